@@ -1,0 +1,40 @@
+// The World canvas: the surface on which windows (morphs) live. Dragging the empty
+// background pans the world, as in a Morphic world larger than the screen.
+import { useRef, type PointerEvent, type ReactNode } from 'react';
+import { useViewState } from './viewState';
+
+export function WorldCanvas({ children }: { children?: ReactNode }) {
+  const viewport = useViewState((s) => s.viewport);
+  const panBy = useViewState((s) => s.panBy);
+  const drag = useRef<{ x: number; y: number } | null>(null);
+
+  const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget || e.button !== 0) return;
+    drag.current = { x: e.clientX, y: e.clientY };
+    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent<HTMLDivElement>) => {
+    if (!drag.current) return;
+    panBy(drag.current.x - e.clientX, drag.current.y - e.clientY);
+    drag.current = { x: e.clientX, y: e.clientY };
+  };
+  const onPointerUp = () => {
+    drag.current = null;
+  };
+
+  return (
+    <main
+      className="world-canvas"
+      aria-label="World"
+      data-testid="world-canvas"
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      style={{ backgroundPosition: `${-viewport.x}px ${-viewport.y}px` }}
+    >
+      <div className="world-layer" style={{ transform: `translate(${-viewport.x}px, ${-viewport.y}px)` }}>
+        {children}
+      </div>
+    </main>
+  );
+}

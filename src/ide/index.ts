@@ -1,0 +1,2 @@
+// Public face of the IDE: the React application.
+export { App } from './App';
