@@ -1,0 +1,4 @@
+// The Machine's public face: the host-neutral emulator core. Node-only helpers (booting
+// from files, QEMU) live in `./node` and are imported from there by tests and benches.
+export { Machine, SerialLine } from './emulator';
+export type { MachineConfig, SerialLineId, V86Constructor, V86Like } from './emulator';
