@@ -1,0 +1,289 @@
+// Streaming reader of `.telos` files: gunzip (native DecompressionStream), split into
+// lines as bytes arrive, SHA-256 as it goes, and validate every line before handing it on.
+// Nothing is trusted: limits on line length, total size, expansion ratio (a gzip bomb),
+// record count and nesting depth stop a hostile file early, and every problem is an
+// ImageFileError naming the line, the record type and the reason.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { ImageFileError } from './errors';
+import type { ImageCounts, ImageHeader, ImageRecord } from './format';
+import { checkJsonShape, ImageChecker, parseHeader, parseRecord } from './validate';
+
+export interface ImageReadLimits {
+  /** Longest line, in uncompressed bytes (a 100 MB string is refused here, unbuffered). */
+  maxLineBytes: number;
+  /** Most uncompressed bytes in the whole file. */
+  maxTotalBytes: number;
+  /** Largest ratio of uncompressed to compressed bytes, checked past expansionGraceBytes. */
+  maxExpansion: number;
+  expansionGraceBytes: number;
+  /** Most records (lines between header and end). */
+  maxRecords: number;
+  /** Deepest nesting of JSON objects and lists in one record. */
+  maxDepth: number;
+}
+
+export const DEFAULT_READ_LIMITS: ImageReadLimits = {
+  maxLineBytes: 16 * 1024 * 1024,
+  maxTotalBytes: 4 * 1024 * 1024 * 1024,
+  maxExpansion: 250,
+  expansionGraceBytes: 64 * 1024 * 1024,
+  maxRecords: 20_000_000,
+  maxDepth: 64,
+};
+
+export interface ImageReadProgress {
+  line: number;
+  /** Uncompressed bytes read so far. */
+  bytes: number;
+  /** Compressed bytes taken from the input so far. */
+  compressedBytes: number;
+  /** Records the header announces, for a progress bar. */
+  expectedRecords: number;
+}
+
+export interface ImageReadHandlers {
+  /** After the header is validated; may be async (e.g. to create the target image). */
+  header?(header: ImageHeader): void | Promise<void>;
+  /** After a record passed its schema and the cross-record checks so far. */
+  record?(record: ImageRecord, line: number): void | Promise<void>;
+  /** Every few hundred records and at the end. */
+  progress?(p: ImageReadProgress): void;
+}
+
+export interface ImageReadSummary {
+  header: ImageHeader;
+  counts: ImageCounts;
+  records: number;
+  lines: number;
+  bytes: number;
+  compressedBytes: number;
+  sha256: string;
+  /** Largest OID in the file (-1 if none) and largest tid among serials and history. */
+  maxOid: number;
+  maxTid: number;
+}
+
+export interface ImageReadOptions {
+  limits?: Partial<ImageReadLimits>;
+  /** Stop early: reading is cancelled with an ImageFileError saying so. */
+  signal?: AbortSignal;
+}
+
+const NL = 0x0a;
+const NEWLINE = new Uint8Array([NL]);
+const PROGRESS_EVERY = 500;
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
+  return true;
+}
+
+/**
+ * Reads a gzip-compressed `.telos` stream from start to end, validating as it goes.
+ * Resolves with a summary only when the whole file is well formed and its checksum
+ * matches; otherwise rejects with an ImageFileError (and cancels the input).
+ */
+export async function readImageFile(
+  input: ReadableStream<Uint8Array>,
+  handlers: ImageReadHandlers = {},
+  options: ImageReadOptions = {},
+): Promise<ImageReadSummary> {
+  const limits = { ...DEFAULT_READ_LIMITS, ...options.limits };
+  let compressedBytes = 0;
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      compressedBytes += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+  const reader = input
+    .pipeThrough(counter)
+    .pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)
+    .getReader();
+
+  const hash = sha256.create();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let header: ImageHeader | null = null;
+  let checker: ImageChecker | null = null;
+  let line = 0;
+  let bytes = 0;
+  let digest = '';
+  let ended = false;
+  let carry: Uint8Array[] = [];
+  let carryLength = 0;
+
+  const progress = () =>
+    handlers.progress?.({
+      line,
+      bytes,
+      compressedBytes,
+      expectedRecords: header ? header.counts.obj + header.counts.tx + header.counts.disk + header.counts.vm + header.counts.blob : 0,
+    });
+
+  /** Handles one complete line; answers true when it was the end record. */
+  const takeLine = async (raw: Uint8Array, n: number, hashPending: () => void): Promise<boolean> => {
+    if (ended) {
+      if (isBlank(raw)) return false;
+      throw new ImageFileError('data after the end record', { line: n });
+    }
+    let text: string;
+    try {
+      text = decoder.decode(raw);
+    } catch {
+      throw new ImageFileError('not valid UTF-8', { line: n });
+    }
+    if (text.length === 0) throw new ImageFileError('empty line', { line: n });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new ImageFileError(`invalid JSON (${(e as Error).message})`, { line: n });
+    }
+    const shape = checkJsonShape(json, limits.maxDepth);
+    if (shape) throw new ImageFileError(shape, { line: n, record: n === 1 ? 'header' : undefined });
+    if (n === 1) {
+      header = parseHeader(json);
+      checker = new ImageChecker(header);
+      await handlers.header?.(header);
+      return false;
+    }
+    const record = parseRecord(json, n);
+    if (record.type === 'end') {
+      hashPending();
+      digest = bytesToHex(hash.digest());
+      if (record.sha256 !== digest) {
+        throw new ImageFileError(`checksum mismatch: the file says ${record.sha256}, its contents hash to ${digest}`, { line: n, record: 'end' });
+      }
+      checker!.finish(record, n);
+      ended = true;
+      return true;
+    }
+    if (checker!.records >= limits.maxRecords) throw new ImageFileError(`more than ${limits.maxRecords} records`, { line: n });
+    checker!.check(record, n);
+    await handlers.record?.(record, n);
+    if (n % PROGRESS_EVERY === 0) progress();
+    return false;
+  };
+
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new ImageFileError('reading was cancelled');
+      let chunk: Uint8Array | undefined;
+      try {
+        const r = await reader.read();
+        if (r.done) break;
+        chunk = r.value;
+      } catch (e) {
+        throw new ImageFileError(
+          `the gzip stream is corrupt or truncated (${(e as Error).message ?? String(e)}) after line ${line}`,
+          { line: line + 1 },
+        );
+      }
+      bytes += chunk.byteLength;
+      if (bytes > limits.maxTotalBytes) {
+        throw new ImageFileError(`the file expands past ${limits.maxTotalBytes} bytes (a gzip bomb?)`, { line: line + 1 });
+      }
+      if (bytes > limits.expansionGraceBytes && bytes > limits.maxExpansion * compressedBytes) {
+        throw new ImageFileError(
+          `the file expands more than ${limits.maxExpansion} times (${bytes} bytes from ${compressedBytes}; a gzip bomb?)`,
+          { line: line + 1 },
+        );
+      }
+      let start = 0;
+      let hashFrom = 0;
+      const current = chunk;
+      for (;;) {
+        const nl = current.indexOf(NL, start);
+        if (nl < 0) {
+          const rest = current.length - start;
+          if (rest > 0) {
+            if (ended && !isBlank(current.subarray(start))) throw new ImageFileError('data after the end record', { line: line + 1 });
+            carryLength += rest;
+            if (carryLength > limits.maxLineBytes) {
+              throw new ImageFileError(`line is longer than ${limits.maxLineBytes} bytes`, { line: line + 1 });
+            }
+            carry.push(current.subarray(start));
+          }
+          break;
+        }
+        const pieceLength = nl - start;
+        if (carryLength + pieceLength > limits.maxLineBytes) {
+          throw new ImageFileError(`line is longer than ${limits.maxLineBytes} bytes`, { line: line + 1 });
+        }
+        const carried = carry;
+        const raw = carried.length > 0 ? concat([...carried, current.subarray(start, nl)], carryLength + pieceLength) : current.subarray(start, nl);
+        const lineStart = start;
+        carry = [];
+        carryLength = 0;
+        line++;
+        const wasEnd = await takeLine(raw, line, () => {
+          // Everything before the end line: earlier chunks were hashed as their lines
+          // completed; here, this chunk's complete lines before the end line.
+          if (!ended) hash.update(current.subarray(hashFrom, lineStart));
+          hashFrom = lineStart;
+        });
+        if (!wasEnd && !ended) {
+          // The part of this line carried from earlier chunks is hashed now that the line
+          // is known not to be the end record; its part in this chunk is hashed below.
+          for (const p of carried) hash.update(p);
+        }
+        start = nl + 1;
+        if (wasEnd) hashFrom = current.length;
+      }
+      if (!ended) hash.update(current.subarray(hashFrom, start));
+    }
+    if (carryLength > 0) {
+      // A last line without its newline.
+      line++;
+      const raw = concat(carry, carryLength);
+      if (!ended) {
+        await takeLine(raw, line, () => {
+          // The end line is all that is left: its carried bytes were never hashed.
+        });
+      } else if (!isBlank(raw)) throw new ImageFileError('data after the end record', { line });
+    }
+    if (line === 0) throw new ImageFileError('the file is empty');
+    if (!ended) throw new ImageFileError(`the file ends after line ${line} without an end record (truncated?)`, { line });
+  } catch (e) {
+    // Stop the input and the gunzip: a rejected file is not read any further.
+    await reader.cancel().catch(() => undefined);
+    throw e;
+  }
+  progress();
+  const c = checker as ImageChecker | null;
+  return {
+    header: header!,
+    counts: { ...c!.counts },
+    records: c!.records,
+    lines: line,
+    bytes,
+    compressedBytes,
+    sha256: digest,
+    maxOid: c!.maxOid,
+    maxTid: c!.maxTid,
+  };
+}
+
+/** A hasher fed line by line, for writers that checksum what they emit. */
+export function lineHasher() {
+  const h = sha256.create();
+  return {
+    add(line: Uint8Array) {
+      h.update(line);
+      h.update(NEWLINE);
+    },
+    hex: () => bytesToHex(h.digest()),
+  };
+}
