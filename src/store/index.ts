@@ -1,0 +1,70 @@
+// Public face of the living image store: ZODB's model on IndexedDB through Dexie.
+// One database per image (format.ts explains the tables), a registry of images by name,
+// atomic commits with serial checks, history with undo, pack, blobs, cross-tab invalidation.
+//
+// Durability: every transaction uses Chromium's `relaxed` durability (complete once the
+// data is in the OS buffer). It survives a tab or browser crash — the crash test kills the
+// browser during commits and checks this — and loses data only on an OS crash or power
+// loss; `strict` flushes to disk on every commit and measured several times slower
+// (bench/store.bench.ts). Pass `durability: 'strict'` to choose the other side.
+import { ImageRegistry, type RegistryOptions } from './registry';
+import { StoreError } from './errors';
+import type { ImageSeed, ImageStore } from './image-store';
+import type { ObjectStore } from '../world';
+
+export { ImageStore } from './image-store';
+export type {
+  CommitRequest,
+  CommitResult,
+  ImageInfo,
+  ImageSeed,
+  IntegrityProblem,
+  IntegrityReport,
+  ObjectWrite,
+  PackResult,
+  Revision,
+  StoreEvent,
+  StoreHooks,
+  StoreOptions,
+  TxChange,
+  TxDetail,
+  TxSummary,
+} from './image-store';
+export { ImageRegistry, type ImageEntry, type RegistryOptions } from './registry';
+export { ConflictError, FormatTooNewError, StoreError, UndoRefusedError, type Conflict, type StoreErrorCode } from './errors';
+export { FORMAT_VERSION, visitReferences, type Oid, type Tid, type StoredState } from './format';
+export { MIGRATIONS, type Migration } from './migrations';
+export type { Durability } from './database';
+
+export interface OpenImageOptions extends RegistryOptions {
+  /** Builds the first World when no image of that name exists yet (e.g. genesis). Without
+   * it, a missing image is created empty and the World commits its genesis itself. */
+  seed?: () => ImageSeed | Promise<ImageSeed>;
+}
+
+/**
+ * Opens the image called `name`, creating it (from `seed`) when it does not exist yet.
+ * The result implements the World's ObjectStore (`load`, `commit`) and adds history, undo,
+ * pack, blobs and cross-tab invalidation (`subscribe`).
+ */
+export async function openImageStore(name = 'default', options: OpenImageOptions = {}): Promise<ImageStore> {
+  const { seed, ...rest } = options;
+  const registry = await ImageRegistry.open(rest);
+  try {
+    if (await registry.get(name)) return await registry.open(name);
+    try {
+      return await registry.create(name, seed ? await seed() : undefined);
+    } catch (e) {
+      // Another tab created it at the same moment: open that one.
+      if (e instanceof StoreError && e.code === 'name-taken') return await registry.open(name);
+      throw e;
+    }
+  } finally {
+    registry.close();
+  }
+}
+
+/** The World's view of an open image (it is one already; this states it to the compiler). */
+export function asObjectStore(image: ImageStore): ObjectStore {
+  return image;
+}
