@@ -1,0 +1,466 @@
+// The JavaScript that runs inside each QuickJS context before any method: dispatch caches,
+// value conversion, mirrors, and the hardening of the VM's intrinsics. Lookup and dispatch
+// happen here, in the VM; the host is called only on a cache miss, a write, a primitive
+// (clone, describe, print) or a mirror operation.
+//
+// Objects in the VM:
+//   receiver  — one per OID, the `self` methods see. Its prototype is its *table*, whose own
+//               properties are the selectors found so far (data/parent slots as accessors over
+//               a per-holder value cache, methods as closures bound to this receiver). The
+//               table's prototype is a Proxy that catches misses, asks the host, fills the table.
+//   resend view — the same for `resend`, per (receiver, object where the method was found).
+// `reset()` empties every table and value cache; the host calls it when the World changed in a
+// way the VM did not make itself.
+//
+// Host functions arrive on `globalThis.__host` and are captured then deleted, so method code
+// never sees them. Intrinsics are frozen afterwards (prototype pollution is refused), with
+// `toString`, `name`, `message`, `constructor`... turned into accessors so that assigning them
+// on an ordinary object still works (the "override mistake").
+
+export const PRELUDE = String.raw`
+(function () {
+  'use strict';
+  const host = globalThis.__host;
+  delete globalThis.__host;
+  const hostLookup = host.lookup, hostWrite = host.write, hostCompile = host.compile,
+        hostPrim = host.prim, hostPrint = host.print, hostMirror = host.mirror;
+
+  const O = Object, R = Reflect;
+  const create = O.create, defineProperty = O.defineProperty, freeze = O.freeze, isFrozen = O.isFrozen,
+        getProto = O.getPrototypeOf, getOwnDesc = O.getOwnPropertyDescriptor, preventExtensions = O.preventExtensions,
+        ownKeys = R.ownKeys, rget = R.get, rset = R.set, rapply = R.apply;
+  const isArray = Array.isArray, parse = JSON.parse, stringify = JSON.stringify, isFinite_ = Number.isFinite;
+  const ErrorC = Error, TypeErrorC = TypeError, ProxyC = Proxy, MapC = Map, WeakMapC = WeakMap, WeakSetC = WeakSet, StringC = String;
+  const mapGet = MapC.prototype.get, mapSet = MapC.prototype.set, mapClear = MapC.prototype.clear;
+  const wmGet = WeakMapC.prototype.get, wmSet = WeakMapC.prototype.set, wsHas = WeakSetC.prototype.has, wsAdd = WeakSetC.prototype.add;
+  const arrPush = Array.prototype.push, arrJoin = Array.prototype.join, strSlice = String.prototype.slice;
+  const call = (f, self, ...args) => rapply(f, self, args);
+
+  const receivers = new MapC();     // oid -> receiver
+  const resendViews = new MapC();   // "self/at" -> resend view
+  const tables = [];                // every table, for reset
+  const viewInfo = new WeakMapC();  // receiver or resend view -> { self, at, resend }
+  const values = new MapC();        // holder oid -> null-prototype object: slot name -> VM value
+  const factories = new MapC();     // method id -> factory (self, resend) -> method closure
+  const blobs = new WeakSetC();     // frozen blob references handed out
+  const tamedGetters = new WeakSetC();
+
+  function telosError(data) {
+    const e = new ErrorC(data.message);
+    for (const k of O.keys(data)) if (k !== 'message' && k !== 'stack') defineProperty(e, k, { value: data[k], writable: true, enumerable: k !== 'name', configurable: true });
+    return e;
+  }
+  function invalid(message) { return telosError({ name: 'InvalidInput', message: message }); }
+
+  // JS protocol probes (string conversion, promise/JSON checks) answer quietly instead of
+  // raising MessageNotUnderstood, so 'x: ' + obj and await obj behave.
+  const quietProbes = { then: 1, toJSON: 1, valueOf: 1, constructor: 1, inspect: 1, asymmetricMatch: 1, nodeType: 1, $$typeof: 1 };
+
+  const trap = new ProxyC(create(null), {
+    get(target, key, view) {
+      if (typeof key === 'symbol') return undefined;
+      return fill(view, key, 'get');
+    },
+    set(target, key, value, view) {
+      if (typeof key === 'symbol') throw invalid('symbols cannot be slot names');
+      fill(view, key, 'set', value);
+      return true;
+    },
+    has(target, key) { return false; },
+    defineProperty() { return false; },
+    getPrototypeOf() { return null; },
+    setPrototypeOf() { return false; },
+  });
+
+  function fill(view, key, op, value) {
+    const info = call(wmGet, viewInfo, view);
+    if (info === undefined) return undefined;
+    const answer = parse(hostLookup(info.self, info.at, info.resend ? 1 : 0, key));
+    if (answer.k === 'e') {
+      if (op === 'get' && answer.error.name === 'MessageNotUnderstood') {
+        if (key === 'toString') return function () { return describe(view); };
+        if (quietProbes[key] === 1) return undefined;
+      }
+      throw telosError(answer.error);
+    }
+    const table = getProto(view);
+    install(table, info, key, answer);
+    return op === 'get' ? rget(table, key, view) : rset(table, key, value, view);
+  }
+
+  function holderValues(holder) {
+    let hv = call(mapGet, values, holder);
+    if (hv === undefined) { hv = create(null); call(mapSet, values, holder, hv); }
+    return hv;
+  }
+
+  function install(table, info, key, a) {
+    if (a.k === 'm') {
+      let factory = call(mapGet, factories, a.id);
+      if (factory === undefined) { factory = hostCompile(a.id); call(mapSet, factories, a.id, factory); }
+      const self = receiverFor(info.self);
+      const method = factory(self, a.r ? resendFor(info.self, a.at) : undefined);
+      if (typeof method !== 'function') throw invalid('the method ' + key + ' of #' + a.h + ' is not a function expression');
+      defineProperty(table, key, { value: method, writable: false, enumerable: true, configurable: true });
+      return;
+    }
+    // data or parent slot: an accessor over the holder's value cache
+    const holder = a.h, hv = holderValues(holder);
+    if (!(key in hv)) hv[key] = fromWire(a.v);
+    defineProperty(table, key, {
+      get: function () { return hv[key]; },
+      set: a.c
+        ? function () { throw invalid("'" + key + "' on #" + holder + ' is a constant slot'); }
+        : function (v) {
+            const wire = toWire(v, 0);
+            const err = hostWrite(holder, key, stringify(wire));
+            if (err !== '') throw telosError(parse(err));
+            hv[key] = fromWire(wire);
+          },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  function newView(info) {
+    const table = create(trap);
+    arrPush.call(tables, table);
+    const view = create(table);
+    defineProperty(view, 'oid', { value: info.self, enumerable: false });
+    preventExtensions(view);
+    call(wmSet, viewInfo, view, info);
+    return view;
+  }
+
+  function receiverFor(oid) {
+    let r = call(mapGet, receivers, oid);
+    if (r === undefined) { r = newView({ self: oid, at: oid, resend: false }); call(mapSet, receivers, oid, r); }
+    return r;
+  }
+
+  function resendFor(self, at) {
+    const key = self + '/' + at;
+    let v = call(mapGet, resendViews, key);
+    if (v === undefined) { v = newView({ self: self, at: at, resend: true }); call(mapSet, resendViews, key, v); }
+    return v;
+  }
+
+  function isReceiver(v) {
+    const info = call(wmGet, viewInfo, v);
+    return info !== undefined && !info.resend;
+  }
+
+  // ---- values between the VM and the World (JSON on the wire; the host validates again)
+
+  function fromWire(w) {
+    if (w === null || typeof w !== 'object') return w;
+    if (isArray(w)) { const out = []; for (let i = 0; i < w.length; i++) out[i] = fromWire(w[i]); return freeze(out); }
+    if (typeof w.ref === 'number') return receiverFor(w.ref);
+    const b = freeze({ blob: w.blob, size: w.size, type: w.type });
+    call(wsAdd, blobs, b);
+    return b;
+  }
+
+  function toWire(v, depth) {
+    if (depth > 64) throw invalid('value is nested deeper than 64 lists');
+    if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+    if (typeof v === 'number') {
+      if (!isFinite_(v)) throw invalid(v + ' cannot be stored: numbers must be finite');
+      return v;
+    }
+    if (v === undefined) throw invalid('undefined cannot be stored in a slot; use null');
+    if (typeof v === 'object' || typeof v === 'function') {
+      const info = call(wmGet, viewInfo, v);
+      if (info !== undefined) {
+        if (info.resend) throw invalid('resend is not an object and cannot be stored');
+        return { ref: info.self };
+      }
+      if (call(wsHas, blobs, v)) return { blob: v.blob, size: v.size, type: v.type };
+      if (isArray(v)) {
+        const out = [];
+        const n = v.length;
+        for (let i = 0; i < n; i++) out[i] = toWire(v[i], depth + 1);
+        return out;
+      }
+    }
+    throw invalid('only null, booleans, numbers, strings, lists and objects of the World can be stored in a slot, not ' + kindOf(v));
+  }
+
+  function kindOf(v) {
+    if (typeof v === 'function') return 'a function';
+    if (typeof v === 'object') return isArray(v) ? 'a list' : 'a plain JavaScript object (clone a World object instead)';
+    return typeof v;
+  }
+
+  // ---- reading values without running their code (getters are never called)
+
+  function safeGet(obj, key) {
+    let o = obj;
+    for (let depth = 0; o !== null && depth < 32; depth++) {
+      const d = getOwnDesc(o, key);
+      if (d !== undefined) {
+        if ('value' in d) return d.value;
+        if (d.get !== undefined && call(wsHas, tamedGetters, d.get)) return call(d.get, obj);
+        return undefined;
+      }
+      o = getProto(o);
+    }
+    return undefined;
+  }
+
+  function describe(r) {
+    return hostPrim('describe', call(wmGet, viewInfo, r).self);
+  }
+
+  function display(v, depth) {
+    if (v === undefined) return 'undefined';
+    if (v === null || typeof v === 'boolean' || typeof v === 'number') return StringC(v);
+    if (typeof v === 'string') return depth === 0 ? stringify(v) : stringify(v);
+    if (typeof v === 'bigint') return StringC(v) + 'n';
+    if (typeof v === 'symbol') return 'Symbol()';
+    if (isReceiver(v)) {
+      const p = printStringOf(v);
+      return p;
+    }
+    if (typeof v === 'function') { const n = safeGet(v, 'name'); return 'function ' + (typeof n === 'string' && n ? n : '(anonymous)'); }
+    if (depth > 3) return '…';
+    if (isArray(v)) {
+      const parts = [];
+      const n = v.length < 100 ? v.length : 100;
+      for (let i = 0; i < n; i++) { const d = getOwnDesc(v, i); call(arrPush, parts, d && 'value' in d ? display(d.value, depth + 1) : '<getter>'); }
+      if (v.length > 100) call(arrPush, parts, '… ' + (v.length - 100) + ' more');
+      return '[' + call(arrJoin, parts, ', ') + ']';
+    }
+    if (call(wsHas, blobs, v)) return 'blob ' + v.blob + ' (' + v.size + ' bytes, ' + v.type + ')';
+    const parts = [];
+    const keys = ownKeys(v);
+    for (let i = 0; i < keys.length && i < 50; i++) {
+      const k = keys[i];
+      if (typeof k === 'symbol') continue;
+      const d = getOwnDesc(v, k);
+      if (!d.enumerable) continue;
+      call(arrPush, parts, k + ': ' + ('value' in d ? display(d.value, depth + 1) : '<getter>'));
+    }
+    const tag = safeGet(v, 'name');
+    const isErr = v instanceof ErrorC;
+    if (isErr) return StringC(typeof tag === 'string' ? tag : 'Error') + ': ' + StringC(safeGet(v, 'message'));
+    return '{' + call(arrJoin, parts, ', ') + '}';
+  }
+
+  function printStringOf(r) {
+    // printString is a send like any other: it runs under the same deadline.
+    let p;
+    try {
+      const m = r.printString;
+      p = typeof m === 'function' ? m() : undefined;
+    } catch (e) {
+      p = undefined;
+    }
+    return typeof p === 'string' ? p : describe(r);
+  }
+
+  function resultOf(v) {
+    let value = null;
+    try { value = toWire(v, 0); } catch (e) { value = null; }
+    return stringify({ value: value, display: display(v, 0), type: v === null ? 'null' : isReceiver(v) ? 'object' : isArray(v) ? 'list' : typeof v });
+  }
+
+  function errorOf(e) {
+    if (e === null || (typeof e !== 'object' && typeof e !== 'function')) {
+      return stringify({ name: 'Error', message: 'thrown: ' + display(e, 1), stack: '' });
+    }
+    const out = { name: 'Error', message: '', stack: '' };
+    const name = safeGet(e, 'name'), message = safeGet(e, 'message'), stack = safeGet(e, 'stack');
+    if (typeof name === 'string') out.name = name;
+    out.message = typeof message === 'string' ? message : display(e, 1);
+    if (typeof stack === 'string') out.stack = stack;
+    const keys = ownKeys(e);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (typeof k !== 'string' || k === 'name' || k === 'message' || k === 'stack') continue;
+      const d = getOwnDesc(e, k);
+      if (!('value' in d)) continue;
+      const x = d.value;
+      if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out[k] = x;
+      else if (isArray(x)) { try { out[k] = toWire(x, 0); } catch (err) {} }
+    }
+    return stringify(out);
+  }
+
+  // ---- primitives and mirrors
+
+  function oidOfArg(o, what) {
+    const info = call(wmGet, viewInfo, o);
+    if (info === undefined || info.resend) throw invalid(what + ' must be an object of the World, not ' + kindOf(o));
+    return info.self;
+  }
+
+  function mirrorCall(op, oid, args) {
+    const answer = parse(hostMirror(op, oid, stringify(args)));
+    if (answer.error) throw telosError(answer.error);
+    return fromResult(answer.result);
+  }
+
+  // Mirror results: plain records whose {ref} leaves become receivers.
+  function fromResult(x) {
+    if (x === null || typeof x !== 'object') return x;
+    if (isArray(x)) { const out = []; for (let i = 0; i < x.length; i++) out[i] = fromResult(x[i]); return out; }
+    if (typeof x.ref === 'number' && O.keys(x).length === 1) return receiverFor(x.ref);
+    if (typeof x.blob === 'string' && O.keys(x).length === 3) return fromWire(x);
+    const out = {};
+    const keys = O.keys(x);
+    for (let i = 0; i < keys.length; i++) out[keys[i]] = fromResult(x[keys[i]]);
+    return out;
+  }
+
+  function wireOpts(o) {
+    if (o === undefined || o === null) return {};
+    if (typeof o !== 'object') throw invalid('options must be an object');
+    const out = {};
+    const keys = O.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i], d = getOwnDesc(o, k);
+      if (!('value' in d)) continue;
+      const v = d.value;
+      if (k === 'exclude' || k === 'alias' || k === 'kind' || k === 'category' || k === 'comment' || k === 'constant') {
+        out[k] = k === 'alias' && v && typeof v === 'object' ? O.assign({}, v) : k === 'exclude' && isArray(v) ? [].concat(v) : v;
+      }
+    }
+    return out;
+  }
+
+  function reflect(o) {
+    const oid = oidOfArg(o, 'reflect(o): o');
+    const m = {
+      oid: function () { return oid; },
+      name: function () { return mirrorCall('name', oid, []); },
+      setName: function (name) { return mirrorCall('setName', oid, [name]); },
+      slots: function () { return mirrorCall('slots', oid, []); },
+      slot: function (name) { return mirrorCall('slot', oid, [name]); },
+      addSlot: function (name, value, opts) {
+        const w = wireOpts(opts);
+        const isMethod = w.kind === 'method';
+        return mirrorCall('addSlot', oid, [name, isMethod ? value : toWire(value === undefined ? null : value, 0), w]);
+      },
+      removeSlot: function (name) { return mirrorCall('removeSlot', oid, [name]); },
+      renameSlot: function (oldName, newName) { return mirrorCall('renameSlot', oid, [oldName, newName]); },
+      moveSlot: function (name, index) { return mirrorCall('moveSlot', oid, [name, index]); },
+      setCategory: function (name, category) { return mirrorCall('setCategory', oid, [name, category]); },
+      setComment: function (name, comment) { return mirrorCall('setComment', oid, [name, comment]); },
+      setMethod: function (name, source) { return mirrorCall('setMethod', oid, [name, source]); },
+      addParent: function (name, parent) { return mirrorCall('addParent', oid, [name, oidOfArg(parent, 'addParent: the parent')]); },
+      useTrait: function (trait, opts) { return mirrorCall('useTrait', oid, [oidOfArg(trait, 'useTrait: the trait'), wireOpts(opts)]); },
+      removeTrait: function (trait) { return mirrorCall('removeTrait', oid, [oidOfArg(trait, 'removeTrait: the trait')]); },
+      traits: function () { return mirrorCall('traits', oid, []); },
+      conflicts: function () { return mirrorCall('conflicts', oid, []); },
+      requires: function () { return mirrorCall('requires', oid, []); },
+      references: function () { return mirrorCall('references', oid, []); },
+      methods: function () { return mirrorCall('methods', oid, []); },
+      lookup: function (selector) { return mirrorCall('lookup', oid, [selector]); },
+      object: function () { return o; },
+    };
+    return freeze(m);
+  }
+
+  function _clone(o) {
+    return receiverFor(parse(hostPrim('clone', oidOfArg(o, '_clone: the argument'))));
+  }
+  function _describe(o) { return describe(receiverFor(oidOfArg(o, '_describe: the argument'))); }
+  function print(v) {
+    hostPrint(typeof v === 'string' ? v : display(v, 0));
+    return v;
+  }
+
+  // ---- entry points for the host
+
+  let currentSelf = null, currentResend = undefined;
+
+  function reset() {
+    for (let i = 0; i < tables.length; i++) {
+      const t = tables[i];
+      const keys = ownKeys(t);
+      for (let j = 0; j < keys.length; j++) delete t[keys[j]];
+    }
+    call(mapClear, values);
+  }
+  function setSelf(oid) {
+    currentSelf = receiverFor(oid);
+    currentResend = resendFor(oid, oid);
+  }
+  function runFactory(factory) {
+    return resultOf(factory(currentSelf, currentResend));
+  }
+  function send(oid, selector, argsJson) {
+    const r = receiverFor(oid);
+    const args = fromWire(parse(argsJson));
+    const m = r[selector];
+    return resultOf(typeof m === 'function' ? rapply(m, undefined, args) : m);
+  }
+  function drop() {
+    // Forget receivers too (after a long session the host may rebuild caches from scratch).
+    reset();
+    call(mapClear, receivers);
+    call(mapClear, resendViews);
+    tables.length = 0;
+  }
+
+  // ---- globals method code sees, then hardening
+
+  const globals = { print: print, reflect: reflect, _clone: _clone, _describe: _describe };
+  for (const k of O.keys(globals)) defineProperty(globalThis, k, { value: globals[k], enumerable: false });
+  defineProperty(globalThis, 'self', { get: function () { return currentSelf; }, enumerable: false });
+  defineProperty(globalThis, 'resend', { get: function () { return currentResend; }, enumerable: false });
+
+  // Make inherited data properties of these prototypes overridable by assignment on ordinary
+  // objects even once frozen (obj.toString = ..., err.name = ...).
+  function tame(proto, names) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i], d = getOwnDesc(proto, name);
+      if (d === undefined || !('value' in d)) continue;
+      const value = d.value;
+      const getter = function () { return value; };
+      call(wsAdd, tamedGetters, getter);
+      defineProperty(proto, name, {
+        get: getter,
+        set: function (v) {
+          if (this === proto) throw new TypeErrorC('cannot change the built-in ' + name);
+          defineProperty(this, name, { value: v, writable: true, enumerable: true, configurable: true });
+        },
+        enumerable: d.enumerable,
+        configurable: false,
+      });
+    }
+  }
+  tame(O.prototype, ['toString', 'valueOf', 'constructor', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString']);
+  tame(Function.prototype, ['toString', 'constructor', 'call', 'apply', 'bind']);
+  const errorCtors = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
+  if (typeof AggregateError === 'function') errorCtors.push(AggregateError);
+  for (let i = 0; i < errorCtors.length; i++) tame(errorCtors[i].prototype, ['name', 'message', 'toString', 'constructor']);
+
+  function harden(root) {
+    const stack = [root];
+    const seen = new WeakSetC();
+    while (stack.length) {
+      const o = stack.pop();
+      if (o === null || (typeof o !== 'object' && typeof o !== 'function') || call(wsHas, seen, o)) continue;
+      call(wsAdd, seen, o);
+      freeze(o);
+      call(arrPush, stack, getProto(o));
+      const keys = ownKeys(o);
+      for (let i = 0; i < keys.length; i++) {
+        const d = getOwnDesc(o, keys[i]);
+        if ('value' in d) call(arrPush, stack, d.value);
+        else { call(arrPush, stack, d.get); call(arrPush, stack, d.set); }
+      }
+    }
+  }
+  // Intrinsics reachable only through syntax.
+  harden(getProto(function* () {}));
+  harden(getProto(async function () {}));
+  harden(getProto(async function* () {}));
+  harden(getProto([][Symbol.iterator]()));
+  harden(globalThis);
+
+  return { reset: reset, drop: drop, setSelf: setSelf, runFactory: runFactory, send: send, resultOf: resultOf, errorOf: errorOf };
+})()
+`;

@@ -1,0 +1,612 @@
+// Method execution: one QuickJS runtime (its own heap, no host globals) attached to a World.
+// Lookup and dispatch run inside the VM (see prelude.ts); this host side answers misses,
+// validates writes, compiles methods with a file name that records owner and selector, and
+// turns VM errors into TelosErrors with owner, selector, line, column and the chain of sends.
+// Limits per top-level evaluation: a deadline (interrupt), a memory limit, a stack limit.
+
+import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
+import {
+  InvalidInput,
+  ObjectFault,
+  SandboxLimit,
+  TelosError,
+  checkSlotName,
+  checkValue,
+  isOid,
+  usesResend,
+  type ErrorData,
+  type LimitName,
+  type LookupResult,
+  type OID,
+  type SlotState,
+  type SyntaxProblem,
+  type Value,
+  type World,
+  type WorldChange,
+} from '../world';
+import { PRELUDE } from './prelude';
+
+export interface SandboxOptions {
+  /** Wall-clock limit of one top-level evaluation or send, in ms (default 1000). */
+  deadlineMs?: number;
+  /** Heap limit of the QuickJS runtime, in bytes (default 64 MiB). */
+  memoryBytes?: number;
+  /** Native stack limit of the QuickJS runtime, in bytes (default 256 KiB): bounds recursion depth. */
+  stackBytes?: number;
+  /** Called for every line `print` writes (the Transcript). */
+  onPrint?: (line: string) => void;
+  /** The object workspace code runs as (default the lobby, OID 0). */
+  workspaceSelf?: OID;
+}
+
+/** The outcome of an evaluation or a send: the value if it is storable, and how it prints. */
+export interface EvalResult {
+  /** The result as a World value (null if it is not storable, e.g. undefined or a function). */
+  value: Value;
+  /** How the result prints (printString for objects). */
+  display: string;
+  /** JS type of the result: 'object' (a World object), 'list', 'number', 'string', 'undefined'... */
+  type: string;
+  /** Lines printed during the evaluation. */
+  transcript: string[];
+}
+
+/** One step of the chain of sends, innermost first. Line and column are 1-based in the method source. */
+export interface SendFrame {
+  owner: OID;
+  ownerName: string;
+  selector: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * An error raised by method or workspace code. `name` is the error's own name
+ * (MessageNotUnderstood, TraitConflict, AmbiguousSend, TypeError, ...), the location is the
+ * innermost frame of World code, `sends` the whole chain.
+ */
+export class EvaluationError extends TelosError {
+  owner?: OID;
+  ownerName?: string;
+  selector?: string;
+  line?: number;
+  column?: number;
+  sends: SendFrame[] = [];
+  transcript: string[] = [];
+  constructor(name: string, message: string) {
+    super(name, message);
+  }
+  /** "in Circle.area, line 2, column 10" (or '' when the location is unknown). */
+  get where(): string {
+    return this.sends[0] ? `in ${frameText(this.sends[0])}` : '';
+  }
+}
+
+/** "Circle.area, line 2, column 10" or "the workspace, line 1, column 5". */
+export function frameText(f: SendFrame): string {
+  const where = f.selector === '(workspace)' ? 'the workspace' : `${f.ownerName}.${f.selector}`;
+  return `${where}, line ${f.line}, column ${f.column}`;
+}
+
+const WORKSPACE_FILE = 'workspace';
+/** QuickJS's file name for code run by direct eval (the workspace's usual form). */
+const EVAL_FILE = '<input>';
+const RUNTIME_FILE = 'telos-runtime';
+const METHOD_PREFIX = '(function (self, resend) { \'use strict\'; return (\n';
+const METHOD_SUFFIX = '\n); })';
+let quickjs: Promise<QuickJSWASMModule> | null = null;
+
+/** Loads the QuickJS WebAssembly module once per process or worker. */
+export function loadQuickJS(): Promise<QuickJSWASMModule> {
+  return (quickjs ??= getQuickJS());
+}
+
+interface MethodEntry {
+  id: number;
+  holder: OID;
+  selector: string;
+  source: string;
+}
+
+interface VmEntryPoints {
+  reset: QuickJSHandle;
+  drop: QuickJSHandle;
+  setSelf: QuickJSHandle;
+  runFactory: QuickJSHandle;
+  send: QuickJSHandle;
+  resultOf: QuickJSHandle;
+  errorOf: QuickJSHandle;
+}
+
+export class Sandbox {
+  readonly deadlineMs: number;
+  readonly memoryBytes: number;
+  readonly stackBytes: number;
+  private runtime!: QuickJSRuntime;
+  private ctx!: QuickJSContext;
+  private vm!: VmEntryPoints;
+  private readonly methodsByKey = new Map<string, MethodEntry>();
+  private readonly methodsById = new Map<number, MethodEntry>();
+  private nextMethodId = 1;
+  private deadline = Infinity;
+  private limitHit: LimitName | null = null;
+  /** > 0 while VM code runs (host callbacks may re-enter). */
+  private depth = 0;
+  /** The VM's caches no longer match the World. */
+  private stale = false;
+  /** Set while the VM writes a slot, so its own change does not reset its caches. */
+  private ownWrite = false;
+  private faults: OID[] = [];
+  private transcript: string[] = [];
+  private readonly unsubscribe: () => void;
+  private disposed = false;
+
+  private constructor(
+    readonly world: World,
+    private readonly module: QuickJSWASMModule,
+    private readonly options: SandboxOptions,
+  ) {
+    this.deadlineMs = options.deadlineMs ?? 1000;
+    this.memoryBytes = options.memoryBytes ?? 64 * 1024 * 1024;
+    this.stackBytes = options.stackBytes ?? 256 * 1024;
+    this.boot();
+    this.unsubscribe = world.onChange((c) => this.worldChanged(c));
+    world.setSyntaxChecker((source) => this.checkSyntax(source));
+  }
+
+  /** Creates a sandbox for a World and installs QuickJS's parser as the World's syntax check. */
+  static async create(world: World, options: SandboxOptions = {}): Promise<Sandbox> {
+    return new Sandbox(world, await loadQuickJS(), options);
+  }
+
+  // ---------------------------------------------------------------- VM lifecycle
+
+  private boot(): void {
+    const rt = this.module.newRuntime();
+    rt.setMemoryLimit(this.memoryBytes);
+    rt.setMaxStackSize(this.stackBytes);
+    rt.setInterruptHandler(() => {
+      if (Date.now() <= this.deadline) return false;
+      this.limitHit = 'deadline';
+      return true;
+    });
+    const ctx = rt.newContext();
+    this.runtime = rt;
+    this.ctx = ctx;
+    const host = ctx.newObject();
+    const def = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
+      const h = ctx.newFunction(name, fn);
+      ctx.setProp(host, name, h);
+      h.dispose();
+    };
+    def('lookup', (self, at, mode, sel) => ctx.newString(this.hostLookup(ctx.getNumber(self), ctx.getNumber(at), ctx.getNumber(mode), ctx.getString(sel))));
+    def('write', (holder, name, json) => ctx.newString(this.hostWrite(ctx.getNumber(holder), ctx.getString(name), ctx.getString(json))));
+    def('compile', (id) => this.hostCompile(ctx.getNumber(id)));
+    def('prim', (op, oid) => ctx.newString(this.hostPrim(ctx.getString(op), ctx.getNumber(oid))));
+    def('print', (line) => {
+      this.hostPrint(ctx.getString(line));
+      return undefined;
+    });
+    def('mirror', (op, oid, args) => ctx.newString(this.hostMirror(ctx.getString(op), ctx.getNumber(oid), ctx.getString(args))));
+    ctx.setProp(ctx.global, '__host', host);
+    host.dispose();
+    const booted = ctx.evalCode(PRELUDE, RUNTIME_FILE);
+    if (booted.error) {
+      const detail = ctx.dump(booted.error);
+      booted.error.dispose();
+      throw new Error(`the sandbox runtime failed to start: ${JSON.stringify(detail)}`);
+    }
+    const api = booted.value;
+    const get = (k: string) => ctx.getProp(api, k);
+    this.vm = {
+      reset: get('reset'),
+      drop: get('drop'),
+      setSelf: get('setSelf'),
+      runFactory: get('runFactory'),
+      send: get('send'),
+      resultOf: get('resultOf'),
+      errorOf: get('errorOf'),
+    };
+    api.dispose();
+    this.stale = false;
+  }
+
+  private shutdown(): void {
+    for (const h of Object.values(this.vm)) h.dispose();
+    try {
+      this.ctx.dispose();
+      this.runtime.dispose();
+    } catch {
+      // A runtime that hit its memory limit may refuse a clean teardown; it is dropped anyway.
+    }
+  }
+
+  /** Throws the whole VM away and starts a fresh one (after a limit, or on request). */
+  restart(): void {
+    this.shutdown();
+    this.boot();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.unsubscribe();
+    this.world.setSyntaxChecker(null);
+    this.shutdown();
+  }
+
+  private worldChanged(c: WorldChange): void {
+    if (c.type === 'created' || c.type === 'committed') return;
+    if (c.type === 'value' && this.ownWrite) return;
+    this.stale = true;
+    if (this.depth > 0) this.resetVm();
+  }
+
+  private resetVm(): void {
+    this.stale = false;
+    const r = this.ctx.callFunction(this.vm.reset, this.ctx.undefined);
+    if (r.error) r.error.dispose();
+    else r.value.dispose();
+  }
+
+  // ---------------------------------------------------------------- syntax
+
+  /** QuickJS's parser on method source (strict mode); null when it parses. */
+  checkSyntax(source: string): SyntaxProblem | null {
+    if (!/^\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*function\b/.test(source))
+      return { line: 1, column: 1, reason: "method source must be a function expression: 'function (args) { ... }'" };
+    const r = this.ctx.evalCode(METHOD_PREFIX + source + METHOD_SUFFIX, 'syntax-check', { compileOnly: true });
+    if (!r.error) {
+      r.value.dispose();
+      return null;
+    }
+    const e = this.describeError(r.error);
+    const at = /syntax-check:(\d+):(\d+)/.exec(String(e.stack ?? ''));
+    const line = at ? Math.max(1, Number(at[1]) - 1) : 1;
+    return { line, column: at ? Number(at[2]) : 1, reason: String(e.message) };
+  }
+
+  // ---------------------------------------------------------------- host side of the VM
+
+  private lookupAnswer(r: LookupResult): object {
+    if (r.kind === 'method') {
+      const m = this.methodEntry(r.holder, r.slot.name, r.slot.source);
+      return { k: 'm', id: m.id, h: r.holder, at: r.at, r: usesResend(r.slot.source) };
+    }
+    return { k: r.kind === 'data' ? 'd' : 'p', h: r.holder, v: r.slot.value, c: !!r.slot.constant };
+  }
+
+  private methodEntry(holder: OID, selector: string, source: string): MethodEntry {
+    const key = `${holder}/${selector}`;
+    let m = this.methodsByKey.get(key);
+    if (!m || m.source !== source) {
+      if (m) this.methodsById.delete(m.id);
+      m = { id: this.nextMethodId++, holder, selector, source };
+      this.methodsByKey.set(key, m);
+      this.methodsById.set(m.id, m);
+    }
+    return m;
+  }
+
+  private errorAnswer(e: unknown): ErrorData {
+    if (e instanceof ObjectFault) this.faults.push(...e.oids);
+    if (e instanceof TelosError) return e.toJSON();
+    return { name: 'Error', message: e instanceof Error ? e.message : String(e) };
+  }
+
+  private hostLookup(self: OID, at: OID, mode: number, selector: string): string {
+    try {
+      const r = mode === 1 ? this.world.lookupResend(self, at, selector) : this.world.lookup(self, selector);
+      return JSON.stringify(this.lookupAnswer(r));
+    } catch (e) {
+      return JSON.stringify({ k: 'e', error: this.errorAnswer(e) });
+    }
+  }
+
+  private hostWrite(holder: OID, name: string, json: string): string {
+    this.ownWrite = true;
+    try {
+      this.world.setSlotValue(holder, name, JSON.parse(json));
+      return '';
+    } catch (e) {
+      return JSON.stringify(this.errorAnswer(e));
+    } finally {
+      this.ownWrite = false;
+    }
+  }
+
+  private hostCompile(id: number): QuickJSHandle {
+    const m = this.methodsById.get(id);
+    if (!m) throw new Error(`internal: unknown method id ${id}`);
+    const file = `m${m.holder}.${encodeURIComponent(m.selector)}`;
+    const r = this.ctx.evalCode(METHOD_PREFIX + m.source + METHOD_SUFFIX, file);
+    if (r.error) {
+      const e = this.describeError(r.error);
+      throw new Error(`method ${m.selector} of #${m.holder} does not compile: ${e.message}`);
+    }
+    return r.value;
+  }
+
+  private hostPrim(op: string, oid: OID): string {
+    switch (op) {
+      case 'clone':
+        try {
+          return JSON.stringify(this.world.clone(oid));
+        } catch (e) {
+          throw this.hostThrow(e);
+        }
+      case 'describe': {
+        const name = this.world.nameOf(oid);
+        return name.startsWith('#') ? `an object (#${oid})` : `${name} (#${oid})`;
+      }
+      default:
+        throw new Error(`unknown primitive ${op}`);
+    }
+  }
+
+  /** An Error for QuickJS to raise inside the VM (quickjs-emscripten converts host throws). */
+  private hostThrow(e: unknown): Error {
+    const data = this.errorAnswer(e);
+    const err = new Error(data.message);
+    err.name = data.name;
+    return err;
+  }
+
+  private hostPrint(line: string): void {
+    this.transcript.push(line);
+    this.options.onPrint?.(line);
+  }
+
+  private hostMirror(op: string, oid: OID, json: string): string {
+    try {
+      const args = JSON.parse(json) as unknown[];
+      return JSON.stringify({ result: this.mirrorOp(op, oid, args) ?? null });
+    } catch (e) {
+      return JSON.stringify({ error: this.errorAnswer(e) });
+    }
+  }
+
+  private mirrorOp(op: string, oid: OID, a: unknown[]): unknown {
+    const w = this.world;
+    const str = (v: unknown, what: string): string => {
+      if (typeof v !== 'string') throw new InvalidInput(`${what} must be a string`);
+      return v;
+    };
+    const oidArg = (v: unknown): OID => {
+      if (!isOid(v)) throw new InvalidInput('expected an object of the World');
+      return v;
+    };
+    const describeSlot = (s: SlotState) => ({
+      name: s.name,
+      kind: s.kind,
+      ...(s.kind === 'method' ? { source: s.source } : { value: s.value }),
+      constant: s.kind !== 'method' && !!s.constant,
+      category: s.category ?? null,
+      comment: s.comment ?? null,
+    });
+    const opts = (a[2] ?? a[1] ?? {}) as Record<string, unknown>;
+    switch (op) {
+      case 'name':
+        return w.get(oid).name;
+      case 'setName':
+        return w.setName(oid, str(a[0], 'the name'));
+      case 'slots':
+        return w.get(oid).slots.map(describeSlot);
+      case 'slot': {
+        const s = w.slot(oid, str(a[0], 'the slot name'));
+        return s ? describeSlot(s) : null;
+      }
+      case 'addSlot': {
+        const name = checkSlotName(a[0]);
+        const kind = (opts.kind ?? 'data') as string;
+        const slot: Record<string, unknown> = { name, kind, category: opts.category, comment: opts.comment, constant: opts.constant };
+        if (kind === 'method') slot.source = a[1];
+        else slot.value = a[1];
+        return w.addSlot(oid, slot);
+      }
+      case 'removeSlot':
+        return w.removeSlot(oid, str(a[0], 'the slot name'));
+      case 'renameSlot':
+        return w.renameSlot(oid, str(a[0], 'the old name'), str(a[1], 'the new name'));
+      case 'moveSlot':
+        return w.moveSlot(oid, str(a[0], 'the slot name'), a[1] as number);
+      case 'setCategory':
+        return w.setSlotInfo(oid, str(a[0], 'the slot name'), { category: (a[1] ?? '') as string });
+      case 'setComment':
+        return w.setSlotInfo(oid, str(a[0], 'the slot name'), { comment: (a[1] ?? '') as string });
+      case 'setMethod':
+        return w.setMethod(oid, checkSlotName(a[0]), str(a[1], 'the method source'));
+      case 'addParent':
+        return w.addSlot(oid, { name: a[0], kind: 'parent', value: { ref: oidArg(a[1]) }, category: 'parents' });
+      case 'useTrait':
+        return w.useTrait(oid, { trait: oidArg(a[0]), exclude: opts.exclude ?? [], alias: opts.alias ?? {} });
+      case 'removeTrait':
+        return w.removeTrait(oid, oidArg(a[0]));
+      case 'traits':
+        return w.traitUses(oid).map((u) => ({ trait: { ref: u.trait }, exclude: u.exclude, alias: u.alias }));
+      case 'conflicts':
+        return w.conflicts(oid).map((c) => ({ selector: c.selector, traits: c.traits.map((t) => ({ ref: t })) }));
+      case 'requires':
+        return w.requires(oid).map((r) => ({ trait: { ref: r.trait }, selectors: r.selectors }));
+      case 'references':
+        return w.references(oid).map((r) => ({ object: { ref: r.oid }, slot: r.slot }));
+      case 'methods':
+        return w.effectiveMethods(oid).map((m) => ({ selector: m.selector, holder: { ref: m.holder }, slot: m.slot, trait: m.trait === undefined ? null : { ref: m.trait } }));
+      case 'lookup': {
+        const r = w.lookup(oid, str(a[0], 'the selector'));
+        return { kind: r.kind, holder: { ref: r.holder }, slot: r.slot.name };
+      }
+      default:
+        throw new InvalidInput(`mirrors do not understand '${op}'`);
+    }
+  }
+
+  // ---------------------------------------------------------------- running code
+
+  /**
+   * Evaluates workspace code with `self` the lobby: the value of a top-level `return`, or else
+   * of the last expression. Changes go into the World's open transaction (one is begun if
+   * none is open); on error the transaction is aborted and the error thrown. The caller commits.
+   */
+  evaluate(code: string): EvalResult {
+    if (typeof code !== 'string') throw new InvalidInput('code must be a string');
+    return this.topLevel(() => {
+      this.call(this.vm.setSelf, this.ctx.newNumber(this.options.workspaceSelf ?? 0));
+      // Direct eval in a strict function: declarations stay local and the value is the last
+      // expression's. A top-level `return` needs a function body instead.
+      const viaEval = `(function (self, resend) { "use strict"; return eval(${JSON.stringify(code)}); })`;
+      let outcome = this.runWorkspaceFactory(viaEval);
+      if ('error' in outcome) {
+        const e = this.describeError(outcome.error, false);
+        if (e.name !== 'SyntaxError' || !/return not in a function/.test(String(e.message))) return outcome;
+        outcome.error.dispose();
+        outcome = this.runWorkspaceFactory(`(function (self, resend) { "use strict";\n${code}\n})`);
+      }
+      return outcome;
+    });
+  }
+
+  private runWorkspaceFactory(source: string): { json: string } | { error: QuickJSHandle } {
+    const f = this.ctx.evalCode(source, WORKSPACE_FILE);
+    if (f.error) return { error: f.error };
+    const out = this.ctx.callFunction(this.vm.runFactory, this.ctx.undefined, f.value);
+    f.value.dispose();
+    return out.error ? { error: out.error } : { json: this.takeString(out.value) };
+  }
+
+  /** Sends `selector` with `args` to an object, as a method would; same transaction rules as evaluate. */
+  send(receiver: OID, selector: string, args: unknown[] = []): EvalResult {
+    checkSlotName(selector);
+    this.world.get(receiver);
+    if (!Array.isArray(args)) throw new InvalidInput('arguments must be a list');
+    const wire = checkValue(args, this.world.exists);
+    return this.topLevel(() => {
+      const h = [this.ctx.newNumber(receiver), this.ctx.newString(selector), this.ctx.newString(JSON.stringify(wire))];
+      const out = this.ctx.callFunction(this.vm.send, this.ctx.undefined, ...h);
+      for (const x of h) x.dispose();
+      return out.error ? { error: out.error } : { json: this.takeString(out.value) };
+    });
+  }
+
+  private call(fn: QuickJSHandle, ...args: QuickJSHandle[]): void {
+    const r = this.ctx.callFunction(fn, this.ctx.undefined, ...args);
+    for (const a of args) a.dispose();
+    if (r.error) {
+      const e = this.describeError(r.error);
+      throw new Error(`internal sandbox error: ${e.message}`);
+    }
+    r.value.dispose();
+  }
+
+  private takeString(h: QuickJSHandle): string {
+    const s = this.ctx.getString(h);
+    h.dispose();
+    return s;
+  }
+
+  private topLevel(run: () => { json: string } | { error: QuickJSHandle }): EvalResult {
+    if (this.disposed) throw new InvalidInput('this sandbox was disposed');
+    if (this.depth > 0) throw new InvalidInput('an evaluation is already running');
+    if (!this.world.inTransaction) this.world.begin('Evaluate', 'workspace');
+    if (this.stale) this.resetVm();
+    this.transcript = [];
+    this.faults = [];
+    this.limitHit = null;
+    this.deadline = Date.now() + this.deadlineMs;
+    this.depth++;
+    let outcome: { json: string } | { error: QuickJSHandle } | { thrown: unknown };
+    try {
+      outcome = run();
+    } catch (e) {
+      outcome = { thrown: e };
+    } finally {
+      this.depth--;
+    }
+    this.deadline = Infinity;
+    const transcript = this.transcript;
+    if ('json' in outcome && this.faults.length === 0) {
+      const r = JSON.parse(outcome.json) as Omit<EvalResult, 'transcript'>;
+      return { ...r, transcript };
+    }
+    // Failure: work out what happened while the VM is still intact, then abort.
+    let error: unknown;
+    if ('error' in outcome) error = this.vmError(outcome.error);
+    else if ('thrown' in outcome) error = outcome.thrown;
+    if (this.faults.length) error = new ObjectFault([...new Set(this.faults)]);
+    this.world.abort();
+    if (error instanceof SandboxLimit || this.limitHit) {
+      this.restart();
+      if (!(error instanceof SandboxLimit)) error = new SandboxLimit(this.limitHit ?? 'deadline', 'the VM stopped');
+    } else this.resetVm();
+    if (error instanceof EvaluationError) error.transcript = transcript;
+    throw error;
+  }
+
+  /** Reads a QuickJS error value (disposing it) into plain data, without running its getters. */
+  private describeError(h: QuickJSHandle, dispose = true): ErrorData {
+    const saved = this.deadline;
+    this.deadline = Infinity;
+    this.runtime.setMemoryLimit(-1);
+    try {
+      const r = this.ctx.callFunction(this.vm.errorOf, this.ctx.undefined, h);
+      if (r.error) {
+        r.error.dispose();
+        return { name: 'Error', message: 'an error that cannot be described' };
+      }
+      return JSON.parse(this.takeString(r.value)) as ErrorData;
+    } finally {
+      this.runtime.setMemoryLimit(this.memoryBytes);
+      this.deadline = saved;
+      if (dispose) h.dispose();
+    }
+  }
+
+  private vmError(h: QuickJSHandle): TelosError {
+    const data = this.describeError(h);
+    const message = String(data.message ?? '');
+    const sends = this.parseStack(String(data.stack ?? ''));
+    const limit: LimitName | null =
+      this.limitHit ?? (/out of memory/i.test(message) ? 'memory' : /stack overflow/i.test(message) ? 'stack' : /interrupted/i.test(message) ? 'deadline' : null);
+    if (limit) {
+      const detail =
+        limit === 'deadline'
+          ? `ran longer than ${this.deadlineMs} ms`
+          : limit === 'memory'
+            ? `allocated more than ${Math.round(this.memoryBytes / 1048576)} MiB`
+            : `recursed deeper than the ${Math.round(this.stackBytes / 1024)} KiB stack allows`;
+      const e = new SandboxLimit(limit, detail + (sends[0] ? ` (in ${frameText(sends[0])})` : ''));
+      (e as unknown as { sends: SendFrame[] }).sends = sends.slice(0, 20);
+      return e;
+    }
+    const e = new EvaluationError(String(data.name ?? 'Error'), message);
+    for (const [k, v] of Object.entries(data)) if (!['name', 'message', 'stack'].includes(k)) (e as unknown as Record<string, unknown>)[k] = v;
+    e.sends = sends;
+    const top = sends[0];
+    if (top) Object.assign(e, { owner: top.owner, ownerName: top.ownerName, selector: top.selector, line: top.line, column: top.column });
+    return e;
+  }
+
+  /** QuickJS stack lines → frames of World code (method files and the workspace). */
+  private parseStack(stack: string): SendFrame[] {
+    const frames: SendFrame[] = [];
+    for (const line of stack.split('\n')) {
+      const m = /at (?:.*? \()?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+      if (!m) continue;
+      const [, file, l, c] = m;
+      const lineNo = Math.max(1, Number(l) - 1);
+      if (file === WORKSPACE_FILE || file === EVAL_FILE) {
+        const owner = this.options.workspaceSelf ?? 0;
+        const exact = file === EVAL_FILE ? Number(l) : lineNo;
+        frames.push({ owner, ownerName: 'workspace', selector: '(workspace)', line: exact, column: Number(c) });
+        continue;
+      }
+      if (file === WORKSPACE_FILE && Number(l) === 1) continue; // the wrapper around workspace code
+      const mm = /^m(\d+)\.(.*)$/.exec(file!);
+      if (!mm) continue;
+      const owner = Number(mm[1]);
+      frames.push({ owner, ownerName: this.world.nameOf(owner), selector: decodeURIComponent(mm[2]!), line: lineNo, column: Number(c) });
+    }
+    if (frames.length > 40) return [...frames.slice(0, 20), ...frames.slice(-20)];
+    return frames;
+  }
+}
