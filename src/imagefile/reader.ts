@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ImageFileError } from './errors';
+import { gunzipOnDemand } from './gunzip';
 import type { ImageCounts, ImageHeader, ImageRecord } from './format';
 import { checkJsonShape, ImageChecker, parseHeader, parseRecord } from './validate';
 
@@ -102,16 +103,7 @@ export async function readImageFile(
 ): Promise<ImageReadSummary> {
   const limits = { ...DEFAULT_READ_LIMITS, ...options.limits };
   let compressedBytes = 0;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      compressedBytes += chunk.byteLength;
-      controller.enqueue(chunk);
-    },
-  });
-  const reader = input
-    .pipeThrough(counter)
-    .pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)
-    .getReader();
+  const reader = gunzipOnDemand(input, (n) => (compressedBytes += n));
 
   const hash = sha256.create();
   const decoder = new TextDecoder('utf-8', { fatal: true });

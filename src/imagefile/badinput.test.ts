@@ -1,0 +1,273 @@
+// Every kind of bad .telos file named in the image-file issue, each refused with a reason
+// that names the line and what is wrong.
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportImage, ImageFileError, importImage, MemoryImageShelf, readImageFile, type ImageReadLimits } from './index';
+import { bytesOf, gzip, openLines, sampleImage, sealLines, streamOf } from './test-fixtures';
+
+let lines: string[] = [];
+let good: Uint8Array;
+
+beforeAll(async () => {
+  good = await bytesOf(await exportImage(sampleImage(), { includeHistory: true, createdAt: new Date('2026-01-01T00:00:00Z') }));
+  lines = openLines(good);
+});
+
+async function rejection(bytes: Uint8Array, limits?: Partial<ImageReadLimits>): Promise<ImageFileError> {
+  try {
+    await readImageFile(streamOf(bytes, 1000), {}, { limits });
+  } catch (e) {
+    expect(e).toBeInstanceOf(ImageFileError);
+    return e as ImageFileError;
+  }
+  throw new Error('the file was accepted');
+}
+
+/** The sample image with line `n` (1-based) replaced by what `edit` makes of its JSON, resealed. */
+function edited(n: number, edit: (json: any) => unknown): Uint8Array {
+  const copy = [...lines];
+  const out = edit(JSON.parse(copy[n - 1]!));
+  copy[n - 1] = typeof out === 'string' ? out : JSON.stringify(out);
+  return gzip(sealLines(copy));
+}
+
+const objLine = (oid: number) => lines.findIndex((l) => l.startsWith(`{"type":"obj","oid":${oid},`)) + 1;
+
+describe('reading a bad image file', () => {
+  it('accepts the unedited sample, so every refusal below is caused by its edit', async () => {
+    const s = await readImageFile(streamOf(gzip(sealLines(lines))));
+    expect(s.counts.obj).toBe(4);
+  });
+
+  it('refuses a file truncated in the middle of the gzip stream', async () => {
+    const e = await rejection(good.subarray(0, Math.floor(good.length / 2)));
+    expect(e.message).toMatch(/gzip stream is corrupt or truncated/);
+  });
+
+  it('refuses a gzip-valid file that stops before its end record', async () => {
+    const e = await rejection(gzip(lines.map((l) => l + '\n').join('')));
+    expect(e.message).toMatch(/without an end record \(truncated\?\)/);
+  });
+
+  it('refuses a file with a flipped byte in its compressed data', async () => {
+    const bad = good.slice();
+    bad[Math.floor(bad.length / 2)]! ^= 0x40;
+    const e = await rejection(bad);
+    expect(e.message).toMatch(/gzip stream is corrupt|checksum mismatch|invalid JSON|line \d+/);
+  });
+
+  it('refuses a record changed after the checksum was taken', async () => {
+    const text = sealLines(lines).replace('"x","kind":"data","value":3', '"x","kind":"data","value":4');
+    const e = await rejection(gzip(text));
+    expect(e.message).toMatch(new RegExp(`^line ${lines.length + 1} \\(end record\\): checksum mismatch`));
+  });
+
+  it('refuses invalid JSON and names its line', async () => {
+    const e = await rejection(edited(3, () => '{"type":"obj",'));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/line 3: invalid JSON/);
+  });
+
+  it('refuses invalid UTF-8', async () => {
+    const body = new TextEncoder().encode(sealLines(lines));
+    const at = body.indexOf(0x7b, 200);
+    const bad = new Uint8Array([...body.subarray(0, at), 0xff, 0xfe, ...body.subarray(at)]);
+    expect((await rejection(gzip(bad))).message).toMatch(/not valid UTF-8/);
+  });
+
+  it('refuses an unknown record type', async () => {
+    const e = await rejection(edited(3, (j) => ({ ...j, type: 'object' })));
+    expect(e.message).toBe('line 3: unknown record type "object"');
+  });
+
+  it('refuses an unknown field in a record', async () => {
+    const e = await rejection(edited(objLine(2), (j) => ({ ...j, extra: 1 })));
+    expect(e.message).toMatch(/line 4 \(obj record\): .*extra/i);
+  });
+
+  it('refuses two objects with the same OID', async () => {
+    const e = await rejection(edited(objLine(3), (j) => ({ ...j, oid: 2 })));
+    expect(e.message).toBe('line 5 (obj record): duplicate OID 2');
+  });
+
+  it('refuses a reference to an object that is not in the file', async () => {
+    const e = await rejection(edited(objLine(0), (j) => { j.state.slots[1].value = { ref: 99 }; return j; }));
+    expect(e.message).toBe('line 2 (obj record): object 0 refers to OID 99, which is not in the file');
+  });
+
+  it('refuses a trait use of an object that is not in the file', async () => {
+    const e = await rejection(edited(objLine(2), (j) => { j.state.traits[0].trait = 77; return j; }));
+    expect(e.message).toMatch(/object 2 refers to OID 77/);
+  });
+
+  it('refuses a blob reference to a blob that is not in the file', async () => {
+    const e = await rejection(edited(objLine(0), (j) => { j.state.slots[3].value.blob = 'nope'; return j; }));
+    expect(e.message).toMatch(/refers to blob "nope", which is not in the file/);
+  });
+
+  it('refuses a blob reference whose size differs from the blob', async () => {
+    const e = await rejection(edited(objLine(0), (j) => { j.state.slots[3].value.size = 6; return j; }));
+    expect(e.message).toMatch(/blob "b-1" is 5 bytes but object 0/);
+  });
+
+  it('refuses parent slots that form a cycle', async () => {
+    const e = await rejection(edited(objLine(1), (j) => {
+      j.state.slots.push({ name: 'parent', kind: 'parent', value: { ref: 2 } });
+      return j;
+    }));
+    expect(e.message).toMatch(/parent slots form a cycle: (1 → 2 → 1|2 → 1 → 2)/);
+  });
+
+  it('refuses a missing root object', async () => {
+    const e = await rejection(edited(1, (j) => ({ ...j, root: 3 })).length ? edited(1, (j) => ({ ...j, root: 40 })) : good);
+    expect(e.message).toMatch(/root object 40 is missing/);
+  });
+
+  it.each([
+    ['an OID of 2^53', (j: any) => ({ ...j, oid: 2 ** 53 }), /OID must be an integer below 2\^53/],
+    ['a negative OID', (j: any) => ({ ...j, oid: -1 }), /OID must not be negative/],
+    ['a fractional OID', (j: any) => ({ ...j, oid: 1.5 }), /OID must be an integer/],
+    ['a number too large for a double', (j: any) => JSON.stringify(j).replace('"value":3', '"value":1e999'), /number must be finite/],
+    ['a serial above 2^53', (j: any) => ({ ...j, serial: 2 ** 60 }), /serial: must be an integer below 2\^53/],
+  ])('refuses %s', async (_, edit, reason) => {
+    const e = await rejection(edited(objLine(2), edit));
+    expect(e.line).toBe(objLine(2));
+    expect(e.message).toMatch(reason);
+  });
+
+  it('refuses a line holding a 100 MB string without reading the rest of it', async () => {
+    const prefix = Buffer.from(lines[0] + '\n{"type":"obj","oid":0,"state":{"name":"');
+    const gz = new Uint8Array(gzipSync(Buffer.concat([prefix, Buffer.alloc(100 << 20, 0x61), Buffer.from('"}}\n')]), { level: 9 }));
+    let pulled = 0;
+    const input = streamOf(gz, 1024).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({ transform: (c, out) => { pulled += c.length; out.enqueue(c); } }),
+    );
+    await expect(readImageFile(input)).rejects.toThrow(/^line 2: line is longer than 16777216 bytes$/);
+    expect(pulled).toBeLessThan(gz.length / 2);
+  });
+
+  it.each([
+    ['__proto__ as a record key', '{"type":"obj","oid":1,"__proto__":{"polluted":true},"state":{}}', /the key "__proto__" is not allowed/],
+    ['constructor as a state key', '{"type":"obj","oid":1,"state":{"constructor":{"prototype":{}}}}', /the key "constructor" is not allowed/],
+    ['__proto__ in an old-style alias map', '{"type":"obj","oid":1,"state":{"name":"","slots":[],"traits":[{"trait":0,"exclude":[],"alias":{"__proto__":"x"}}],"meta":{}}}', /the key "__proto__" is not allowed/],
+    ['an escaped __proto__ key', '{"type":"obj","oid":1,"\\u005f_proto__":1,"state":{}}', /the key "__proto__" is not allowed/],
+    ['__proto__ as a slot name', '{"type":"obj","oid":1,"state":{"name":"","slots":[{"name":"__proto__","kind":"data","value":1}],"traits":[],"meta":{}}}', /slot name must not be oid or __proto__/],
+  ])('refuses %s', async (_, line, reason) => {
+    const e = await rejection(edited(objLine(1), () => line));
+    expect(e.message).toMatch(reason);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses values nested deeper than the limit without overflowing the stack', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const e = await rejection(edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${deep}`)));
+    expect(e.message).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it('refuses a file written by a newer format version, naming both versions', async () => {
+    const e = await rejection(edited(1, (j) => ({ ...j, version: 2 })));
+    expect(e.message).toBe('line 1 (header record): written by a newer TelOS Studio: file format version 2, this reader knows up to version 1');
+  });
+
+  it('refuses a file that is not a TelOS image', async () => {
+    expect((await rejection(gzip('{"format":"zip"}\n'))).message).toMatch(/not a TelOS image/);
+    expect((await rejection(new TextEncoder().encode('{"format":"telos-image"}\n'))).message).toMatch(/gzip stream is corrupt/);
+    expect((await rejection(gzip(''))).message).toBe('the file is empty');
+  });
+
+  it('refuses a gzip bomb once the expansion passes the limit, having read little of it', async () => {
+    // 200 MiB of one letter inside a blob record: about 200 KiB compressed.
+    const prefix = Buffer.from(lines[0] + '\n{"type":"blob","id":"z","mediaType":"","size":999999999,"offset":0,"data":"');
+    const bomb = new Uint8Array(gzipSync(Buffer.concat([prefix, Buffer.alloc(200 << 20, 0x41)]), { level: 9 }));
+    let pulled = 0;
+    const input = streamOf(bomb, 4096).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({ transform: (c, out) => { pulled += c.length; out.enqueue(c); } }),
+    );
+    // The line limit would stop this file too; lift it to show the expansion check alone.
+    const e = await readImageFile(input, {}, { limits: { maxLineBytes: 1 << 30 } }).catch((x) => x);
+    expect(e).toBeInstanceOf(ImageFileError);
+    expect(e.message).toMatch(/expands more than 250 times .*gzip bomb/);
+    expect(pulled).toBeLessThan(bomb.length / 2);
+  });
+
+  it('refuses a file that expands past the total size limit', async () => {
+    const e = await rejection(good, { maxTotalBytes: 500 });
+    expect(e.message).toMatch(/expands past 500 bytes/);
+  });
+
+  it('refuses counts that differ from the header', async () => {
+    const e = await rejection(edited(1, (j) => ({ ...j, counts: { ...j.counts, obj: 5 } })));
+    expect(e.message).toMatch(/header promises 5 obj but the file has 4/);
+  });
+
+  it('refuses data after the end record', async () => {
+    const e = await rejection(gzip(sealLines(lines) + lines[1] + '\n'));
+    expect(e.message).toMatch(/data after the end record/);
+  });
+
+  it('refuses a blob whose chunks do not add up to its size', async () => {
+    const n = lines.findIndex((l) => l.includes('"id":"b-1"')) + 1;
+    const e = await rejection(edited(n, (j) => ({ ...j, size: 9 })));
+    expect(e.message).toMatch(/blob "b-1" ends early|is 9 bytes/);
+  });
+});
+
+describe('importing a bad image file', () => {
+  it('deletes the partly imported image and leaves the others untouched', async () => {
+    const shelf = new MemoryImageShelf();
+    await importImage(streamOf(good), shelf.createTarget, { name: 'keep' });
+    const before = shelf.images.get('keep');
+    const bad = edited(objLine(3), (j) => ({ ...j, oid: 2 }));
+    await expect(importImage(streamOf(bad), shelf.createTarget, { name: 'new' })).rejects.toThrow(/duplicate OID 2/);
+    expect([...shelf.images.keys()]).toEqual(['keep']);
+    expect(shelf.images.get('keep')).toBe(before);
+  });
+
+  it('fails on a checksum mismatch at the very end, after every object was written, and deletes them', async () => {
+    const created: string[] = [];
+    const deleted: string[] = [];
+    const shelf = new MemoryImageShelf();
+    const tracking = async (name: string) => {
+      const t = await shelf.createTarget(name);
+      created.push(name);
+      return { ...t, discard: async () => { deleted.push(name); await t.discard(); } };
+    };
+    const text = sealLines(lines).replace(/"sha256":"[0-9a-f]+"/, `"sha256":"${'0'.repeat(64)}"`);
+    await expect(importImage(streamOf(gzip(text)), tracking, { name: 'x', batchSize: 1 })).rejects.toThrow(/checksum mismatch/);
+    expect(created).toEqual(['x']);
+    expect(deleted).toEqual(['x']);
+    expect(shelf.images.size).toBe(0);
+  });
+
+  it('creates nothing when the header is already wrong', async () => {
+    let created = 0;
+    const shelf = new MemoryImageShelf();
+    await expect(
+      importImage(streamOf(edited(1, (j) => ({ ...j, version: 9 }))), async (n) => { created++; return shelf.createTarget(n); }),
+    ).rejects.toThrow(/newer/);
+    expect(created).toBe(0);
+  });
+
+  it('reports a store failure as an import error and deletes what was written', async () => {
+    const shelf = new MemoryImageShelf();
+    let discarded = false;
+    const failing = async (name: string) => {
+      const t = await shelf.createTarget(name);
+      return {
+        ...t,
+        putBlob: async () => { throw new DOMException('quota', 'QuotaExceededError'); },
+        discard: async () => { discarded = true; await t.discard(); },
+      };
+    };
+    await expect(importImage(streamOf(good), failing, { name: 'q' })).rejects.toThrow(/the store failed while writing blob "b-1": quota/);
+    expect(discarded).toBe(true);
+  });
+
+  it('refuses a name that is already taken, leaving that image as it was', async () => {
+    const shelf = new MemoryImageShelf();
+    await importImage(streamOf(good), shelf.createTarget, { name: 'a' });
+    const before = shelf.images.get('a');
+    await expect(importImage(streamOf(good), shelf.createTarget, { name: 'a' })).rejects.toThrow(/already exists/);
+    expect(shelf.images.get('a')).toBe(before);
+  });
+});

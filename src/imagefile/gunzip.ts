@@ -1,0 +1,77 @@
+// Gunzip on demand. Compressed bytes go into the native DecompressionStream one small
+// piece at a time, and only while the reader is waiting for output: inflating runs at
+// most one piece ahead of the reader. Piping the input straight through lets the
+// decompressor run far ahead of a slow reader (in Node it inflated a whole 200 MiB gzip
+// bomb into memory before the reader had looked at the first megabyte).
+
+/** Compressed bytes per write: a piece inflates to at most about 1,000 times its size. */
+const PIECE = 16 * 1024;
+
+export interface GunzipReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(): Promise<void>;
+}
+
+export function gunzipOnDemand(input: ReadableStream<Uint8Array>, onCompressed: (bytes: number) => void): GunzipReader {
+  const gunzip = new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>;
+  const writer = gunzip.writable.getWriter();
+  const output = gunzip.readable.getReader();
+  const source = input.getReader();
+  let current: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  let inputDone = false;
+  let feeding: Promise<void> | null = null;
+  let feedError: unknown = null;
+
+  /** Writes the next piece of input (or closes the decompressor at the end of input). */
+  async function feedOne(): Promise<void> {
+    if (at >= current.length) {
+      const next = await source.read();
+      if (next.done) {
+        inputDone = true;
+        await writer.close();
+        return;
+      }
+      current = next.value;
+      at = 0;
+      if (current.length === 0) return;
+    }
+    const piece = current.subarray(at, at + PIECE);
+    at += piece.length;
+    onCompressed(piece.length);
+    await writer.write(piece);
+  }
+
+  return {
+    async read() {
+      const result = output.read();
+      let settled = false;
+      const settledSignal = result.then(
+        () => void (settled = true),
+        () => void (settled = true),
+      );
+      while (!settled && feedError === null) {
+        if (feeding === null && !inputDone) {
+          feeding = feedOne().then(
+            () => void (feeding = null),
+            (e) => void (feedError = e ?? new Error('input failed')),
+          );
+        }
+        if (feeding === null) break; // all input written and closed: the result will settle
+        await Promise.race([feeding, settledSignal]);
+      }
+      if (!settled && feedError !== null) {
+        // The decompressor's own error (corrupt data) is the clearer one when it has one.
+        const r = await Promise.race([result, new Promise<null>((ok) => setTimeout(() => ok(null), 0))]).catch((e) => {
+          throw e;
+        });
+        if (r) return r;
+        throw feedError;
+      }
+      return result;
+    },
+    async cancel() {
+      await Promise.allSettled([source.cancel(), writer.abort(), output.cancel()]);
+    },
+  };
+}
