@@ -1,13 +1,50 @@
-// The IDE's top level: the World canvas above a status bar.
+// The IDE's top level: the world menu, the World canvas with its windows, the spotter and
+// the status bar. It connects to the World worker, restores the window layout stored in
+// the image, and binds the global keys (Ctrl/Cmd+K for the spotter).
 import './ide.css';
+import { useEffect } from 'react';
 import { StatusBar } from './StatusBar';
 import { WorldCanvas } from './WorldCanvas';
+import { WorldMenu } from './WorldMenu';
+import { Spotter } from './Spotter';
+import { useViewState } from './viewState';
+import { connectWorld } from './world/connect';
+import { restoreAndFollowLayout } from './layoutStore';
 
 export function App() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        useViewState.getState().setSpotterOpen(true);
+      } else if (e.key === 'Escape' && useViewState.getState().haloId) {
+        useViewState.getState().showHalo(null);
+      }
+    };
+    window.addEventListener('keydown', onKey, { capture: true });
+    return () => window.removeEventListener('keydown', onKey, { capture: true });
+  }, []);
+
+  useEffect(() => {
+    let stopLayout: (() => void) | null = null;
+    let cancelled = false;
+    void connectWorld().then(async () => {
+      if (cancelled) return;
+      stopLayout = await restoreAndFollowLayout();
+      document.documentElement.dataset.worldReady = 'true';
+    });
+    return () => {
+      cancelled = true;
+      stopLayout?.();
+    };
+  }, []);
+
   return (
     <div className="ide">
+      <WorldMenu />
       <WorldCanvas />
       <StatusBar />
+      <Spotter />
     </div>
   );
 }

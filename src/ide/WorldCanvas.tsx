@@ -1,15 +1,23 @@
 // The World canvas: the surface on which windows (morphs) live. Dragging the empty
-// background pans the world, as in a Morphic world larger than the screen.
+// background pans the world, as in a Morphic world larger than the screen; clicking it
+// dismisses a halo.
 import { useRef, type PointerEvent, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useViewState } from './viewState';
+import { WindowMorphView } from './morphs/WindowMorphView';
+import { WindowContent } from './morphs/WindowContent';
+import { Halo } from './morphs/Halo';
+import { ParentArrows } from './morphs/ParentArrows';
 
 export function WorldCanvas({ children }: { children?: ReactNode }) {
   const viewport = useViewState((s) => s.viewport);
   const panBy = useViewState((s) => s.panBy);
+  const windowIds = useViewState(useShallow((s) => s.windows.map((w) => w.id)));
   const drag = useRef<{ x: number; y: number } | null>(null);
 
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget || e.button !== 0) return;
+    if (useViewState.getState().haloId) useViewState.getState().showHalo(null);
     drag.current = { x: e.clientX, y: e.clientY };
     e.currentTarget.setPointerCapture(e.pointerId);
   };
@@ -33,6 +41,13 @@ export function WorldCanvas({ children }: { children?: ReactNode }) {
       style={{ backgroundPosition: `${-viewport.x}px ${-viewport.y}px` }}
     >
       <div className="world-layer" style={{ transform: `translate(${-viewport.x}px, ${-viewport.y}px)` }}>
+        <ParentArrows />
+        {windowIds.map((id) => (
+          <WindowMorphView key={id} id={id}>
+            <WindowContent id={id} />
+          </WindowMorphView>
+        ))}
+        <Halo />
         {children}
       </div>
     </main>

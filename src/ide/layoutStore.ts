@@ -1,0 +1,86 @@
+// Window layout persistence. The layout (each window's kind, target, position, size,
+// stacking and collapse, plus the pan offset) is written into the image through the World
+// link, so a reload — or the image opened elsewhere — brings the world back as it was
+// left. Writes are debounced so a drag is one write at its end, not one per frame.
+import { useViewState, type WindowMorph } from './viewState';
+import { useWorldLinkState } from './world/useWorld';
+
+export interface SavedLayout {
+  version: 1;
+  viewport: { x: number; y: number };
+  windows: WindowMorph[];
+}
+
+/** Windows worth keeping across reloads (a safe-mode report describes one load only). */
+const transient = new Set<WindowMorph['kind']>(['safe-mode']);
+
+export function currentLayout(): SavedLayout {
+  const s = useViewState.getState();
+  return { version: 1, viewport: s.viewport, windows: s.windows.filter((w) => !transient.has(w.kind)) };
+}
+
+export function isSavedLayout(x: unknown): x is SavedLayout {
+  const l = x as SavedLayout;
+  return (
+    !!l &&
+    l.version === 1 &&
+    Array.isArray(l.windows) &&
+    l.windows.every((w) => typeof w.id === 'string' && typeof w.x === 'number' && typeof w.kind === 'string')
+  );
+}
+
+/** The layout a first visit shows: the lobby's outliner and a Transcript. */
+export function defaultLayout(rootOid: number): SavedLayout {
+  return {
+    version: 1,
+    viewport: { x: 0, y: 0 },
+    windows: [
+      { id: 'lobby', kind: 'outliner', title: 'lobby', target: { oid: rootOid }, x: 24, y: 56, w: 340, h: 380, z: 1, collapsed: false },
+      { id: 'transcript', kind: 'transcript', title: 'Transcript', target: {}, x: 760, y: 430, w: 440, h: 200, z: 2, collapsed: false },
+    ],
+  };
+}
+
+/** Restores the image's layout (or the default) and saves every later change. */
+export async function restoreAndFollowLayout(): Promise<() => void> {
+  const link = useWorldLinkState.getState().link;
+  let saved: unknown = null;
+  if (link) {
+    try {
+      saved = await link.readLayout();
+    } catch {
+      saved = null;
+    }
+  }
+  const layout = isSavedLayout(saved) ? saved : defaultLayout(link?.rootOid ?? 0);
+  // Windows opened while the image was loading stay, above the restored ones.
+  const early = useViewState.getState().windows.filter(
+    (w) => !layout.windows.some((l) => l.id === w.id || (l.kind === w.kind && ['transcript', 'history', 'images'].includes(w.kind))),
+  );
+  const top = Math.max(0, ...layout.windows.map((w) => w.z));
+  useViewState.getState().replaceWindows(
+    [...layout.windows, ...early.map((w, i) => ({ ...w, z: top + 1 + i }))],
+    layout.viewport,
+  );
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = JSON.stringify(currentLayout());
+  const unsubscribe = useViewState.subscribe((s, prev) => {
+    if (s.windows === prev.windows && s.viewport === prev.viewport) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      const json = JSON.stringify(currentLayout());
+      if (json === last) return;
+      last = json;
+      const l = useWorldLinkState.getState().link;
+      l?.writeLayout(JSON.parse(json)).then(
+        (o) => !o.ok && useViewState.getState().setStatus(`Layout not saved: ${o.error.message}`),
+        (e: unknown) => useViewState.getState().setStatus(`Layout not saved: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, 400);
+  });
+  return () => {
+    if (timer) clearTimeout(timer);
+    unsubscribe();
+  };
+}

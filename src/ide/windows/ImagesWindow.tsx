@@ -1,0 +1,121 @@
+// Images: every image in this browser — new from genesis, open, rename, delete (after a
+// confirmation), and Export/Import of `.telos` files when the store provides them.
+import { useRef, useState, type FormEvent } from 'react';
+import { useWorldQuery, worldLink } from '../world/useWorld';
+import { reportOutcome } from '../actions';
+import { useViewState } from '../viewState';
+
+export function ImagesWindow() {
+  const { data, error } = useWorldQuery((l) => l.listImages(), []);
+  const [newName, setNewName] = useState('');
+  const [renaming, setRenaming] = useState<{ from: string; to: string } | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const current = useViewState((s) => s.imageName);
+  const link = worldLink();
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    if (reportOutcome(`New image ${newName}`, await link.newImage(newName.trim()))) setNewName('');
+  };
+  const exportImage = async (name: string) => {
+    if (!link.exportImage) return;
+    const outcome = await link.exportImage(name);
+    if (!reportOutcome(`Export ${name}`, outcome) || !outcome.ok) return;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(outcome.value);
+    a.download = `${name}.telos`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+  const importFile = async (file: File) => {
+    if (!link.importImage) return;
+    const name = window.prompt('Name of the new image', file.name.replace(/\.telos$/, ''));
+    if (name) reportOutcome(`Import ${file.name}`, await link.importImage(file, name));
+  };
+
+  if (error && !data) return <p className="error-text">Cannot list images: {error}</p>;
+  return (
+    <div className="images">
+      <form className="toolbar" onSubmit={create} aria-label="New image">
+        <input aria-label="New image name" placeholder="name" required value={newName} onChange={(e) => setNewName(e.target.value)} />
+        <button type="submit">New image</button>
+        {link.importImage && (
+          <>
+            <button type="button" onClick={() => fileInput.current?.click()}>
+              Import
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".telos"
+              hidden
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void importFile(f);
+                e.target.value = '';
+              }}
+            />
+          </>
+        )}
+      </form>
+      <ul className="image-list" aria-label="Images">
+        {(data ?? []).map((img) => (
+          <li key={img.name} aria-label={img.name} className={img.name === current ? 'current' : ''}>
+            {renaming?.from === img.name ? (
+              <form
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  if (reportOutcome(`Rename image ${img.name}`, await link.renameImage(img.name, renaming.to.trim()))) setRenaming(null);
+                }}
+              >
+                <input aria-label={`New name for image ${img.name}`} autoFocus value={renaming.to} onChange={(e) => setRenaming({ from: img.name, to: e.target.value })} />
+                <button type="submit">Save</button>
+                <button type="button" onClick={() => setRenaming(null)}>
+                  Cancel
+                </button>
+              </form>
+            ) : (
+              <>
+                <span className="image-name">{img.name}</span>
+                {img.name === current && <span className="muted"> (open)</span>}
+                <span className="spacer" />
+                <button type="button" disabled={img.name === current} onClick={async () => reportOutcome(`Open image ${img.name}`, await link.openImage(img.name))}>
+                  Open image
+                </button>
+                <button type="button" onClick={() => setRenaming({ from: img.name, to: img.name })}>
+                  Rename
+                </button>
+                {link.exportImage && (
+                  <button type="button" onClick={() => void exportImage(img.name)}>
+                    Export
+                  </button>
+                )}
+                <button type="button" disabled={img.name === current} onClick={() => setDeleting(img.name)}>
+                  Delete
+                </button>
+              </>
+            )}
+            {deleting === img.name && (
+              <div role="alertdialog" aria-label={`Delete image ${img.name}?`} className="confirm">
+                Delete image “{img.name}” and all its history? This cannot be undone.
+                <button
+                  type="button"
+                  onClick={async () => {
+                    reportOutcome(`Delete image ${img.name}`, await link.deleteImage(img.name));
+                    setDeleting(null);
+                  }}
+                >
+                  Delete permanently
+                </button>
+                <button type="button" autoFocus onClick={() => setDeleting(null)}>
+                  Cancel
+                </button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

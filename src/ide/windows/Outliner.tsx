@@ -1,0 +1,249 @@
+// The outliner (Self's, one per object): name and OID, slots grouped by category with
+// kind, value and where each lives, trait uses with their exclusions and aliases,
+// unresolved conflicts with one-click resolutions, and the selectors traits require.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useObject, worldLink } from '../world/useWorld';
+import type { ConflictView, ObjectView, SlotKind, SlotView, TraitUseView } from '../world/types';
+import { openOutliner, openQuery, reportOutcome } from '../actions';
+import { VirtualList } from './VirtualList';
+import { SlotRow } from './SlotRow';
+import { useParentLinks } from '../morphs/parentLinks';
+import { useViewState } from '../viewState';
+
+const ROW_HEIGHT = 26;
+
+type Row = { type: 'category'; name: string; count: number } | { type: 'slot'; slot: SlotView };
+
+/** Slots by category, own slots first, then what traits contribute. */
+function groupRows(object: ObjectView): Row[] {
+  const groups = new Map<string, SlotView[]>();
+  for (const s of [...object.slots, ...object.traitMethods]) {
+    const cat = s.via === 'trait' ? `from traits` : s.category || (s.kind === 'parent' ? 'parents' : 'uncategorized');
+    let g = groups.get(cat);
+    if (!g) groups.set(cat, (g = []));
+    g.push(s);
+  }
+  const rows: Row[] = [];
+  for (const [name, slots] of groups) {
+    rows.push({ type: 'category', name, count: slots.length });
+    for (const slot of slots) rows.push({ type: 'slot', slot });
+  }
+  return rows;
+}
+
+export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
+  const { data: object, error } = useObject(oid);
+  const [adding, setAdding] = useState(false);
+  const rows = useMemo(() => (object ? groupRows(object) : []), [object]);
+
+  useEffect(() => {
+    if (!object) return;
+    const parents = object.slots.filter((s) => s.kind === 'parent' && s.value && typeof s.value === 'object' && 'ref' in s.value);
+    useParentLinks.getState().setLinks(
+      windowId,
+      parents.map((s) => (s.value as { ref: number }).ref),
+    );
+    if (object.name && useViewState.getState().windows.find((w) => w.id === windowId)?.title !== object.name) {
+      useViewState.getState().updateWindow(windowId, { title: object.name });
+    }
+  }, [object, windowId]);
+  useEffect(() => () => useParentLinks.getState().setLinks(windowId, []), [windowId]);
+
+  if (error && !object) return <p className="error-text">Cannot read object #{oid}: {error}</p>;
+  if (!object) return <p className="muted">Reading object #{oid}…</p>;
+
+  const clone = async () => {
+    const outcome = await worldLink().clone(oid);
+    if (reportOutcome(`Clone ${object.name}`, outcome) && outcome.ok) {
+      const win = useViewState.getState().windows.find((w) => w.id === windowId);
+      openOutliner(outcome.value, `${object.name} clone`, win ? { x: win.x + 40, y: win.y + 40 } : undefined);
+    }
+  };
+
+  return (
+    <div className="outliner">
+      <div className="outliner-head">
+        <span className="object-name">{object.name}</span>
+        <span className="oid" aria-label={`OID ${object.oid}`}>
+          oid {object.oid}
+        </span>
+        <span className="spacer" />
+        <button type="button" onClick={() => void clone()}>
+          Clone
+        </button>
+        <button type="button" aria-expanded={adding} onClick={() => setAdding((a) => !a)}>
+          Add slot
+        </button>
+        <button type="button" title="Who points here" onClick={() => openQuery('references', object.name, oid)}>
+          References
+        </button>
+      </div>
+      {adding && <NewSlotForm object={object} onDone={() => setAdding(false)} />}
+      {(object.traits.length > 0 || object.conflicts.length > 0) && <TraitsSection object={object} />}
+      {rows.length === 0 ? (
+        <p className="muted">No slots.</p>
+      ) : (
+        <VirtualList
+          items={rows}
+          rowHeight={ROW_HEIGHT}
+          label={`Slots of ${object.name}`}
+          render={(row) =>
+            row.type === 'category' ? (
+              <div className="category-row" role="listitem" aria-label={`Category ${row.name}`}>
+                {row.name} <span className="muted">({row.count})</span>
+              </div>
+            ) : (
+              <SlotRow object={object} slot={row.slot} />
+            )
+          }
+        />
+      )}
+    </div>
+  );
+}
+
+function NewSlotForm({ object, onDone }: { object: ObjectView; onDone: () => void }) {
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<SlotKind>('data');
+  const [value, setValue] = useState('');
+  const [category, setCategory] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const link = worldLink();
+    const initial = kind === 'method' ? value || 'function () {\n  return self;\n}' : value || 'null';
+    const outcome = await link.addSlot(object.oid, name.trim(), kind, initial, category.trim() || undefined);
+    if (reportOutcome(`Add slot ${name}`, outcome)) onDone();
+  };
+  return (
+    <form className="new-slot" aria-label="New slot" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onDone()}>
+      <input aria-label="Slot name" placeholder="name" autoFocus required value={name} onChange={(e) => setName(e.target.value)} />
+      <select aria-label="Slot kind" value={kind} onChange={(e) => setKind(e.target.value as SlotKind)}>
+        <option value="data">data</option>
+        <option value="method">method</option>
+        <option value="parent">parent</option>
+      </select>
+      <input
+        aria-label={kind === 'method' ? 'Method source' : 'Slot value'}
+        placeholder={kind === 'method' ? 'function () { … }' : kind === 'parent' ? 'self.BaseObject' : '42'}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <input aria-label="Slot category" placeholder="category" value={category} onChange={(e) => setCategory(e.target.value)} />
+      <button type="submit">Save</button>
+      <button type="button" onClick={onDone}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+function TraitsSection({ object }: { object: ObjectView }) {
+  return (
+    <div className="traits" role="group" aria-label={`Traits of ${object.name}`}>
+      {object.traits.map((use) => (
+        <TraitUseRow key={use.trait} object={object} use={use} />
+      ))}
+      {object.conflicts.map((c) => (
+        <ConflictRow key={c.selector} object={object} conflict={c} />
+      ))}
+      {object.requires
+        .filter((r) => r.selectors.length > 0)
+        .map((r) => (
+          <div key={r.trait} className="requires">
+            {r.traitName} requires: <span className="mono">{r.selectors.join(', ')}</span>
+          </div>
+        ))}
+    </div>
+  );
+}
+
+function TraitUseRow({ object, use }: { object: ObjectView; use: TraitUseView }) {
+  const [editing, setEditing] = useState(false);
+  const [exclude, setExclude] = useState(use.exclude.join(', '));
+  const [alias, setAlias] = useState(
+    Object.entries(use.alias)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+  );
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const ex = exclude.split(',').map((s) => s.trim()).filter(Boolean);
+    const al: Record<string, string> = {};
+    for (const pair of alias.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [k, v] = pair.split('=').map((s) => s.trim());
+      if (k && v) al[k] = v;
+    }
+    if (reportOutcome(`Trait use ${use.traitName}`, await worldLink().setTraitUse(object.oid, use.trait, ex, al))) setEditing(false);
+  };
+  return (
+    <div className="trait-use">
+      <span>uses </span>
+      <button type="button" className="linklike" onClick={() => openOutliner(use.trait, use.traitName)}>
+        {use.traitName}
+      </button>
+      {!editing && use.exclude.length > 0 && <span className="muted"> − {use.exclude.join(', ')}</span>}
+      {!editing && Object.keys(use.alias).length > 0 && (
+        <span className="muted">
+          {' '}
+          @ {Object.entries(use.alias).map(([k, v]) => `${k}→${v}`).join(', ')}
+        </span>
+      )}
+      {editing ? (
+        <form className="trait-edit" onSubmit={save}>
+          <input aria-label={`Exclusions from ${use.traitName}`} placeholder="excluded selectors" value={exclude} onChange={(e) => setExclude(e.target.value)} />
+          <input aria-label={`Aliases from ${use.traitName}`} placeholder="alias=original" value={alias} onChange={(e) => setAlias(e.target.value)} />
+          <button type="submit">Save</button>
+        </form>
+      ) : (
+        <button type="button" className="icon" aria-label={`Edit use of ${use.traitName}`} onClick={() => setEditing(true)}>
+          ✎
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** An unresolved conflict and its one-click resolutions: exclude the selector from one
+ * trait, or alias that trait's method under a new name and exclude the original. */
+function ConflictRow({ object, conflict }: { object: ObjectView; conflict: ConflictView }) {
+  const resolve = async (traitOid: number, mode: 'exclude' | 'alias') => {
+    const use = object.traits.find((u) => u.trait === traitOid);
+    if (!use) return;
+    const traitName = conflict.traits.find((t) => t.oid === traitOid)?.name ?? `#${traitOid}`;
+    const exclude = [...new Set([...use.exclude, conflict.selector])];
+    const alias = { ...use.alias };
+    if (mode === 'alias') alias[aliasName(conflict.selector, traitName)] = conflict.selector;
+    reportOutcome(
+      `Resolve ${conflict.selector} (${mode} ${traitName})`,
+      await worldLink().setTraitUse(object.oid, traitOid, exclude, alias),
+    );
+  };
+  return (
+    <div className="conflict" role="alert" aria-label={`Conflict on ${conflict.selector}`}>
+      <span>
+        ⚠ <span className="mono">{conflict.selector}</span> conflicts between {conflict.traits.map((t) => t.name).join(' and ')}
+      </span>
+      <span className="conflict-fixes">
+        {conflict.traits.map((t) => (
+          <span key={t.oid}>
+            <button type="button" onClick={() => void resolve(t.oid, 'exclude')}>
+              Exclude {conflict.selector} from {t.name}
+            </button>
+            <button type="button" onClick={() => void resolve(t.oid, 'alias')}>
+              Alias {t.name}'s {conflict.selector} as {aliasName(conflict.selector, t.name)}
+            </button>
+          </span>
+        ))}
+      </span>
+      <button type="button" className="linklike" onClick={() => openQuery('implementors', conflict.selector)}>
+        Implementors
+      </button>
+    </div>
+  );
+}
+
+/** The alias offered for a trait's conflicting method: `describe` from `TColor` → `colorDescribe`. */
+export function aliasName(selector: string, traitName: string): string {
+  const base = traitName.replace(/^T(?=[A-Z])/, '');
+  return `${base.charAt(0).toLowerCase()}${base.slice(1)}${selector.charAt(0).toUpperCase()}${selector.slice(1)}`;
+}
