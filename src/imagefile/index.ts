@@ -41,3 +41,4 @@ export {
   type ImportResult,
 } from './transfer';
 export { MemoryImage, MemoryImageShelf } from './memory';
+export { storeExportSource, exportStoreImage, storeImportTarget, importIntoStore } from './store';

@@ -65,8 +65,11 @@ export interface ImageImportTarget {
   putTransactions(batch: HistoryTransaction[]): Promise<void>;
   /** Kernel disk or VM state (reserved); a target without it ignores them, and import says so. */
   putMachineState?(kind: 'disk' | 'vm', data: Blob): Promise<void>;
-  /** Everything arrived and was verified: write the image's meta and make it visible. */
-  finish(meta: { root: OID; nextOid: number; lastTid: number; createdAt: string }): Promise<void>;
+  /**
+   * Everything arrived and was verified: write the image's meta and make it visible.
+   * May answer notes on what the target could not keep as it was (shown to the user).
+   */
+  finish(meta: { root: OID; nextOid: number; lastTid: number; createdAt: string }): Promise<string[] | void>;
   /** Something failed: delete everything this target created. Must not throw for a half-made image. */
   discard(): Promise<void>;
 }
@@ -273,7 +276,7 @@ export async function importImage(
       else skipped.push(`${kind === 'disk' ? 'kernel disk' : 'saved VM state'} (${data.size} bytes): this store cannot keep it yet`);
     }
     const h = summary.header;
-    await store('finishing the image', () =>
+    const notes = await store('finishing the image', () =>
       t.finish({
         root: h.root,
         nextOid: h.nextOid ?? summary.maxOid + 1,
@@ -281,6 +284,7 @@ export async function importImage(
         createdAt: h.createdAt,
       }),
     );
+    if (notes) skipped.push(...notes);
     return { name, summary, skipped };
   } catch (e) {
     const t = target as ImageImportTarget | null;

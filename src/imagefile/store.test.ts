@@ -1,0 +1,73 @@
+// Export from and import into the living image store (fake-indexeddb).
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { ImageRegistry } from '../store';
+import { genesisStates } from '../world';
+import { exportStoreImage, importIntoStore, readImageFile } from './index';
+import { bytesOf, gzip, openLines, sampleImage, sealLines, streamOf } from './test-fixtures';
+import { exportImage } from './transfer';
+
+let n = 0;
+const openRegistry = () => ImageRegistry.open({ syncIntervalMs: 0, registryName: `imagefile-test-${n++}-${Math.random().toString(36).slice(2)}` });
+
+describe('image files and the store', () => {
+  it('imports a file as a new store image and exports the same objects again', async () => {
+    const registry = await openRegistry();
+    const file = await bytesOf(await exportImage(sampleImage()));
+    const result = await importIntoStore(registry, streamOf(file), { name: 'Imported' });
+    expect(result.skipped).toEqual([]);
+    const image = await registry.open('Imported');
+    const [point] = await image.load([2]);
+    expect(point!.state.slots.map((s) => s.name)).toEqual(['parent', 'x', 'y', 'norm']);
+    expect(point!.state.traits[0]!.alias).toEqual({ pointHash: 'hash', constructor: 'hash' });
+    const again = await bytesOf(await exportStoreImage(image));
+    image.close();
+    const summary = await readImageFile(streamOf(again));
+    // Only blobs an object refers to are exported: the sample's empty blob is referred to by none.
+    expect(summary.counts).toMatchObject({ obj: 4, blob: 1, tx: 0 });
+    // The blob keeps its bytes under the id the store gave it.
+    const lobby = openLines(again).find((l) => l.includes('"oid":0,'))!;
+    expect(lobby).toMatch(/"blob":"[0-9a-f-]{36}","size":5,"type":"text\/plain"/);
+    registry.close();
+  });
+
+  it('round-trips the genesis World through the store', async () => {
+    const registry = await openRegistry();
+    const image = await registry.create('Genesis', { root: 0, objects: genesisStates() });
+    const file = await bytesOf(await exportStoreImage(image, { includeHistory: true }));
+    image.close();
+    const result = await importIntoStore(registry, streamOf(file), { name: 'Copy' });
+    expect(result.skipped).toEqual(['history of 1 transactions: the imported image starts its history at the import']);
+    const copy = await registry.open('Copy');
+    const states = genesisStates();
+    const loaded = await copy.load(states.map((s) => s.oid));
+    expect(loaded.map((l) => l.state.name)).toEqual(states.map((s) => s.name));
+    expect(loaded.map((l) => l.state.slots)).toEqual(states.map((s) => s.slots));
+    copy.close();
+    registry.close();
+  });
+
+  it('deletes the new store image when the file fails its checksum, leaving other images alone', async () => {
+    const registry = await openRegistry();
+    (await registry.create('Existing', { root: 0, objects: genesisStates() })).close();
+    const lines = openLines(await bytesOf(await exportImage(sampleImage())));
+    const bad = sealLines(lines).replace(/"sha256":"[0-9a-f]+"/, `"sha256":"${'1'.repeat(64)}"`);
+    await expect(importIntoStore(registry, streamOf(gzip(bad)), { name: 'Broken' })).rejects.toThrow(/checksum mismatch/);
+    expect((await registry.list()).map((e) => e.name)).toEqual(['Existing']);
+    const existing = await registry.open('Existing');
+    expect(await existing.countObjects()).toBe(genesisStates().length);
+    existing.close();
+    registry.close();
+  });
+
+  it('refuses to import under the name of an existing image and leaves it untouched', async () => {
+    const registry = await openRegistry();
+    (await registry.create('Taken', { root: 0, objects: genesisStates() })).close();
+    const file = await bytesOf(await exportImage(sampleImage()));
+    await expect(importIntoStore(registry, streamOf(file), { name: 'Taken' })).rejects.toThrow(/already an image named “Taken”/);
+    const taken = await registry.open('Taken');
+    expect(await taken.countObjects()).toBe(genesisStates().length);
+    taken.close();
+    registry.close();
+  });
+});
