@@ -9,7 +9,15 @@ import { WorldMenu } from './WorldMenu';
 import { Spotter } from './Spotter';
 import { useViewState } from './viewState';
 import { connectWorld } from './world/connect';
+import { useWorldLinkState } from './world/useWorld';
 import { restoreAndFollowLayout } from './layoutStore';
+
+/** A handle for the devtools console and scripted checks (as lively's `$world`): the view
+ * state and the World link. Nothing in the IDE reads it. */
+(globalThis as unknown as { telosStudio: unknown }).telosStudio = {
+  view: useViewState,
+  world: () => useWorldLinkState.getState().link,
+};
 
 export function App() {
   useEffect(() => {
@@ -31,7 +39,9 @@ export function App() {
     void connectWorld().then(async () => {
       if (cancelled) return;
       stopLayout = await restoreAndFollowLayout();
+      // The world is interactive: tests and the load benchmark wait for this.
       document.documentElement.dataset.worldReady = 'true';
+      performance.mark('telos:world-ready');
     });
     return () => {
       cancelled = true;
