@@ -9,6 +9,7 @@
 //                        "name"?:string,"nextOid"?:n,"lastTid"?:n}
 //   lines 2..   records, each an object with a "type":
 //     obj    {"type":"obj","oid":n,"serial"?:tid,"state":ObjectState}   one per object
+//            (serial: the tid that last wrote it; absent or 0 when never committed)
 //     blob   {"type":"blob","id":s,"mediaType":s,"size":n,"offset":n,"data":base64}
 //            a blob is cut into chunks of at most BLOB_CHUNK_BYTES; its chunks are
 //            consecutive, in order, starting at offset 0 (an empty blob is one empty chunk)
@@ -338,7 +339,8 @@ export function canonicalRecord(record: ImageRecord): ImageRecord {
   switch (record.type) {
     case 'obj': {
       const state = canonicalState(record.state);
-      return record.serial !== undefined
+      // Serial 0 means "never committed" and is the same as no serial.
+      return record.serial
         ? { type: 'obj', oid: record.oid, serial: record.serial, state }
         : { type: 'obj', oid: record.oid, state };
     }
