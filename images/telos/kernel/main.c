@@ -1,7 +1,12 @@
-/* Kernel entry from the multiboot loader: console first, then the boot log. */
+/* Kernel entry from the multiboot loader: console, CPU tables, paging, interrupts, the
+ * scheduler and the root task, then the first switch to user mode. */
 #include <telos/multiboot.h>
 #include "kernel/console.h"
+#include "kernel/object.h"
 #include "arch/x86/io.h"
+#include "arch/x86/paging.h"
+
+#define TIMER_HZ 100
 
 static void print_memory_map(const struct multiboot_info *mbi)
 {
@@ -26,6 +31,14 @@ void kmain(u32 magic, const struct multiboot_info *mbi)
     if (magic != MULTIBOOT_LOADER_MAGIC)
         panic("not started by a multiboot loader (magic %08x)", magic);
     print_memory_map(mbi);
-    kputs("TelOS: halted\n");
-    cpu_halt_forever();
+    gdt_init();
+    idt_init();
+    paging_init();
+    pic_init();
+    pit_init(TIMER_HZ);
+    kputs("TelOS: GDT, TSS, IDT, paging and timer ready\n");
+    scheduler_init();
+    boot_root_task(mbi);
+    kputs("TelOS: entering user mode\n");
+    sched_run();
 }

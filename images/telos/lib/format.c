@@ -119,14 +119,20 @@ static void buffer_write(void *ctx, const char *s, usize n)
         b->buf[b->len++] = s[i];
 }
 
-usize format_to(char *buf, usize size, const char *fmt, ...)
+usize format_vto(char *buf, usize size, const char *fmt, va_list ap)
 {
     struct buffer_sink b = { buf, size, 0 };
-    va_list ap;
-    va_start(ap, fmt);
     format_v(buffer_write, &b, fmt, ap);
-    va_end(ap);
     if (size)
         buf[b.len] = 0;
     return b.len;
+}
+
+usize format_to(char *buf, usize size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    usize n = format_vto(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
 }

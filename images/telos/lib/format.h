@@ -13,6 +13,7 @@ typedef __builtin_va_list va_list;
 typedef void (*format_sink)(void *ctx, const char *s, usize n);
 
 void format_v(format_sink sink, void *ctx, const char *fmt, va_list ap);
+usize format_vto(char *buf, usize size, const char *fmt, va_list ap);
 /* Formats into buf (always NUL-terminated); returns the length written. */
 usize format_to(char *buf, usize size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -1,0 +1,28 @@
+/* The user programs embedded in the kernel image, page aligned so the kernel can map
+ * them read-only into the root task. Entry 0 is the root task. The .bin files are the
+ * flat images the Makefile builds from user/. */
+    .section .rodata.user_images, "a"
+    .balign 4096
+image_root:
+    .incbin "root.bin"
+image_root_end:
+    .balign 4096
+image_worker:
+    .incbin "worker.bin"
+image_worker_end:
+    .balign 4096
+
+.macro MODULE name, start, end
+1:  .ascii "\name"
+    .fill 16 - (. - 1b), 1, 0
+    .long \start, \end
+.endm
+
+    .section .rodata
+    .balign 4
+    .globl boot_module_table, boot_module_count
+boot_module_table:
+    MODULE root, image_root, image_root_end
+    MODULE worker, image_worker, image_worker_end
+boot_module_count:
+    .long 2

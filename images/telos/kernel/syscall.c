@@ -1,0 +1,164 @@
+/* Syscall dispatch (int 0x80): capability lookup, rights checks, the IPC syscalls, and
+ * kernel invocations (a Call on a non-endpoint capability; its label names the method). */
+#include "kernel/object.h"
+#include "kernel/console.h"
+#include "arch/x86/serial.h"
+#include "lib/string.h"
+
+void read_message(struct tcb *t, u32 *mr, u32 len)
+{
+    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t);
+    if (len > 0) mr[0] = t->ctx.edx;
+    if (len > 1) mr[1] = t->ctx.edi;
+    if (len > 2) mr[2] = t->ctx.ebp;
+    for (u32 i = TELOS_FAST_MRS; i < len; i++)
+        mr[i] = buf ? buf->msg[i] : 0;
+}
+
+void write_reply(struct tcb *t, u32 label, const u32 *mr, u32 len)
+{
+    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t);
+    if (len > TELOS_FAST_MRS && !buf)
+        len = TELOS_FAST_MRS;
+    t->ctx.eax = TELOS_MSG_INFO(label, 0, len);
+    t->ctx.ebx = 0;
+    if (len > 0) t->ctx.edx = mr[0];
+    if (len > 1) t->ctx.edi = mr[1];
+    if (len > 2) t->ctx.ebp = mr[2];
+    for (u32 i = TELOS_FAST_MRS; i < len; i++)
+        buf->msg[i] = mr[i];
+}
+
+static const char *error_name(u32 err)
+{
+    switch (err) {
+    case TELOS_ERANGE: return "capability index out of range";
+    case TELOS_EFAILED_LOOKUP: return "no CSpace";
+    case TELOS_EINVALID_CAPABILITY: return "empty or wrong capability";
+    case TELOS_EILLEGAL_OPERATION: return "missing right";
+    default: return "capability error";
+    }
+}
+
+/* Looks a capability up for an IPC syscall; on failure raises a capability fault. */
+static struct slot *lookup_for_ipc(struct tcb *t, u32 cptr, u32 need_right)
+{
+    u32 err = TELOS_EINVALID_CAPABILITY;
+    struct slot *s = cspace_lookup(t, cptr, &err);
+    if (s && s->cap.type == CAP_NULL) {
+        s = NULL;
+        err = TELOS_EINVALID_CAPABILITY;
+    }
+    if (s && need_right && (s->cap.type == CAP_ENDPOINT || s->cap.type == CAP_NOTIFICATION) &&
+        !(s->cap.rights & need_right)) {
+        s = NULL;
+        err = TELOS_EILLEGAL_OPERATION;
+    }
+    if (!s)
+        fault_raise(t, TELOS_FAULT_CAP, cptr, t->ctx.eip, err, error_name(err));
+    return s;
+}
+
+static u32 invoke_untyped(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len)
+{
+    if (label != TELOS_UNTYPED_RETYPE)
+        return TELOS_EILLEGAL_OPERATION;
+    if (len < 5)
+        return TELOS_ETRUNCATED_MESSAGE;
+    u32 err = 0;
+    struct slot *dest = cspace_lookup(t, mr[2], &err);
+    if (!dest)
+        return err;
+    return untyped_retype(s, mr[0], mr[1], dest, mr[3], mr[4]);
+}
+
+static void invoke_object(struct tcb *t, struct slot *s, bool wants_reply)
+{
+    u32 info = t->ctx.esi;
+    u32 label = TELOS_MSG_LABEL(info), len = TELOS_MSG_LENGTH(info);
+    u32 mr[TELOS_MAX_MRS], reply[4];
+    u32 reply_len = 0, result;
+    if (len > TELOS_MAX_MRS)
+        len = TELOS_MAX_MRS;
+    read_message(t, mr, len);
+    switch (s->cap.type) {
+    case CAP_UNTYPED: result = invoke_untyped(t, s, label, mr, len); break;
+    case CAP_TCB: result = invoke_tcb(t, s, label, mr, len); break;
+    case CAP_CNODE: result = invoke_cnode(t, s, label, mr, len); break;
+    case CAP_PAGE_TABLE: result = invoke_page_table(t, s, label, mr, len); break;
+    case CAP_FRAME: result = invoke_frame(t, s, label, mr, len, reply, &reply_len); break;
+    default: result = TELOS_EILLEGAL_OPERATION; break;
+    }
+    /* The invocation may have suspended or deleted the caller itself. */
+    if (wants_reply && t->state == THREAD_RUNNING)
+        write_reply(t, result, reply, result == TELOS_OK ? reply_len : 0);
+}
+
+static void debug_write(struct tcb *t, u32 count)
+{
+    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t);
+    if (!buf)
+        return;
+    if (count > sizeof buf->msg)
+        count = sizeof buf->msg;
+    kwrite((const char *)buf->msg, count);
+}
+
+static void do_recv(struct tcb *t)
+{
+    struct slot *s = lookup_for_ipc(t, t->ctx.ebx, TELOS_RIGHT_READ);
+    if (!s)
+        return;
+    if (s->cap.type != CAP_ENDPOINT && s->cap.type != CAP_NOTIFICATION) {
+        fault_raise(t, TELOS_FAULT_CAP, t->ctx.ebx, t->ctx.eip, TELOS_EINVALID_CAPABILITY, "not an endpoint");
+        return;
+    }
+    ipc_recv(t, s);
+}
+
+void syscall_dispatch(struct tcb *t)
+{
+    u32 sys = t->ctx.eax;
+    switch (sys) {
+    case TELOS_SYS_CALL:
+    case TELOS_SYS_SEND:
+    case TELOS_SYS_NB_SEND: {
+        struct slot *s = lookup_for_ipc(t, t->ctx.ebx, TELOS_RIGHT_WRITE);
+        if (!s)
+            return;
+        if (s->cap.type == CAP_ENDPOINT)
+            ipc_send(t, s, sys != TELOS_SYS_NB_SEND, sys == TELOS_SYS_CALL);
+        else if (s->cap.type == CAP_NOTIFICATION)
+            notification_signal((struct notification *)s->cap.obj, s->cap.data);
+        else
+            invoke_object(t, s, sys == TELOS_SYS_CALL);
+        return;
+    }
+    case TELOS_SYS_RECV:
+        do_recv(t);
+        return;
+    case TELOS_SYS_REPLY:
+        ipc_reply(t);
+        return;
+    case TELOS_SYS_REPLY_RECV:
+        ipc_reply(t);
+        do_recv(t);
+        return;
+    case TELOS_SYS_YIELD:
+        sched_yield();
+        return;
+    case TELOS_SYS_DEBUG_PUTCHAR: {
+        char c = (char)t->ctx.ebx;
+        kwrite(&c, 1);
+        return;
+    }
+    case TELOS_SYS_DEBUG_WRITE:
+        debug_write(t, t->ctx.ebx);
+        return;
+    case TELOS_SYS_DEBUG_NULL:
+        return;
+    default:
+        fault_raise(t, TELOS_FAULT_UNKNOWN_SYSCALL, sys, t->ctx.eip, 0, "unknown syscall");
+        return;
+    }
+}

@@ -1,0 +1,60 @@
+/* User-side library: invocations and console output through the debug syscalls. */
+#include "user/telos.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+struct telos_ipc_buffer *telos_ipc;
+
+u32 telos_invoke(u32 cptr, u32 label, u32 argc, const u32 *argv, u32 *reply0)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    for (u32 i = 0; i < argc; i++) {
+        if (i < TELOS_FAST_MRS)
+            m.mr[i] = argv[i];
+        else
+            telos_ipc->msg[i] = argv[i];
+    }
+    u32 info = telos_call(cptr, TELOS_MSG_INFO(label, 0, argc), &m);
+    if (reply0)
+        *reply0 = m.mr[0];
+    return TELOS_MSG_LABEL(info);
+}
+
+void telos_print(const char *s)
+{
+    usize n = strlen(s);
+    while (n) {
+        usize chunk = n > sizeof telos_ipc->msg ? sizeof telos_ipc->msg : n;
+        memcpy(telos_ipc->msg, s, chunk);
+        struct telos_msg m = { { 0, 0, 0 }, 0 };
+        telos_syscall(TELOS_SYS_DEBUG_WRITE, chunk, 0, &m);
+        s += chunk;
+        n -= chunk;
+    }
+}
+
+void telos_printf(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    format_vto(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    telos_print(buf);
+}
+
+void telos_exit(void)
+{
+    TELOS_INVOKE0(CHILD_SLOT_TCB, TELOS_TCB_SUSPEND);
+    for (;;)
+        telos_yield();
+}
+
+const char *telos_error_name(u32 err)
+{
+    static const char *const names[] = {
+        "ok", "InvalidArgument", "InvalidCapability", "IllegalOperation", "RangeError", "AlignmentError",
+        "FailedLookup", "TruncatedMessage", "DeleteFirst", "RevokeFirst", "NotEnoughMemory",
+    };
+    return err < sizeof names / sizeof names[0] ? names[err] : "unknown error";
+}

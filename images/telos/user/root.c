@@ -1,0 +1,408 @@
+/* The root task: the first user thread. It owns every untyped byte, announces itself,
+ * and runs the kernel test named by the boot command line (`test=NAME`), starting worker
+ * processes in their own address spaces to do so. */
+#include "user/telos.h"
+#include "user/roles.h"
+#include "lib/string.h"
+
+#define SCRATCH_VADDR 0x60000000u
+#define WORKER_MODULE "worker"
+
+static const struct telos_bootinfo *const bi = (const void *)TELOS_BOOTINFO_VADDR;
+static u32 next_slot;
+static u32 untyped_index;
+
+static __attribute__((noreturn)) void fail(const char *what, u32 err)
+{
+    telos_printf("TelOS: root task: %s failed: %s\n", what, telos_error_name(err));
+    telos_exit();
+}
+
+static void check(const char *what, u32 err)
+{
+    if (err)
+        fail(what, err);
+}
+
+static u32 slot_alloc(void)
+{
+    if (next_slot >= bi->empty_last)
+        fail("slot allocation", TELOS_ENOT_ENOUGH_MEMORY);
+    return next_slot++;
+}
+
+/* Retypes one object from the first untyped with room for it. */
+static u32 object_alloc(u32 type, u32 size_bits)
+{
+    u32 slot = slot_alloc();
+    while (untyped_index < bi->untyped_count) {
+        u32 err = TELOS_INVOKE(bi->untyped_first + untyped_index, TELOS_UNTYPED_RETYPE, type, size_bits,
+                               TELOS_SLOT_CNODE, slot, 1);
+        if (!err)
+            return slot;
+        if (err != TELOS_ENOT_ENOUGH_MEMORY)
+            fail("retype", err);
+        untyped_index++;
+    }
+    fail("object allocation", TELOS_ENOT_ENOUGH_MEMORY);
+}
+
+static void copy_cap(u32 dest_cnode, u32 dest_index, u32 src, u32 rights)
+{
+    check("CNode copy", TELOS_INVOKE(dest_cnode, TELOS_CNODE_COPY, dest_index, TELOS_SLOT_CNODE, src, rights));
+}
+
+static u32 mint_cap(u32 src, u32 rights, u32 badge)
+{
+    u32 slot = slot_alloc();
+    check("CNode mint", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_MINT, slot, TELOS_SLOT_CNODE, src, rights, badge));
+    return slot;
+}
+
+static void set_name(u32 tcb, const char *name)
+{
+    u32 w[4] = { 0, 0, 0, 0 };
+    for (u32 i = 0; i < 15 && name[i]; i++)
+        w[i / 4] |= (u32)(u8)name[i] << ((i % 4) * 8);
+    TELOS_INVOKE(tcb, TELOS_TCB_SET_NAME, w[0], w[1], w[2], w[3]);
+}
+
+struct process {
+    u32 tcb, cnode, pd, ipc_frame, entry;
+};
+
+struct cap_grant {
+    u32 src, dest, rights;
+};
+
+/* Builds an address space from the worker image and starts a thread in it. */
+static struct process spawn(const char *name, u32 role, u32 arg, u32 priority, u32 fault_ep,
+                            const struct cap_grant *caps, u32 ncaps)
+{
+    const struct telos_module_desc *mod = NULL;
+    for (u32 i = 0; i < bi->module_count; i++)
+        if (!strcmp(bi->modules[i].name, WORKER_MODULE))
+            mod = &bi->modules[i];
+    if (!mod)
+        fail("finding the worker image", TELOS_EFAILED_LOOKUP);
+    const struct telos_image_header *hdr = (const void *)mod->vaddr;
+    struct process p;
+    p.entry = hdr->entry;
+    p.cnode = object_alloc(TELOS_OBJ_CNODE, CHILD_CNODE_RADIX);
+    p.pd = object_alloc(TELOS_OBJ_PAGE_DIRECTORY, 0);
+    u32 pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
+    check("map image page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, p.pd, TELOS_USER_BASE));
+    pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
+    check("map stack page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, p.pd, CHILD_IPC_BUFFER));
+    u32 mem = hdr->mem_end - TELOS_USER_BASE;
+    for (u32 off = 0; off < mem; off += 4096) {
+        u32 frame = object_alloc(TELOS_OBJ_FRAME, 0);
+        if (off < mod->size) {
+            check("map scratch", TELOS_INVOKE(frame, TELOS_FRAME_MAP, TELOS_SLOT_VSPACE, SCRATCH_VADDR, TELOS_RIGHT_WRITE));
+            u32 n = mod->size - off < 4096 ? mod->size - off : 4096;
+            memcpy((void *)SCRATCH_VADDR, (const u8 *)mod->vaddr + off, n);
+            check("unmap scratch", TELOS_INVOKE0(frame, TELOS_FRAME_UNMAP));
+        }
+        check("map image", TELOS_INVOKE(frame, TELOS_FRAME_MAP, p.pd, TELOS_USER_BASE + off, TELOS_RIGHT_WRITE));
+    }
+    for (u32 i = 1; i <= CHILD_STACK_PAGES; i++) {
+        u32 frame = object_alloc(TELOS_OBJ_FRAME, 0);
+        check("map stack", TELOS_INVOKE(frame, TELOS_FRAME_MAP, p.pd, CHILD_STACK_TOP - i * 4096, TELOS_RIGHT_WRITE));
+    }
+    p.ipc_frame = object_alloc(TELOS_OBJ_FRAME, 0);
+    check("map IPC buffer", TELOS_INVOKE(p.ipc_frame, TELOS_FRAME_MAP, p.pd, CHILD_IPC_BUFFER, TELOS_RIGHT_WRITE));
+    p.tcb = object_alloc(TELOS_OBJ_TCB, 0);
+    copy_cap(p.cnode, CHILD_SLOT_TCB, p.tcb, TELOS_RIGHTS_ALL);
+    copy_cap(p.cnode, CHILD_SLOT_CNODE, p.cnode, TELOS_RIGHTS_ALL);
+    copy_cap(p.cnode, CHILD_SLOT_VSPACE, p.pd, TELOS_RIGHTS_ALL);
+    copy_cap(p.cnode, CHILD_SLOT_IPC_FRAME, p.ipc_frame, TELOS_RIGHTS_ALL);
+    for (u32 i = 0; i < ncaps; i++)
+        copy_cap(p.cnode, caps[i].dest, caps[i].src, caps[i].rights);
+    check("TCB configure", TELOS_INVOKE(p.tcb, TELOS_TCB_CONFIGURE, fault_ep, p.cnode, p.pd, CHILD_IPC_BUFFER, p.ipc_frame));
+    set_name(p.tcb, name);
+    check("TCB priority", TELOS_INVOKE(p.tcb, TELOS_TCB_SET_PRIORITY, priority));
+    check("TCB registers", TELOS_INVOKE(p.tcb, TELOS_TCB_WRITE_REGISTERS, p.entry, CHILD_STACK_TOP, role, arg, CHILD_IPC_BUFFER));
+    check("TCB resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
+    return p;
+}
+
+static u32 recv_label(u32 ep, struct telos_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    return TELOS_MSG_LABEL(telos_recv(ep, m));
+}
+
+/* --- the tests ------------------------------------------------------------------- */
+
+static void test_ipc(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 done = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    struct cap_grant server_caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
+    spawn("echo-server", ROLE_ECHO_SERVER, 0, 100, 0, server_caps, 1);
+    u32 badges[2] = { 0x11, 0x22 };
+    for (u32 i = 0; i < 2; i++) {
+        u32 badged = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, badges[i]);
+        struct cap_grant caps[] = { { badged, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { done, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL } };
+        spawn(i ? "client-b" : "client-a", ROLE_CLIENT, badges[i], 90, 0, caps, 2);
+    }
+    u32 passed = 0;
+    for (u32 i = 0; i < 2; i++) {
+        struct telos_msg m;
+        recv_label(done, &m);
+        passed += m.mr[0];
+    }
+    telos_printf("TelOS: ipc test %s: ping-pong with badges and reply caps\n", passed == 2 ? "passed" : "FAILED");
+}
+
+static void test_transfer(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 ntfn = object_alloc(TELOS_OBJ_NOTIFICATION, 0);
+    u32 badged_ntfn = mint_cap(ntfn, TELOS_RIGHTS_ALL, 0x5A);
+    struct cap_grant caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
+    spawn("receiver", ROLE_CAP_RECEIVER, 0, 100, 0, caps, 1);
+
+    /* Without Grant on our endpoint capability no capability travels. */
+    u32 no_grant = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, 0);
+    telos_ipc->caps_or_badges[0] = badged_ntfn;
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    telos_call(no_grant, TELOS_MSG_INFO(1, 1, 0), &m);
+    u32 without = m.mr[0];
+    /* With Grant it does, and the receiver can use it at once. */
+    telos_ipc->caps_or_badges[0] = badged_ntfn;
+    memset(&m, 0, sizeof m);
+    telos_call(ep, TELOS_MSG_INFO(1, 1, 0), &m);
+    u32 with = m.mr[0];
+    struct telos_msg s;
+    memset(&s, 0, sizeof s);
+    telos_recv(ntfn, &s);
+    telos_printf("TelOS: capability transfer: without grant %u, with grant %u, notification badge %x\n", without, with,
+                 s.badge);
+    telos_printf("TelOS: transfer test %s\n", without == 0 && with == 1 && s.badge == 0x5A ? "passed" : "FAILED");
+}
+
+static u32 slot_is_empty(u32 slot)
+{
+    /* Copying from an empty slot fails with FailedLookup; from a full one it succeeds. */
+    u32 probe = slot_alloc();
+    u32 err = TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_COPY, probe, TELOS_SLOT_CNODE, slot, TELOS_RIGHTS_ALL);
+    if (!err)
+        TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, probe);
+    return err == TELOS_EFAILED_LOOKUP;
+}
+
+static void test_revoke(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 copy = slot_alloc();
+    copy_cap(TELOS_SLOT_CNODE, copy, ep, TELOS_RIGHTS_ALL);
+    u32 badged = slot_alloc();
+    check("mint", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_MINT, badged, TELOS_SLOT_CNODE, copy, TELOS_RIGHTS_ALL, 0x77));
+    struct cap_grant caps[] = { { badged, CHILD_SLOT_ARG0, TELOS_RIGHT_WRITE } };
+    spawn("revokee", ROLE_REVOKEE, 0, 100, 0, caps, 1);
+    u32 ticks = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    struct cap_grant ticker_caps[] = { { ticks, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
+    spawn("ticker", ROLE_TICKER, 0, 100, 0, ticker_caps, 1);
+    struct telos_msg m;
+    recv_label(ticks, &m); /* the revokee has been sending meanwhile */
+    check("revoke", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_REVOKE, ep));
+    u32 gone = slot_is_empty(copy) + slot_is_empty(badged);
+    telos_printf("TelOS: revoke removed derived capabilities: %u of 2 in our CNode, original %s\n", gone,
+                 slot_is_empty(ep) ? "gone" : "kept");
+    /* The revokee's copy went too: its next send faults and the kernel logs the kill. */
+    recv_label(ticks, &m);
+
+    /* Revoking an untyped capability deletes everything made from it and frees it all. */
+    u32 ut = object_alloc(TELOS_OBJ_UNTYPED, 16);
+    u32 made = 0, again = 0;
+    u32 first = next_slot;
+    for (u32 i = 0; i < 32; i++)
+        if (!TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_TCB, 0, TELOS_SLOT_CNODE, first + i, 1))
+            made++;
+    next_slot += 32;
+    u32 err_full = TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_TCB, 0, TELOS_SLOT_CNODE, next_slot, 1);
+    check("revoke untyped", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_REVOKE, ut));
+    for (u32 i = 0; i < 32; i++)
+        if (!TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_TCB, 0, TELOS_SLOT_CNODE, first + i, 1))
+            again++;
+    telos_printf("TelOS: untyped revoke: %u TCBs, then %s, revoked, then %u TCBs again\n", made,
+                 telos_error_name(err_full), again);
+    telos_printf("TelOS: revoke test %s\n", gone == 2 && made == 32 && again == 32 ? "passed" : "FAILED");
+}
+
+static void test_exhaust(void)
+{
+    u32 ut = object_alloc(TELOS_OBJ_UNTYPED, 14); /* 16 KiB: room for eight 2 KiB TCBs */
+    u32 made = 0, err = 0;
+    for (u32 i = 0; i < 64 && !err; i++) {
+        u32 slot = slot_alloc();
+        err = TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_TCB, 0, TELOS_SLOT_CNODE, slot, 1);
+        if (!err)
+            made++;
+    }
+    telos_printf("TelOS: untyped exhausted after %u TCBs: %s\n", made, telos_error_name(err));
+    u32 big = TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_CNODE, 12, TELOS_SLOT_CNODE, slot_alloc(), 1);
+    u32 occupied = TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_ENDPOINT, 0, TELOS_SLOT_CNODE, TELOS_SLOT_TCB, 1);
+    u32 bad_type = TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, 99, 0, TELOS_SLOT_CNODE, slot_alloc(), 1);
+    telos_printf("TelOS: oversized object: %s; occupied slot: %s; bad type: %s\n", telos_error_name(big),
+                 telos_error_name(occupied), telos_error_name(bad_type));
+    /* The kernel is unharmed: ordinary work goes on. */
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    telos_printf("TelOS: exhaust test %s\n", made == 8 && err == TELOS_ENOT_ENOUGH_MEMORY && big == TELOS_ENOT_ENOUGH_MEMORY &&
+                 occupied == TELOS_EDELETE_FIRST && bad_type == TELOS_EINVALID_ARGUMENT && ep ? "passed" : "FAILED");
+}
+
+static const char *const fault_names[FAULT_KIND_COUNT + 1] = {
+    "", "page-fault", "gen-protection", "invalid-opcode", "divide-error",
+    "bad-syscall", "empty-cap", "wrong-rights", "forged-cptr",
+};
+
+static void test_faults(void)
+{
+    u32 ticks = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    struct cap_grant ticker_caps[] = { { ticks, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
+    spawn("ticker", ROLE_TICKER, 0, 50, 0, ticker_caps, 1);
+    struct telos_msg m;
+    recv_label(ticks, &m);
+    for (u32 kind = 1; kind <= FAULT_KIND_COUNT; kind++) {
+        /* Read-only endpoint capability: sending on it is the wrong-rights fault. */
+        struct cap_grant caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHT_READ } };
+        spawn(fault_names[kind], ROLE_FAULT, kind, 100, 0, caps, 1);
+        recv_label(ticks, &m);
+        telos_printf("TelOS: after %s fault the system still runs (tick %u)\n", fault_names[kind], m.mr[0]);
+    }
+
+    /* With a fault endpoint the fault becomes a message to a handler (us). */
+    u32 fault_ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 badged = mint_cap(fault_ep, TELOS_RIGHTS_ALL, 0xF1);
+    struct process p = spawn("handled-fault", ROLE_FAULT, FAULT_PAGE, 100, badged, NULL, 0);
+    u32 label = recv_label(fault_ep, &m);
+    telos_printf("TelOS: fault handler got label %u from badge %x: address %x eip %x\n", label, m.badge, m.mr[0], m.mr[1]);
+    check("suspend faulted thread", TELOS_INVOKE0(p.tcb, TELOS_TCB_SUSPEND));
+    recv_label(ticks, &m);
+    telos_printf("TelOS: faults test %s (tick %u)\n", label == TELOS_FAULT_VM && m.badge == 0 ? "passed" : "FAILED",
+                 m.mr[0]);
+}
+
+static void test_hostile(void)
+{
+    u32 sup = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 fault_cap = mint_cap(sup, TELOS_RIGHTS_ALL, BADGE_HOSTILE_FAULT);
+    u32 report_cap = mint_cap(sup, TELOS_RIGHTS_ALL, BADGE_HOSTILE_REPORT);
+    u32 dog_cap = mint_cap(sup, TELOS_RIGHT_WRITE, BADGE_WATCHDOG);
+    u32 toy_ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 toy_ntfn = object_alloc(TELOS_OBJ_NOTIFICATION, 0);
+    struct cap_grant caps[] = {
+        { report_cap, CHILD_SLOT_REPORT, TELOS_RIGHTS_ALL },
+        { toy_ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
+        { toy_ntfn, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+    };
+    u32 seed = 1;
+    struct process h = spawn("hostile", ROLE_HOSTILE, seed, 80, fault_cap, caps, 3);
+    /* A little untyped memory of its own to play with. */
+    u32 ut = object_alloc(TELOS_OBJ_UNTYPED, 16);
+    TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_UNTYPED, 15, h.cnode, CHILD_SLOT_ARG2, 1);
+    struct cap_grant dog_caps[] = { { dog_cap, CHILD_SLOT_ARG0, TELOS_RIGHT_WRITE } };
+    spawn("watchdog", ROLE_WATCHDOG, 0, 80, 0, dog_caps, 1);
+
+    u32 syscalls = 0, faults = 0, restarts = 0, silences = 0, resumed = 0;
+    u32 last_report = 0;
+    while (syscalls < 20000 && silences < 200) {
+        struct telos_msg m;
+        u32 label = recv_label(sup, &m);
+        bool restart = false;
+        if (m.badge == BADGE_HOSTILE_REPORT) {
+            syscalls += m.mr[0] - last_report;
+            last_report = m.mr[0];
+            telos_reply(0, &m);
+            continue;
+        }
+        if (m.badge == BADGE_HOSTILE_FAULT) {
+            faults++;
+            if (label == TELOS_FAULT_CAP || label == TELOS_FAULT_UNKNOWN_SYSCALL) {
+                resumed++;
+                telos_reply(0, &m); /* carry on after the failed syscall */
+                continue;
+            }
+            restart = true;
+        } else if (m.badge == BADGE_WATCHDOG) {
+            silences++;
+            restart = true;
+        }
+        if (restart) {
+            restarts++;
+            last_report = 0; /* the restarted program counts from zero again */
+            seed++;
+            TELOS_INVOKE0(h.tcb, TELOS_TCB_SUSPEND);
+            TELOS_INVOKE(h.tcb, TELOS_TCB_CONFIGURE, fault_cap, h.cnode, h.pd, CHILD_IPC_BUFFER, h.ipc_frame);
+            TELOS_INVOKE(h.tcb, TELOS_TCB_SET_PRIORITY, 80);
+            TELOS_INVOKE(h.tcb, TELOS_TCB_WRITE_REGISTERS, h.entry, CHILD_STACK_TOP, ROLE_HOSTILE, seed, CHILD_IPC_BUFFER);
+            TELOS_INVOKE0(h.tcb, TELOS_TCB_RESUME);
+        }
+    }
+    TELOS_INVOKE0(h.tcb, TELOS_TCB_SUSPEND);
+    telos_printf("TelOS: hostile program: %u random syscalls, %u faults (%u resumed), %u restarts, %u stalls\n",
+                 syscalls, faults, resumed, restarts, silences);
+    /* Proof of life after the storm: a fresh IPC round trip between new processes. */
+    test_ipc();
+    telos_printf("TelOS: hostile test passed: the kernel survived\n");
+}
+
+static void test_bench(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 done = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    struct cap_grant server_caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
+    spawn("bench-server", ROLE_BENCH_SERVER, 0, 100, 0, server_caps, 1);
+    struct cap_grant client_caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { done, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL } };
+    spawn("bench-client", ROLE_BENCH_CLIENT, 0, 100, 0, client_caps, 2);
+    struct telos_msg m;
+    recv_label(done, &m);
+}
+
+static const char *cmdline_value(const char *key)
+{
+    const char *p = strstr(bi->cmdline, key);
+    return p ? p + strlen(key) : NULL;
+}
+
+static bool test_is(const char *test, const char *name)
+{
+    usize n = strlen(name);
+    return !strncmp(test, name, n) && (test[n] == 0 || test[n] == ' ');
+}
+
+int main(void)
+{
+    telos_print("TelOS: Root task alive and well.\n");
+    next_slot = bi->empty_first;
+    u32 pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
+    check("scratch page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, TELOS_SLOT_VSPACE, SCRATCH_VADDR));
+    const char *test = cmdline_value("test=");
+    if (!test || test_is(test, "boot")) {
+        telos_printf("TelOS: root task: %u untyped regions, %u programs, nothing more to do\n", bi->untyped_count,
+                     bi->module_count);
+        telos_exit();
+    }
+    telos_printf("TelOS: running kernel test '%s'\n", test);
+    if (test_is(test, "ipc"))
+        test_ipc();
+    else if (test_is(test, "transfer"))
+        test_transfer();
+    else if (test_is(test, "revoke"))
+        test_revoke();
+    else if (test_is(test, "exhaust"))
+        test_exhaust();
+    else if (test_is(test, "faults"))
+        test_faults();
+    else if (test_is(test, "hostile"))
+        test_hostile();
+    else if (test_is(test, "bench"))
+        test_bench();
+    else
+        telos_printf("TelOS: unknown test '%s'\n", test);
+    telos_print("TelOS: test finished\n");
+    telos_exit();
+}

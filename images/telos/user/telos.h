@@ -1,0 +1,39 @@
+/* The user-side TelOS library: syscall wrappers, kernel invocations, console output.
+ * Every thread of an address space shares `telos_ipc`, so only one thread per address
+ * space should use long messages or printing. */
+#ifndef TELOS_USER_H
+#define TELOS_USER_H
+#include <telos/abi.h>
+#include <telos/types.h>
+#include "user/layout.h"
+
+struct telos_msg {
+    u32 mr[3];
+    u32 badge;
+};
+
+extern struct telos_ipc_buffer *telos_ipc;
+
+u32 telos_syscall(u32 sys, u32 cptr, u32 info, struct telos_msg *m);
+
+static inline u32 telos_call(u32 cptr, u32 info, struct telos_msg *m) { return telos_syscall(TELOS_SYS_CALL, cptr, info, m); }
+static inline void telos_send(u32 cptr, u32 info, struct telos_msg *m) { telos_syscall(TELOS_SYS_SEND, cptr, info, m); }
+static inline u32 telos_recv(u32 cptr, struct telos_msg *m) { return telos_syscall(TELOS_SYS_RECV, cptr, 0, m); }
+static inline u32 telos_reply_recv(u32 cptr, u32 info, struct telos_msg *m) { return telos_syscall(TELOS_SYS_REPLY_RECV, cptr, info, m); }
+static inline void telos_reply(u32 info, struct telos_msg *m) { telos_syscall(TELOS_SYS_REPLY, 0, info, m); }
+static inline void telos_yield(void) { struct telos_msg m = { { 0, 0, 0 }, 0 }; telos_syscall(TELOS_SYS_YIELD, 0, 0, &m); }
+static inline void telos_null_syscall(void) { struct telos_msg m = { { 0, 0, 0 }, 0 }; telos_syscall(TELOS_SYS_DEBUG_NULL, 0, 0, &m); }
+static inline u64 telos_rdtsc(void) { u32 lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
+
+/* A kernel invocation: label and up to 8 arguments; returns the error code (0 = ok). */
+u32 telos_invoke(u32 cptr, u32 label, u32 argc, const u32 *argv, u32 *reply0);
+#define TELOS_INVOKE(cptr, label, ...) \
+    ({ const u32 _a[] = { __VA_ARGS__ }; telos_invoke((cptr), (label), sizeof _a / sizeof _a[0], _a, NULL); })
+#define TELOS_INVOKE0(cptr, label) telos_invoke((cptr), (label), 0, NULL, NULL)
+
+void telos_print(const char *s);
+void telos_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void telos_exit(void);
+const char *telos_error_name(u32 err);
+
+#endif
