@@ -4,9 +4,24 @@
 // against the built app. Every layer runs even when an earlier one fails, so one run shows
 // everything that is broken; the exit status is non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A TCP port nobody is listening on, for the e2e preview server. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+const e2ePort = process.env.E2E_PORT ?? String(await freePort());
 
 const results = 'test-results/summary';
+rmSync(results, { recursive: true, force: true }); // never read a report from an earlier run
 mkdirSync(results, { recursive: true });
 
 const steps = [
@@ -29,7 +44,7 @@ const steps = [
     name: 'e2e',
     cmd: 'npx',
     args: ['playwright', 'test'],
-    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/e2e.json` },
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/e2e.json`, E2E_PORT: e2ePort },
     extraArgs: ['--reporter=list,json'],
     report: { kind: 'playwright', file: `${results}/e2e.json` },
   },
@@ -59,6 +74,7 @@ for (const step of steps) {
   const ok = r.status === 0;
   if (!ok) anyFailed = true;
   let counts = '';
+  let failuresCounted = false;
   if (step.report && existsSync(step.report.file)) {
     try {
       const c = step.report.kind === 'vitest' ? countVitest(step.report.file) : countPlaywright(step.report.file);
@@ -66,11 +82,13 @@ for (const step of steps) {
       total.failed += c.failed;
       total.skipped += c.skipped;
       counts = ` (${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped)`;
+      failuresCounted = c.failed > 0;
     } catch (e) {
       counts = ` (could not read ${step.report.file}: ${e.message})`;
     }
   }
-  if (!ok && step.report) total.failed += counts ? 0 : 1;
+  // A runner that failed without a failing test (crash, port in use) still counts as one.
+  if (!ok && step.report && !failuresCounted) total.failed += 1;
   lines.push(`${ok ? 'ok  ' : 'FAIL'} ${step.name}${counts} in ${seconds}s`);
 }
 
