@@ -5,7 +5,13 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 4096,
+    // The store's test page (real-IndexedDB scenarios, crash stream, bench) ships beside the app.
+    rollupOptions: { input: { main: 'index.html', storeHarness: 'e2e/pages/store-harness.html' } },
+  },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
 });

@@ -1,0 +1,91 @@
+// Test page for the living image store in real Chromium: Playwright specs and the store
+// bench call `window.storeHarness` to run the shared conformance scenarios, the crash
+// stream and the measurements against this browser's IndexedDB.
+import { allScenarios, obj, runScenario, slot } from '../../src/store/conformance/scenarios';
+import { ImageStore } from '../../src/store';
+import { measureBulkCommit, measureOpen, measureSmallCommit } from '../../src/store/measure';
+
+const scenarioOptions = { syncIntervalMs: 200, opTimeoutMs: 5_000, blockedTimeoutMs: 1_000 };
+const CRASH_OBJECTS = 5;
+const payload = 'x'.repeat(40_000);
+
+declare global {
+  interface Window {
+    storeHarness: typeof harness;
+    /** Exposed by the crash spec: told each acknowledged commit before the next starts. */
+    __ack?: (k: number) => Promise<void>;
+  }
+}
+
+const harness = {
+  scenarios: (): string[] => allScenarios().map(([suite, name]) => `${suite} › ${name}`),
+
+  async run(id: string): Promise<string> {
+    const found = allScenarios().find(([suite, name]) => `${suite} › ${name}` === id);
+    if (!found) throw new Error(`no scenario ${id}`);
+    await runScenario(found[2], scenarioOptions);
+    return 'ok';
+  },
+
+  /** Commits forever: commit k sets every crash object's `n` (and the lobby's `last`) to k
+   * and carries a large payload, so a kill often lands mid-transaction. */
+  async crashStream(dbName: string): Promise<void> {
+    let store: ImageStore;
+    try {
+      store = await ImageStore.open('crash', dbName, { syncIntervalMs: 0, verify: 'none' });
+    } catch {
+      const objects = [obj(0, 'lobby', { last: 0, ...Object.fromEntries(Array.from({ length: CRASH_OBJECTS }, (_, i) => [`o${i}`, { ref: i + 1 }])) })];
+      for (let i = 1; i <= CRASH_OBJECTS; i++) objects.push(obj(i, `o${i}`, { n: 0, pad: '' }));
+      store = await ImageStore.create('crash', dbName, { root: 0, objects }, { syncIntervalMs: 0, verify: 'none' });
+    }
+    const loaded = await store.load(Array.from({ length: CRASH_OBJECTS + 1 }, (_, i) => i));
+    let k = slot(loaded[0]!.state, 'last') as number;
+    const serials = loaded.map((o) => o.serial);
+    for (;;) {
+      k++;
+      const lobby = obj(0, 'lobby', { last: k, ...Object.fromEntries(Array.from({ length: CRASH_OBJECTS }, (_, i) => [`o${i}`, { ref: i + 1 }])) });
+      const writes = [{ oid: 0, serial: serials[0]!, after: lobby }];
+      for (let i = 1; i <= CRASH_OBJECTS; i++) writes.push({ oid: i, serial: serials[i]!, after: obj(i, `o${i}`, { n: k, pad: k % 3 === 0 ? payload : '' }) });
+      const r = await store.commit({ note: `commit ${k}`, origin: 'crash', writes });
+      for (let i = 0; i <= CRASH_OBJECTS; i++) serials[i] = r.tid;
+      await window.__ack?.(k);
+    }
+  },
+
+  /** What the crash image holds after a restart: the k of the last commit it contains, and
+   * whether every object, the log and meta agree on it. */
+  async crashCheck(dbName: string): Promise<{ k: number; lastTid: number; consistent: boolean; detail: string }> {
+    const store = await ImageStore.open('crash', dbName, { syncIntervalMs: 0, verify: 'eager' });
+    try {
+      const loaded = await store.load(Array.from({ length: CRASH_OBJECTS + 1 }, (_, i) => i));
+      const k = slot(loaded[0]!.state, 'last') as number;
+      const ns = loaded.slice(1).map((o) => slot(o.state, 'n'));
+      const serials = loaded.map((o) => o.serial);
+      const [latest] = await store.history({ limit: 1 });
+      const info = store.info;
+      const problems: string[] = [];
+      if (loaded.length !== CRASH_OBJECTS + 1) problems.push(`only ${loaded.length} objects`);
+      if (ns.some((n) => n !== k)) problems.push(`objects hold n=${JSON.stringify(ns)} but lobby.last=${k}`);
+      if (serials.some((s) => s !== info.lastTid)) problems.push(`serials ${JSON.stringify(serials)} vs lastTid ${info.lastTid}`);
+      if (info.lastTid !== k + 1) problems.push(`lastTid ${info.lastTid} vs k ${k}`);
+      if (latest && latest.tid !== info.lastTid) problems.push(`newest log record ${latest.tid} vs lastTid ${info.lastTid}`);
+      if (k > 0 && latest?.note !== `commit ${k}`) problems.push(`newest log note “${latest?.note}”`);
+      if (store.readOnly) problems.push(`integrity: ${store.readOnly}`);
+      return { k, lastTid: info.lastTid, consistent: problems.length === 0, detail: problems.join('; ') };
+    } finally {
+      store.close();
+    }
+  },
+
+  async measureSmall(rounds: number, durability: 'relaxed' | 'strict') {
+    return measureSmallCommit(rounds, durability);
+  },
+  async measureBulkAndOpen(count: number) {
+    const bulk = await measureBulkCommit(count);
+    const open = await measureOpen(bulk.dbName);
+    return { bulk: { ours: bulk.ours, baseline: bulk.baseline }, open };
+  },
+};
+
+window.storeHarness = harness;
+document.body.dataset.ready = 'true';
