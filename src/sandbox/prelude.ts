@@ -85,7 +85,9 @@ export const PRELUDE = String.raw`
     }
     const table = getProto(view);
     install(table, info, key, answer);
-    return op === 'get' ? rget(table, key, view) : rset(table, key, value, view);
+    if (op === 'get') return rget(table, key, view);
+    if (!rset(table, key, value, view)) throw new TypeErrorC("'" + key + "' is a method of #" + answer.h + '; change it with reflect(o).setMethod');
+    return true;
   }
 
   function holderValues(holder) {

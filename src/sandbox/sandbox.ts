@@ -594,13 +594,13 @@ export class Sandbox {
       if (!m) continue;
       const [, file, l, c] = m;
       const lineNo = Math.max(1, Number(l) - 1);
+      if (file === WORKSPACE_FILE && Number(l) === 1) continue; // the wrapper around workspace code
       if (file === WORKSPACE_FILE || file === EVAL_FILE) {
         const owner = this.options.workspaceSelf ?? 0;
         const exact = file === EVAL_FILE ? Number(l) : lineNo;
         frames.push({ owner, ownerName: 'workspace', selector: '(workspace)', line: exact, column: Number(c) });
         continue;
       }
-      if (file === WORKSPACE_FILE && Number(l) === 1) continue; // the wrapper around workspace code
       const mm = /^m(\d+)\.(.*)$/.exec(file!);
       if (!mm) continue;
       const owner = Number(mm[1]);

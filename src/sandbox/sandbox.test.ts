@@ -1,0 +1,391 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InMemoryStore, MethodSyntaxError, SandboxLimit, World, createGenesisWorld, genesisStates, type GenesisOids } from '../world';
+import { EvaluationError, Sandbox, evaluateAndCommit, runTransaction, type SandboxOptions } from './index';
+
+let open: Sandbox[] = [];
+afterEach(() => {
+  for (const s of open) s.dispose();
+  open = [];
+});
+
+async function setup(options: SandboxOptions = {}): Promise<{ world: World; oids: GenesisOids; sandbox: Sandbox; lines: string[] }> {
+  const { world, oids } = await createGenesisWorld();
+  const lines: string[] = [];
+  const sandbox = await Sandbox.create(world, { onPrint: (l) => lines.push(l), ...options });
+  open.push(sandbox);
+  return { world, oids, sandbox, lines };
+}
+
+function failure(run: () => unknown): EvaluationError & SandboxLimit & Record<string, unknown> {
+  try {
+    run();
+  } catch (e) {
+    return e as EvaluationError & SandboxLimit & Record<string, unknown>;
+  }
+  throw new Error('expected an error');
+}
+
+describe('workspace language', () => {
+  it('answers the last expression, with self the lobby', async () => {
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('3 + 4')).toMatchObject({ value: 7, display: '7', type: 'number' });
+    expect(sandbox.evaluate('self.Circle.area()').value).toBeCloseTo(Math.PI);
+    expect(sandbox.evaluate('self.traits.Callable').display).toBe('Callable (#6)');
+  });
+
+  it('answers a top-level return', async () => {
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('var x = 2;\nif (x > 1) return "big";\nreturn "small";').value).toBe('big');
+  });
+
+  it('clones, assigns and sends; print writes to the Transcript', async () => {
+    const { sandbox, lines } = await setup();
+    const r = sandbox.evaluate('var c = self.Circle.clone();\nc.radius = 2;\nprint(c.printString());\nc.area()');
+    expect(r.value).toBeCloseTo(4 * Math.PI);
+    expect(lines).toEqual(['a Circle at 0@0 radius 2']);
+    expect(r.transcript).toEqual(lines);
+  });
+
+  it('shows World objects by printString and answers them as references', async () => {
+    const { sandbox, oids } = await setup();
+    const r = sandbox.evaluate('self.Point.at(3, 4)');
+    expect(r.display).toBe('3@4');
+    expect(r.type).toBe('object');
+    expect(r.value).toEqual({ ref: expect.any(Number) });
+    expect((r.value as { ref: number }).ref).toBeGreaterThan(oids.ColoredCircle);
+  });
+
+  it('assignment through a parent writes the holder, as in Self', async () => {
+    const { sandbox, world, oids } = await setup();
+    // a clone shares the prototype's parents, so make a child that delegates to Process
+    sandbox.evaluate('var p = self.BaseObject.clone(); reflect(p).removeSlot("parent"); reflect(p).addParent("parent", self.Process); p.setPriority(7)');
+    expect(world.slot(oids.Process, 'priority')).toMatchObject({ value: 7 });
+  });
+
+  it('resend continues the lookup in the parents', async () => {
+    const { sandbox } = await setup();
+    const r = sandbox.evaluate(
+      'var p = self.Point.at(1, 2);\nreflect(p).setMethod("printString", "function () { return \'<\' + resend.printString() + \'>\'; }");\np.printString()',
+    );
+    expect(r.value).toBe('<a Point (#' + (r.value as string).match(/#(\d+)/)![1] + ')>');
+  });
+
+  it('identity: the same object is the same JS value; == compares identity', async () => {
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('self.Circle === self.Circle && self.Circle["=="](self.Circle) && !self.Circle["=="](self.Point)').value).toBe(true);
+    expect(sandbox.evaluate('self.Circle.oid').value).toBe(16);
+  });
+
+  it('resolving the genesis traits conflict by exclusion and by alias', async () => {
+    const { sandbox } = await setup();
+    expect(failure(() => sandbox.evaluate('self.ColoredCircle.hash()')).name).toBe('TraitConflict');
+    const excluded = sandbox.evaluate('reflect(self.ColoredCircle).useTrait(self.traits.TColor, {exclude: ["equals", "hash"]});\nself.ColoredCircle.hash()');
+    expect(excluded.value).toBe(31);
+    const aliased = sandbox.evaluate(
+      [
+        'var cc = reflect(self.ColoredCircle);',
+        'cc.useTrait(self.traits.TColor, {exclude: ["hash", "equals"], alias: {colorHash: "hash"}});',
+        'cc.setMethod("hash", "function () { return self.colorHash(); }");',
+        'self.ColoredCircle.hash()',
+      ].join('\n'),
+    );
+    expect(aliased.value).toBe(0xff0000);
+  });
+});
+
+describe('mirrors', () => {
+  it('reflect(o) reads and changes structure as DESIGN.md names it', async () => {
+    const { sandbox, world } = await setup();
+    const r = sandbox.evaluate(
+      [
+        'var o = self.BaseObject.clone();',
+        'var m = reflect(o);',
+        'm.addSlot("size", 3, {category: "geometry", comment: "edge length"});',
+        'm.addSlot("area", "function () { return self.size * self.size; }", {kind: "method"});',
+        'm.renameSlot("size", "side");',
+        'm.setMethod("area", "function () { return self.side * self.side; }");',
+        'var before = o.area();',
+        'm.addParent("extra", self.Point);',
+        'm.useTrait(self.traits.Schedulable);',
+        'var report = { oid: m.oid() === o.oid, name: m.name(), slots: m.slots().map(function (s) { return s.name + ":" + s.kind; }),',
+        '  side: m.slot("side").category, conflicts: m.conflicts().length, requires: m.requires()[0].selectors, refs: reflect(self.Point).references().length };',
+        'm.removeTrait(self.traits.Schedulable);',
+        'm.removeSlot("extra");',
+        'report.after = m.slots().length; report.before = before; report',
+      ].join('\n'),
+    );
+    expect(r.display).toContain('oid: true');
+    expect(r.display).toContain('name: "a BaseObject"');
+    expect(r.display).toContain('slots: ["parent:parent", "side:data", "area:method", "extra:parent"]');
+    expect(r.display).toContain('side: "geometry"');
+    expect(r.display).toContain('requires: ["priority"]'); // Schedulable needs a priority slot
+    expect(r.display).toContain('after: 3');
+    expect(r.display).toContain('before: 9');
+    expect(world.inTransaction).toBe(true);
+  });
+
+  it('a mirror refuses bad input with a named error', async () => {
+    const { sandbox } = await setup();
+    const e = failure(() => sandbox.evaluate('reflect(self.Circle).addSlot("bad name", 1)'));
+    expect(e.name).toBe('InvalidInput');
+    expect(e.message).toMatch(/not a valid slot name/);
+    expect(failure(() => sandbox.evaluate('reflect(3)')).message).toMatch(/must be an object of the World/);
+  });
+});
+
+describe('errors', () => {
+  it('carry owner, selector, line, column and the chain of sends', async () => {
+    const { sandbox, world, oids } = await setup();
+    world.setMethod(oids.Point, 'broken', 'function () {\n  var a = 1;\n  return a.b.c;\n}');
+    world.setMethod(oids.Circle, 'callsBroken', 'function () {\n  var p = self.Point;\n  return p.broken();\n}');
+    world.addSlot(oids.Circle, { name: 'Point', kind: 'data', value: { ref: oids.Point } });
+    const e = failure(() => sandbox.evaluate('\nself.Circle.callsBroken()'));
+    expect(e).toBeInstanceOf(EvaluationError);
+    expect(e.name).toBe('TypeError');
+    expect(e).toMatchObject({ owner: oids.Point, ownerName: 'Point', selector: 'broken', line: 3, column: 13 });
+    expect(e.sends.map((f) => `${f.ownerName}.${f.selector}:${f.line}`)).toEqual(['Point.broken:3', 'Circle.callsBroken:3', 'workspace.(workspace):2']);
+  });
+
+  it('MessageNotUnderstood, TraitConflict and AmbiguousSend reach workspace code by name', async () => {
+    const { sandbox } = await setup();
+    const r = sandbox.evaluate(
+      [
+        'var names = [];',
+        'try { self.Circle.nothing(); } catch (e) { names.push(e.name, e.selector); }',
+        'try { self.ColoredCircle.equals(self.ColoredCircle); } catch (e) { names.push(e.name); }',
+        'var o = self.BaseObject.clone(); reflect(o).addParent("p2", self.Point);',
+        'reflect(self.Point).addSlot("side", "function () { return 1; }", {kind: "method"});',
+        'reflect(self.defaultBehavior).addSlot("side", "function () { return 2; }", {kind: "method"});',
+        'try { o.side(); } catch (e) { names.push(e.name, e.parents.join("/")); }',
+        'names',
+      ].join('\n'),
+    );
+    expect(r.value).toEqual(['MessageNotUnderstood', 'nothing', 'TraitConflict', 'AmbiguousSend', 'parent/p2']);
+  });
+
+  it('an error aborts the evaluation transaction and leaves the World as it was', async () => {
+    const { sandbox, world, oids } = await setup();
+    const before = world.loadedOids().map((o) => world.snapshot(o));
+    failure(() => sandbox.evaluate('self.Circle.radius = 5; self.Point.clone(); reflect(self.Circle).addSlot("z", 1); self.nope()'));
+    expect(world.inTransaction).toBe(false);
+    expect(world.loadedOids().map((o) => world.snapshot(o))).toEqual(before);
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+    expect(world.slot(oids.Circle, 'z')).toBeUndefined();
+  });
+
+  it('method source is checked at save: a syntax error names line and column and the old method stays', async () => {
+    const { sandbox, world, oids } = await setup();
+    let err: MethodSyntaxError | undefined;
+    try {
+      world.setMethod(oids.Point, 'plus', 'function (other) {\n  return self.x +;\n}');
+    } catch (e) {
+      err = e as MethodSyntaxError;
+    }
+    expect(err).toBeInstanceOf(MethodSyntaxError);
+    expect(err).toMatchObject({ line: 2, column: 18, selector: 'plus' });
+    expect(world.slot(oids.Point, 'plus')).toMatchObject({ source: expect.stringContaining('self.at(') });
+    expect(() => world.setMethod(oids.Point, 'plus', '3 + 4')).toThrow(/function expression/);
+    const e = failure(() => sandbox.evaluate('reflect(self.Point).setMethod("plus", "function () { return ) }")'));
+    expect(e.name).toBe('MethodSyntaxError');
+    expect(sandbox.evaluate('self.Point.at(1, 1).plus(self.Point.at(2, 2)).printString()').value).toBe('3@3');
+  });
+
+  it('a workspace syntax error names its line and column', async () => {
+    const { sandbox } = await setup();
+    const e = failure(() => sandbox.evaluate('var a = 1;\nvar b = ;'));
+    expect(e).toMatchObject({ name: 'SyntaxError', line: 2, column: 9 });
+  });
+
+  it('throwing a non-Error value is reported', async () => {
+    const { sandbox } = await setup();
+    expect(failure(() => sandbox.evaluate('throw 42')).message).toBe('thrown: 42');
+  });
+});
+
+describe('caches follow the World', () => {
+  it('a method changed from outside is seen by the next evaluation', async () => {
+    const { sandbox, world, oids } = await setup();
+    expect(sandbox.evaluate('self.Circle.diameter()').value).toBe(2);
+    world.setMethod(oids.TCircle, 'diameter', 'function () { return 99; }');
+    expect(sandbox.evaluate('self.Circle.diameter()').value).toBe(99);
+    world.setSlotValue(oids.Circle, 'radius', 10);
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(10);
+    world.abort();
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+  });
+
+  it('a structure change made during an evaluation takes effect at once', async () => {
+    const { sandbox } = await setup();
+    const r = sandbox.evaluate(
+      'var a = self.Circle.diameter();\nreflect(self.Circle).setMethod("diameter", "function () { return -1; }");\n[a, self.Circle.diameter()]',
+    );
+    expect(r.value).toEqual([2, -1]);
+  });
+
+  it('lists are immutable values; plain objects cannot be stored', async () => {
+    const { sandbox } = await setup();
+    expect(failure(() => sandbox.evaluate('reflect(self.Circle).addSlot("l", [1]); self.Circle.l.push(2)')).name).toBe('TypeError');
+    expect(sandbox.evaluate('reflect(self.Circle).addSlot("l", [1]); self.Circle.l = self.Circle.l.concat([2]); self.Circle.l').value).toEqual([1, 2]);
+    for (const [v, reason] of [
+      ['{a: 1}', /plain JavaScript object/],
+      ['undefined', /use null/],
+      ['NaN', /finite/],
+      ['function () {}', /a function/],
+    ] as const)
+      expect(failure(() => sandbox.evaluate(`self.Circle.radius = ${v}`)).message).toMatch(reason);
+    expect(failure(() => sandbox.evaluate('self.Circle.area = 3')).name).toBe('TypeError');
+    expect(failure(() => sandbox.evaluate('self.Circle.nothing = 3')).name).toBe('MessageNotUnderstood');
+  });
+});
+
+describe('limits', () => {
+  it('a runaway loop stops at the deadline with SandboxLimit deadline', async () => {
+    const { sandbox, world } = await setup({ deadlineMs: 150 });
+    const t0 = Date.now();
+    const e = failure(() => sandbox.evaluate('self.Circle.radius = 3; while (true) {}'));
+    expect(e).toBeInstanceOf(SandboxLimit);
+    expect(e.limit).toBe('deadline');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(world.inTransaction).toBe(false);
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+  });
+
+  it('a loop that catches every error still stops at the deadline', async () => {
+    const { sandbox } = await setup({ deadlineMs: 150 });
+    expect(failure(() => sandbox.evaluate('for (;;) { try { while (true) {} } catch (e) {} }')).limit).toBe('deadline');
+  });
+
+  it('an allocation bomb stops at the memory limit', async () => {
+    const { sandbox } = await setup({ memoryBytes: 16 * 1024 * 1024, deadlineMs: 20_000 });
+    const e = failure(() => sandbox.evaluate('var a = []; while (true) a.push(new Uint8Array(1 << 20));'));
+    expect(e).toBeInstanceOf(SandboxLimit);
+    expect(e.limit).toBe('memory');
+    expect(e.message).toMatch(/memory limit reached/);
+    expect(sandbox.evaluate('1 + 1').value).toBe(2);
+  });
+
+  it('a bomb of small objects stops at the memory limit', async () => {
+    const { sandbox } = await setup({ memoryBytes: 16 * 1024 * 1024, deadlineMs: 20_000 });
+    expect(failure(() => sandbox.evaluate('var a = []; while (true) a.push([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);')).limit).toBe('memory');
+  });
+
+  it('unbounded recursion through sends stops at the stack limit', async () => {
+    const { sandbox, world, oids } = await setup();
+    world.setMethod(oids.Point, 'down', 'function (n) { return self.down(n + 1) + 1; }');
+    const e = failure(() => sandbox.evaluate('self.Point.down(0)'));
+    expect(e).toBeInstanceOf(SandboxLimit);
+    expect(e.limit).toBe('stack');
+    expect((e as unknown as { sends: { selector: string }[] }).sends[0]!.selector).toBe('down');
+    expect(sandbox.evaluate('self.Point.x').value).toBe(0);
+  });
+});
+
+describe('no way out of the sandbox', () => {
+  const hostNames = ['indexedDB', 'fetch', 'postMessage', 'importScripts', 'document', 'localStorage', 'process', 'require', 'window', '__host', 'XMLHttpRequest', 'WebSocket'];
+
+  it('the Function constructor reaches only the VM global, which holds no host object', async () => {
+    const { sandbox } = await setup();
+    const probe = JSON.stringify(hostNames);
+    const r = sandbox.evaluate(`var g = (function () {}).constructor('return this')(); ${probe}.filter(function (n) { return typeof g[n] !== 'undefined'; })`);
+    expect(r.value).toEqual([]);
+    expect(sandbox.evaluate(`${probe}.filter(function (n) { return typeof globalThis[n] !== 'undefined'; })`).value).toEqual([]);
+  });
+
+  it('sloppy this and indirect eval give the VM global too', async () => {
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('(0, eval)("this") === globalThis && typeof (0, eval)("this").fetch').value).toBe('undefined');
+    expect(sandbox.evaluate('(function () { return this; })()').type).toBe('undefined'); // methods are strict
+    expect(sandbox.evaluate('new Function("return this")().indexedDB === undefined').value).toBe(true);
+  });
+
+  it('prototype chains of values handed in lead only to frozen VM intrinsics', async () => {
+    const { sandbox } = await setup();
+    const r = sandbox.evaluate(
+      [
+        'var found = [];',
+        'var c = self.Circle;',
+        'if (c.constructor !== undefined) found.push("constructor");',
+        'var table = Object.getPrototypeOf(c); var trap = Object.getPrototypeOf(table);',
+        'if (trap !== null && Object.getPrototypeOf(trap) !== null) found.push("trap proto");',
+        'var l = self.traits.Callable._dispatchMessage;',
+        'var F = l.constructor; if (typeof F("return typeof process")() !== "string" || F("return typeof process")() !== "undefined") found.push("process");',
+        'reflect(c).addSlot("list", [1, 2]);',
+        'if (!Object.isFrozen(Object.getPrototypeOf(c.list))) found.push("Array.prototype not frozen");',
+        'found',
+      ].join('\n'),
+    );
+    expect(r.value).toEqual([]);
+  });
+
+  it('getters on returned and thrown objects are never run by the host', async () => {
+    const { sandbox, world, oids } = await setup();
+    const r = sandbox.evaluate('({ get x() { self.Circle.radius = 99; return 1; }, y: 2 })');
+    expect(r.display).toBe('{x: <getter>, y: 2}');
+    expect(r.value).toBe(null);
+    const e = failure(() => sandbox.evaluate('throw { get message() { while (true) {} }, name: "Trick" }'));
+    expect(e.name).toBe('Trick');
+    expect(e.message).toBe('{message: <getter>, name: "Trick"}');
+    expect(world.slot(oids.Circle, 'radius')).toMatchObject({ value: 1 });
+  });
+
+  it('prototype pollution is refused inside the VM and never reaches the host', async () => {
+    const { sandbox } = await setup();
+    for (const code of [
+      'Object.prototype.polluted = 1',
+      'Array.prototype.push = null',
+      'Object.defineProperty(Object.prototype, "polluted", { value: 1 })',
+      'JSON.parse = function () { return {}; }',
+      'globalThis.print = null',
+    ])
+      expect(failure(() => sandbox.evaluate(code)).name).toBe('TypeError');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(sandbox.evaluate('({}).polluted === undefined && [1].push(2) === 2').value).toBe(true);
+    // ordinary objects can still override inherited names
+    expect(sandbox.evaluate('var o = {}; o.toString = function () { return "mine"; }; var e = new Error("m"); e.name = "Mine"; String(o) + e.name').value).toBe('mineMine');
+  });
+
+  it('code strings that try to break out of the workspace wrapper stay inside the VM', async () => {
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('"); globalThis.x = 1; ("').value).toBe('); globalThis.x = 1; (');
+  });
+});
+
+describe('sends from the host and transactions', () => {
+  it('send runs a method with arguments and answers its result', async () => {
+    const { sandbox, oids } = await setup();
+    const p = sandbox.send(oids.Point, 'at', [5, 6]);
+    expect(p.display).toBe('5@6');
+    expect(sandbox.send(oids.Circle, 'radius').value).toBe(1);
+    expect(() => sandbox.send(oids.Circle, 'bad name')).toThrow(/not a valid slot name/);
+  });
+
+  it('evaluateAndCommit commits on success and aborts on error', async () => {
+    const store = new InMemoryStore();
+    const world = new World({ store });
+    world.begin('Genesis');
+    const { buildGenesis } = await import('../world/genesis');
+    const oids = buildGenesis(world);
+    await world.commit();
+    const sandbox = await Sandbox.create(world);
+    open.push(sandbox);
+    const ok = await evaluateAndCommit(sandbox, 'self.Circle.radius = 4', 'set radius');
+    expect(ok.tid).toBe(2);
+    expect(store.peek(oids.Circle)!.state.slots.find((s) => s.name === 'radius')).toMatchObject({ value: 4 });
+    await expect(evaluateAndCommit(sandbox, 'self.Circle.radius = 5; self.nope()')).rejects.toMatchObject({ name: 'MessageNotUnderstood' });
+    expect(store.log).toHaveLength(2);
+    expect(world.slot(oids.Circle, 'radius')).toMatchObject({ value: 4 });
+  });
+
+  it('objects not yet loaded fault in from the store and the evaluation runs again', async () => {
+    const store = new InMemoryStore();
+    await store.commit({ note: 'genesis', origin: 'test', nextOid: 100, writes: genesisStates().map((s) => ({ oid: s.oid, serial: 0, before: null, after: s })) });
+    const world = new World({ store, nextOid: store.nextOid });
+    await world.fault([0]);
+    const sandbox = await Sandbox.create(world);
+    open.push(sandbox);
+    expect(world.loadedOids()).toEqual([0]);
+    const r = await runTransaction(sandbox, 'lazy', () => sandbox.evaluate('self.Circle.clone().area()'));
+    expect(r.result.value).toBeCloseTo(Math.PI);
+    expect(world.isLoaded(16)).toBe(true);
+  });
+});
