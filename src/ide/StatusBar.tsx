@@ -8,10 +8,16 @@ export function StatusBar() {
   const lastCommit = useViewState((s) => s.lastCommit);
   const storageUsed = useViewState((s) => s.storageUsed);
   const world = useWorldLinkState((s) => s.status);
+  const failure = useWorldLinkState((s) => s.failure);
   return (
     <footer className="status-bar" role="status" aria-label="Status bar">
       <span className="status-image">Image: {imageName}</span>
-      <span className="status-world" data-world={world}>
+      <span
+        className="status-world"
+        data-world={world}
+        data-world-missing={failure?.includes('not available') ? 'true' : undefined}
+        title={failure ?? undefined}
+      >
         World: {world}
       </span>
       <span className="status-commit">Last commit: {lastCommit}</span>

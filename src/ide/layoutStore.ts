@@ -74,7 +74,8 @@ export async function restoreAndFollowLayout(): Promise<() => void> {
       last = json;
       const l = useWorldLinkState.getState().link;
       l?.writeLayout(JSON.parse(json)).then(
-        (o) => !o.ok && useViewState.getState().setStatus(`Layout not saved: ${o.error.message}`),
+        (o) =>
+          useViewState.getState().setStatus(o.ok ? 'Layout saved in the image' : `Layout not saved: ${o.error.message}`),
         (e: unknown) => useViewState.getState().setStatus(`Layout not saved: ${e instanceof Error ? e.message : String(e)}`),
       );
     }, 400);
