@@ -18,7 +18,7 @@ function freePort() {
     });
   });
 }
-const e2ePort = process.env.E2E_PORT ?? String(await freePort());
+const e2ePort = process.env.E2E_PORT || String(await freePort());
 
 const results = 'test-results/summary';
 rmSync(results, { recursive: true, force: true }); // never read a report from an earlier run
