@@ -142,7 +142,7 @@ describe('errors', () => {
     const e = failure(() => sandbox.evaluate('\nself.Circle.callsBroken()'));
     expect(e).toBeInstanceOf(EvaluationError);
     expect(e.name).toBe('TypeError');
-    expect(e).toMatchObject({ owner: oids.Point, ownerName: 'Point', selector: 'broken', line: 3, column: 13 });
+    expect(e).toMatchObject({ owner: oids.Point, ownerName: 'Point', method: 'broken', line: 3, column: 13 });
     expect(e.sends.map((f) => `${f.ownerName}.${f.selector}:${f.line}`)).toEqual(['Point.broken:3', 'Circle.callsBroken:3', 'workspace.(workspace):2']);
   });
 

@@ -66,9 +66,12 @@ export interface SendFrame {
  * innermost frame of World code, `sends` the whole chain.
  */
 export class EvaluationError extends TelosError {
+  /** The object holding the failing method (the innermost frame of World code). */
   owner?: OID;
   ownerName?: string;
-  selector?: string;
+  /** The failing method's selector ('(workspace)' for workspace code). Error-specific fields such
+   *  as MessageNotUnderstood's `selector` (the selector not understood) keep their own names. */
+  method?: string;
   line?: number;
   column?: number;
   sends: SendFrame[] = [];
@@ -95,10 +98,20 @@ const RUNTIME_FILE = 'telos-runtime';
 const METHOD_PREFIX = '(function (self, resend) { \'use strict\'; return (\n';
 const METHOD_SUFFIX = '\n); })';
 let quickjs: Promise<QuickJSWASMModule> | null = null;
+let quickjsLoader: () => Promise<QuickJSWASMModule> = getQuickJS;
+
+/**
+ * Replaces how the QuickJS module is loaded (a browser worker passes the wasm file's bundled
+ * URL); call before the first Sandbox.create.
+ */
+export function setQuickJSLoader(load: () => Promise<QuickJSWASMModule>): void {
+  quickjsLoader = load;
+  quickjs = null;
+}
 
 /** Loads the QuickJS WebAssembly module once per process or worker. */
 export function loadQuickJS(): Promise<QuickJSWASMModule> {
-  return (quickjs ??= getQuickJS());
+  return (quickjs ??= quickjsLoader());
 }
 
 interface MethodEntry {
@@ -582,7 +595,7 @@ export class Sandbox {
     for (const [k, v] of Object.entries(data)) if (!['name', 'message', 'stack'].includes(k)) (e as unknown as Record<string, unknown>)[k] = v;
     e.sends = sends;
     const top = sends[0];
-    if (top) Object.assign(e, { owner: top.owner, ownerName: top.ownerName, selector: top.selector, line: top.line, column: top.column });
+    if (top) Object.assign(e, { owner: top.owner, ownerName: top.ownerName, method: top.selector, line: top.line, column: top.column });
     return e;
   }
 

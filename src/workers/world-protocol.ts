@@ -1,0 +1,112 @@
+// The messages between the UI thread and the World worker: one request/response pair per API
+// call (by id) and pushed events. Everything is plain JSON (structured-clone safe).
+
+import type {
+  EffectiveMethod,
+  ErrorData,
+  LookupResult,
+  OID,
+  ObjectState,
+  Serial,
+  SyntaxProblem,
+  Tid,
+  TraitConflictInfo,
+  TraitUse,
+  WorldChange,
+} from '../world';
+import type { EvalResult } from '../sandbox';
+
+/** One line of the object list. */
+export interface ObjectSummary {
+  oid: OID;
+  name: string;
+  slotCount: number;
+  methodCount: number;
+  parents: OID[];
+  traits: OID[];
+}
+
+/** Everything an outliner shows about one object. */
+export interface ObjectView {
+  state: ObjectState;
+  serial: Serial;
+  /** Own methods and composed trait methods (own slots override traits). */
+  methods: EffectiveMethod[];
+  conflicts: TraitConflictInfo[];
+  requires: { trait: OID; selectors: string[] }[];
+  /** Display names of every object this one refers to (parents, traits, data references). */
+  names: Record<OID, string>;
+}
+
+/** Result of a mutation: the transaction that committed it (null if nothing changed). */
+export interface Committed {
+  tid: Tid | null;
+}
+
+export interface RunResult extends Committed {
+  result: EvalResult;
+}
+
+/** A slot as the UI describes it when adding one. */
+export type SlotInput =
+  | { name: string; kind: 'data'; value: unknown; constant?: boolean; category?: string; comment?: string }
+  | { name: string; kind: 'parent'; value: { ref: OID }; constant?: boolean; category?: string; comment?: string }
+  | { name: string; kind: 'method'; source: string; category?: string; comment?: string };
+
+/** Options every mutation accepts: the transaction's note (a default one says what was done). */
+export interface TxOptions {
+  note?: string;
+}
+
+/**
+ * The World worker's API. Every mutation is one named transaction: committed when it
+ * succeeds, aborted (World untouched) when it fails; failures reject with the TelosError.
+ */
+export interface WorldApi {
+  /** Root OID and the last committed transaction. */
+  hello(): { root: OID; objects: number };
+  listObjects(): ObjectSummary[];
+  getObject(oid: OID): ObjectView;
+  lookup(oid: OID, selector: string): LookupResult;
+  /** Parses method source with the sandbox's parser (for live editor marks). */
+  checkSyntax(source: string): SyntaxProblem | null;
+
+  evaluate(code: string, options?: TxOptions): RunResult;
+  send(oid: OID, selector: string, args?: unknown[], options?: TxOptions): RunResult;
+
+  createObject(init: { name?: string; slots?: SlotInput[]; traits?: TraitUse[] }, options?: TxOptions): Committed & { oid: OID };
+  clone(oid: OID, options?: TxOptions): Committed & { oid: OID };
+  setName(oid: OID, name: string, options?: TxOptions): Committed;
+  addSlot(oid: OID, slot: SlotInput, index?: number, options?: TxOptions): Committed;
+  removeSlot(oid: OID, name: string, options?: TxOptions): Committed;
+  renameSlot(oid: OID, oldName: string, newName: string, options?: TxOptions): Committed;
+  moveSlot(oid: OID, name: string, toIndex: number, options?: TxOptions): Committed;
+  setSlotInfo(oid: OID, name: string, info: { category?: string; comment?: string; constant?: boolean }, options?: TxOptions): Committed;
+  setSlotValue(oid: OID, name: string, value: unknown, options?: TxOptions): Committed;
+  setMethod(oid: OID, name: string, source: string, options?: TxOptions): Committed;
+  useTrait(oid: OID, use: TraitUse, options?: TxOptions): Committed;
+  removeTrait(oid: OID, trait: OID, options?: TxOptions): Committed;
+}
+
+export type WorldMethod = keyof WorldApi;
+
+export interface WorldRequest {
+  id: number;
+  method: WorldMethod;
+  args: unknown[];
+}
+
+export type WorldResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorData };
+
+/** Pushed by the worker: World changes and Transcript lines. */
+export type WorldEvent = { type: 'change'; change: WorldChange } | { type: 'transcript'; line: string };
+
+/** What the worker posts: a response or an event. */
+export type WorldMessage = { response: WorldResponse } | { event: WorldEvent };
+
+/** The part of Worker / MessagePort / DedicatedWorkerGlobalScope both ends use. */
+export interface Endpoint {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+}

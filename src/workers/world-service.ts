@@ -1,0 +1,199 @@
+// The World worker's request handler, independent of how messages travel (a Worker, a
+// MessagePort in tests). Requests run one at a time, so transactions never interleave; every
+// mutation is a named transaction, committed on success and aborted on failure.
+
+import { InvalidInput, TelosError, isOid, type ErrorData, type OID, type Value, type World } from '../world';
+import { runTransaction, type Sandbox } from '../sandbox';
+import type { Committed, Endpoint, ObjectSummary, ObjectView, RunResult, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
+
+export interface WorldSession {
+  world: World;
+  sandbox: Sandbox;
+}
+
+function toErrorData(e: unknown): ErrorData {
+  if (e instanceof TelosError) {
+    const data = e.toJSON();
+    const where = (e as { where?: string }).where;
+    if (where) data.where = where;
+    return data;
+  }
+  if (e instanceof Error) return { name: e.name || 'Error', message: e.message };
+  return { name: 'Error', message: String(e) };
+}
+
+const oidArg = (v: unknown): OID => {
+  if (!isOid(v)) throw new InvalidInput(`${JSON.stringify(v)} is not an OID`);
+  return v;
+};
+
+export class WorldService {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly session: WorldSession,
+    private readonly emit: (message: WorldMessage) => void,
+  ) {
+    session.world.onChange((change) => {
+      // The UI needs transaction boundaries and outside invalidations; intermediate
+      // structure/value events inside a transaction are not worth a message each.
+      if (change.type === 'committed' || change.type === 'aborted' || change.type === 'invalidated') emit({ event: { type: 'change', change } });
+    });
+  }
+
+  /** Handles one request after the previous ones finished; posts its response. */
+  handle(request: WorldRequest): Promise<void> {
+    const run = this.queue.then(async () => {
+      try {
+        const result = await this.dispatch(request);
+        this.emit({ response: { id: request.id, ok: true, result: result ?? null } });
+      } catch (e) {
+        if (this.session.world.inTransaction) this.session.world.abort();
+        this.emit({ response: { id: request.id, ok: false, error: toErrorData(e) } });
+      }
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private name(oid: OID): string {
+    return this.session.world.nameOf(oid);
+  }
+
+  /** One mutation as one transaction. */
+  private async mutate<T>(note: string, options: TxOptions | undefined, fn: () => T): Promise<Committed & { value: T }> {
+    const world = this.session.world;
+    world.begin(options?.note ?? note, 'ide');
+    let value: T;
+    try {
+      value = fn();
+    } catch (e) {
+      world.abort();
+      throw e;
+    }
+    const r = await world.commit();
+    return { tid: r?.tid ?? null, value };
+  }
+
+  private api: { [K in keyof WorldApi]: (...args: Parameters<WorldApi[K]>) => ReturnType<WorldApi[K]> | Promise<ReturnType<WorldApi[K]>> } = {
+    hello: () => ({ root: 0, objects: this.session.world.loadedOids().length }),
+
+    listObjects: (): ObjectSummary[] => {
+      const w = this.session.world;
+      return w.loadedOids().map((oid) => {
+        const s = w.get(oid);
+        return {
+          oid,
+          name: s.name,
+          slotCount: s.slots.length,
+          methodCount: s.slots.filter((x) => x.kind === 'method').length,
+          parents: s.slots.flatMap((x) => (x.kind === 'parent' ? [x.value.ref] : [])),
+          traits: s.traits.map((t) => t.trait),
+        };
+      });
+    },
+
+    getObject: (oid): ObjectView => {
+      const w = this.session.world;
+      const state = w.snapshot(oidArg(oid));
+      const names: Record<OID, string> = {};
+      const note = (o: OID) => (names[o] = w.nameOf(o));
+      const visit = (v: Value): void => {
+        if (v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) v.forEach(visit);
+        else if ('ref' in v) note(v.ref);
+      };
+      for (const s of state.slots) if (s.kind !== 'method') visit(s.value);
+      for (const t of state.traits) note(t.trait);
+      const methods = w.effectiveMethods(oid);
+      for (const m of methods) note(m.holder);
+      return { state, serial: w.serialOf(oid), methods, conflicts: w.conflicts(oid), requires: w.requires(oid), names };
+    },
+
+    lookup: (oid, selector) => this.session.world.lookup(oidArg(oid), selector),
+
+    checkSyntax: (source) => this.session.sandbox.checkSyntax(String(source)),
+
+    evaluate: async (code, options): Promise<RunResult> => {
+      const { sandbox } = this.session;
+      const firstLine = String(code).trim().split('\n')[0] ?? '';
+      const note = options?.note ?? `Evaluate: ${firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine}`;
+      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.evaluate(code));
+      return { result, tid };
+    },
+
+    send: async (oid, selector, args = [], options): Promise<RunResult> => {
+      const { sandbox } = this.session;
+      const note = options?.note ?? `Send ${selector} to ${this.name(oid)}`;
+      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.send(oidArg(oid), selector, args), 'ide');
+      return { result, tid };
+    },
+
+    createObject: async (init, options) => {
+      const r = await this.mutate(`Create ${init.name || 'an object'}`, options, () => this.session.world.createObject(init));
+      return { tid: r.tid, oid: r.value };
+    },
+    clone: async (oid, options) => {
+      const r = await this.mutate(`Clone ${this.name(oid)}`, options, () => this.session.world.clone(oidArg(oid)));
+      return { tid: r.tid, oid: r.value };
+    },
+    setName: (oid, name, options) => this.mutate(`Rename ${this.name(oid)} to ${name}`, options, () => this.session.world.setName(oidArg(oid), name)),
+    addSlot: (oid, slot, index, options) =>
+      this.mutate(`Add slot ${slot?.name} to ${this.name(oid)}`, options, () => this.session.world.addSlot(oidArg(oid), slot, index ?? undefined)),
+    removeSlot: (oid, name, options) => this.mutate(`Remove slot ${name} from ${this.name(oid)}`, options, () => this.session.world.removeSlot(oidArg(oid), name)),
+    renameSlot: (oid, oldName, newName, options) =>
+      this.mutate(`Rename slot ${oldName} to ${newName} on ${this.name(oid)}`, options, () => this.session.world.renameSlot(oidArg(oid), oldName, newName)),
+    moveSlot: (oid, name, toIndex, options) => this.mutate(`Move slot ${name} on ${this.name(oid)}`, options, () => this.session.world.moveSlot(oidArg(oid), name, toIndex)),
+    setSlotInfo: (oid, name, info, options) =>
+      this.mutate(`Change slot ${name} on ${this.name(oid)}`, options, () => this.session.world.setSlotInfo(oidArg(oid), name, info)),
+    setSlotValue: (oid, name, value, options) =>
+      this.mutate(`Set ${name} on ${this.name(oid)}`, options, () => this.session.world.setSlotValue(oidArg(oid), name, value)),
+    setMethod: (oid, name, source, options) =>
+      this.mutate(`Save method ${name} of ${this.name(oid)}`, options, () => this.session.world.setMethod(oidArg(oid), name, source)),
+    useTrait: (oid, use, options) =>
+      this.mutate(`Use trait ${this.name(use?.trait)} in ${this.name(oid)}`, options, () => this.session.world.useTrait(oidArg(oid), use)),
+    removeTrait: (oid, trait, options) =>
+      this.mutate(`Remove trait ${this.name(trait)} from ${this.name(oid)}`, options, () => this.session.world.removeTrait(oidArg(oid), oidArg(trait))),
+  };
+
+  private async dispatch(request: WorldRequest): Promise<unknown> {
+    const fn = Object.hasOwn(this.api, request.method) ? (this.api[request.method] as (...a: unknown[]) => unknown) : undefined;
+    if (!fn) throw new InvalidInput(`the World worker does not understand '${String(request.method)}'`);
+    if (!Array.isArray(request.args)) throw new InvalidInput('request arguments must be a list');
+    const result = await fn(...request.args);
+    // mutate() answers {tid, value}; the API answers only {tid} (plus oid where named).
+    if (result && typeof result === 'object' && 'value' in result && 'tid' in result) return { tid: (result as Committed).tid };
+    return result;
+  }
+}
+
+/** Serves a World session over an endpoint (the worker's global scope, or a MessagePort). */
+export function serveWorld(endpoint: Endpoint, open: () => Promise<WorldSession>): Promise<WorldService> {
+  const emit = (m: WorldMessage) => endpoint.postMessage(m);
+  const pending: WorldRequest[] = [];
+  let service: WorldService | null = null;
+  endpoint.addEventListener('message', (ev: MessageEvent) => {
+    const req = ev.data as WorldRequest;
+    if (!req || typeof req !== 'object' || typeof req.id !== 'number') return;
+    if (service) void service.handle(req);
+    else pending.push(req);
+  });
+  (endpoint as { start?: () => void }).start?.();
+  return open().then(
+    (session) => {
+      service = new WorldService(session, emit);
+      for (const r of pending.splice(0)) void service.handle(r);
+      return service;
+    },
+    (e) => {
+      // Answer everything with the reason the World could not open.
+      const error = toErrorData(e);
+      endpoint.addEventListener('message', (ev: MessageEvent) => {
+        const req = ev.data as WorldRequest;
+        if (req && typeof req.id === 'number') emit({ response: { id: req.id, ok: false, error } });
+      });
+      for (const r of pending.splice(0)) emit({ response: { id: r.id, ok: false, error } });
+      throw e;
+    },
+  );
+}
