@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `telos` command: runs src/cli/telos.ts through tsx, in this process.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/telos.ts');
+process.exitCode = await main(process.argv.slice(2));
