@@ -19,11 +19,6 @@ struct slot *cnode_slot(const struct cap *cnode, u32 index, u32 *error)
     return (struct slot *)cnode->obj + index;
 }
 
-struct slot *cspace_lookup(struct tcb *t, u32 cptr, u32 *error)
-{
-    return cnode_slot(&t->cspace_slot.cap, cptr, error);
-}
-
 bool cap_same_object(const struct cap *a, const struct cap *b)
 {
     return a->type == b->type && a->obj == b->obj && a->size_bits == b->size_bits;

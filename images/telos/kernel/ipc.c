@@ -7,30 +7,6 @@
 #include "kernel/console.h"
 #include "lib/string.h"
 
-static void queue_append(struct endpoint_queue *q, struct tcb *t)
-{
-    t->queue_next = NULL;
-    t->queue_prev = q->tail;
-    if (q->tail)
-        q->tail->queue_next = t;
-    else
-        q->head = t;
-    q->tail = t;
-}
-
-static void queue_remove(struct endpoint_queue *q, struct tcb *t)
-{
-    if (t->queue_prev)
-        t->queue_prev->queue_next = t->queue_next;
-    else
-        q->head = t->queue_next;
-    if (t->queue_next)
-        t->queue_next->queue_prev = t->queue_prev;
-    else
-        q->tail = t->queue_prev;
-    t->queue_next = t->queue_prev = NULL;
-}
-
 /* Grants the first extra capability of the sender's message into the receiver's chosen
  * slot. Returns how many were transferred (0 or 1). */
 static u32 transfer_cap(struct tcb *sender, struct tcb *receiver, u32 info)
@@ -118,7 +94,7 @@ void ipc_send(struct tcb *t, struct slot *ep_slot, bool blocking, bool is_call)
     bool can_grant_reply = ep_slot->cap.rights & (TELOS_RIGHT_GRANT | TELOS_RIGHT_GRANT_REPLY);
     if (ep->state == ENDPOINT_RECEIVING) {
         struct tcb *r = ep->queue.head;
-        queue_remove(&ep->queue, r);
+        endpoint_queue_remove(&ep->queue, r);
         if (!ep->queue.head)
             ep->state = ENDPOINT_IDLE;
         r->blocked_on = NULL;
@@ -135,7 +111,7 @@ void ipc_send(struct tcb *t, struct slot *ep_slot, bool blocking, bool is_call)
     t->blocked_is_call = is_call;
     t->blocked_can_grant = can_grant;
     t->blocked_can_grant_reply = can_grant_reply;
-    queue_append(&ep->queue, t);
+    endpoint_queue_append(&ep->queue, t);
     ep->state = ENDPOINT_SENDING;
     sched_block(t, THREAD_BLOCKED_SEND);
 }
@@ -150,7 +126,7 @@ void ipc_recv(struct tcb *t, struct slot *slot)
             n->word = 0;
         } else {
             t->blocked_on = n;
-            queue_append(&n->queue, t);
+            endpoint_queue_append(&n->queue, t);
             sched_block(t, THREAD_BLOCKED_NOTIFICATION);
         }
         return;
@@ -162,7 +138,7 @@ void ipc_recv(struct tcb *t, struct slot *slot)
     }
     if (ep->state == ENDPOINT_SENDING) {
         struct tcb *s = ep->queue.head;
-        queue_remove(&ep->queue, s);
+        endpoint_queue_remove(&ep->queue, s);
         if (!ep->queue.head)
             ep->state = ENDPOINT_IDLE;
         s->blocked_on = NULL;
@@ -174,7 +150,7 @@ void ipc_recv(struct tcb *t, struct slot *slot)
         return;
     }
     t->blocked_on = ep;
-    queue_append(&ep->queue, t);
+    endpoint_queue_append(&ep->queue, t);
     ep->state = ENDPOINT_RECEIVING;
     sched_block(t, THREAD_BLOCKED_RECV);
 }
@@ -200,12 +176,12 @@ void ipc_cancel(struct tcb *t)
 {
     if (t->state == THREAD_BLOCKED_SEND || t->state == THREAD_BLOCKED_RECV) {
         struct endpoint *ep = t->blocked_on;
-        queue_remove(&ep->queue, t);
+        endpoint_queue_remove(&ep->queue, t);
         if (!ep->queue.head)
             ep->state = ENDPOINT_IDLE;
     } else if (t->state == THREAD_BLOCKED_NOTIFICATION) {
         struct notification *n = t->blocked_on;
-        queue_remove(&n->queue, t);
+        endpoint_queue_remove(&n->queue, t);
     }
     t->blocked_on = NULL;
 }
@@ -229,7 +205,7 @@ void endpoint_finalise(struct endpoint *ep)
 {
     while (ep->queue.head) {
         struct tcb *t = ep->queue.head;
-        queue_remove(&ep->queue, t);
+        endpoint_queue_remove(&ep->queue, t);
         restart_waiter(t);
     }
     ep->state = ENDPOINT_IDLE;
@@ -239,7 +215,7 @@ void notification_signal(struct notification *n, u32 badge)
 {
     struct tcb *t = n->queue.head;
     if (t) {
-        queue_remove(&n->queue, t);
+        endpoint_queue_remove(&n->queue, t);
         t->blocked_on = NULL;
         write_reply(t, 0, NULL, 0);
         t->ctx.ebx = badge | n->word;
@@ -254,7 +230,7 @@ void notification_finalise(struct notification *n)
 {
     while (n->queue.head) {
         struct tcb *t = n->queue.head;
-        queue_remove(&n->queue, t);
+        endpoint_queue_remove(&n->queue, t);
         restart_waiter(t);
     }
 }

@@ -89,9 +89,10 @@ struct tcb {
 };
 _Static_assert(sizeof(struct tcb) <= (1u << TELOS_TCB_BITS), "TCB fits its object size");
 
+extern struct tcb *current;
+
 /* cap.c: the mapping database, lookup, derivation, deletion and revocation. */
 struct tcb;
-struct slot *cspace_lookup(struct tcb *t, u32 cptr, u32 *error);
 struct slot *cnode_slot(const struct cap *cnode, u32 index, u32 *error);
 void mdb_insert_child(struct slot *parent, struct slot *child, const struct cap *cap);
 void mdb_move(struct slot *from, struct slot *to);
@@ -105,6 +106,11 @@ u32 untyped_retype(struct slot *untyped, u32 type, u32 size_bits, struct slot *d
 u32 object_size_bits(u32 type, u32 size_bits);
 void object_init(u32 type, u32 addr, u32 size_bits);
 
+static inline struct slot *cnode_slot_fast(const struct cap *cnode, u32 index)
+{
+    return cnode->type == CAP_CNODE && index < (1u << cnode->size_bits) ? (struct slot *)cnode->obj + index : NULL;
+}
+
 /* cnode.c */
 u32 invoke_cnode(struct tcb *t, struct slot *cnode, u32 label, const u32 *mr, u32 len);
 
@@ -114,12 +120,28 @@ u32 invoke_frame(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 le
 void vspace_unmap_cap(struct cap *c);
 
 /* thread.c: TCBs and the scheduler */
-extern struct tcb *current;
 extern struct tcb idle_thread;
 void scheduler_init(void);
 void sched_make_runnable(struct tcb *t);
 void sched_block(struct tcb *t, u32 state);
 void sched_yield(void);
+extern u32 ready_bitmap[8], ready_summary;
+
+static inline i32 sched_highest_ready(void)
+{
+    if (!ready_summary)
+        return -1;
+    u32 w = 31 - (u32)__builtin_clz(ready_summary);
+    return (i32)(w * 32 + (31 - (u32)__builtin_clz(ready_bitmap[w])));
+}
+
+/* The IPC fast path hands the CPU straight to the thread it woke: `t` becomes current
+ * without passing through a ready queue (the previous thread has just blocked). */
+static inline void sched_switch_direct(struct tcb *t)
+{
+    t->state = THREAD_RUNNING;
+    current = t;
+}
 void sched_tick(void);
 __attribute__((noreturn)) void sched_run(void);
 void tcb_init(struct tcb *t);
@@ -127,10 +149,42 @@ void tcb_suspend(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 u32 invoke_tcb(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
 struct telos_ipc_buffer *tcb_ipc_buffer(struct tcb *t);
-u32 tcb_vspace(struct tcb *t);
+static inline u32 tcb_vspace(const struct tcb *t)
+{
+    return t->vspace_slot.cap.type == CAP_PAGE_DIRECTORY ? t->vspace_slot.cap.obj : 0;
+}
+
+/* A capability pointer is a slot index in the thread's root CNode. */
+static inline struct slot *cspace_lookup(struct tcb *t, u32 cptr, u32 *error)
+{
+    return cnode_slot(&t->cspace_slot.cap, cptr, error);
+}
 const char *tcb_name(struct tcb *t);
 
 /* ipc.c */
+static inline void endpoint_queue_append(struct endpoint_queue *q, struct tcb *t)
+{
+    t->queue_next = NULL;
+    t->queue_prev = q->tail;
+    if (q->tail)
+        q->tail->queue_next = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static inline void endpoint_queue_remove(struct endpoint_queue *q, struct tcb *t)
+{
+    if (t->queue_prev)
+        t->queue_prev->queue_next = t->queue_next;
+    else
+        q->head = t->queue_next;
+    if (t->queue_next)
+        t->queue_next->queue_prev = t->queue_prev;
+    else
+        q->tail = t->queue_prev;
+    t->queue_next = t->queue_prev = NULL;
+}
 void ipc_send(struct tcb *t, struct slot *ep_slot, bool blocking, bool is_call);
 void ipc_recv(struct tcb *t, struct slot *slot);
 void ipc_reply(struct tcb *t);
@@ -142,6 +196,10 @@ void reply_cap_drop(struct tcb *t);
 
 /* fault.c */
 void fault_raise(struct tcb *t, u32 label, u32 mr0, u32 mr1, u32 mr2, const char *why);
+
+/* fastpath.c */
+bool fastpath_call(struct tcb *t);
+bool fastpath_reply_recv(struct tcb *t);
 
 /* syscall.c */
 void syscall_dispatch(struct tcb *t);

@@ -11,7 +11,8 @@
 struct tcb *current;
 struct tcb idle_thread;
 static struct tcb *ready_head[256], *ready_tail[256];
-static u32 ready_bitmap[8];
+u32 ready_bitmap[8];
+u32 ready_summary; /* bit w set when ready_bitmap[w] is non-zero */
 static struct tcb *all_threads;
 static bool resched_requested;
 
@@ -45,6 +46,7 @@ static void ready_enqueue(struct tcb *t, bool at_head)
         ready_tail[p] = t;
     }
     ready_bitmap[p >> 5] |= 1u << (p & 31);
+    ready_summary |= 1u << (p >> 5);
     t->in_ready = 1;
 }
 
@@ -61,18 +63,15 @@ static void ready_dequeue(struct tcb *t)
         t->ready_next->ready_prev = t->ready_prev;
     else
         ready_tail[p] = t->ready_prev;
-    if (!ready_head[p])
+    if (!ready_head[p]) {
         ready_bitmap[p >> 5] &= ~(1u << (p & 31));
+        if (!ready_bitmap[p >> 5])
+            ready_summary &= ~(1u << (p >> 5));
+    }
     t->in_ready = 0;
 }
 
-static i32 highest_ready_priority(void)
-{
-    for (i32 w = 7; w >= 0; w--)
-        if (ready_bitmap[w])
-            return w * 32 + (31 - __builtin_clz(ready_bitmap[w]));
-    return -1;
-}
+#define highest_ready_priority sched_highest_ready
 
 void sched_make_runnable(struct tcb *t)
 {
@@ -99,15 +98,20 @@ void sched_tick(void)
         resched_requested = true;
 }
 
-u32 tcb_vspace(struct tcb *t)
-{
-    return t->vspace_slot.cap.type == CAP_PAGE_DIRECTORY ? t->vspace_slot.cap.obj : 0;
-}
 
 /* Chooses who runs next and leaves the kernel into that thread. */
 void sched_run(void)
 {
     struct tcb *prev = current;
+    /* Common case first: the thread that entered the kernel (or the one IPC handed the
+     * CPU to) goes on running. */
+    u32 pd = tcb_vspace(prev);
+    if (prev->state == THREAD_RUNNING && !resched_requested && pd &&
+        (!ready_summary || highest_ready_priority() <= (i32)prev->priority)) {
+        paging_activate(pd);
+        tss_set_kernel_stack((u32)(&prev->ctx + 1));
+        restore_context(&prev->ctx);
+    }
     bool prev_runnable = prev != &idle_thread && prev->state == THREAD_RUNNING;
     i32 best = highest_ready_priority();
     if (prev_runnable) {
@@ -135,7 +139,7 @@ void sched_run(void)
         paging_activate((u32)paging_kernel_directory());
         restore_context(&idle_thread.ctx);
     }
-    u32 pd = tcb_vspace(current);
+    pd = tcb_vspace(current);
     if (!pd) {
         struct tcb *t = current;
         kprintf("TelOS: thread '%s' killed: no address space\n", tcb_name(t));
