@@ -174,7 +174,7 @@ function reasonOf(e: unknown): string {
   if (e instanceof ImageFileError || e instanceof ImageImportError) return e.message;
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOENT') return `no such file: ${err.path ?? ''}`;
-  if (err?.code === 'EISDIR') return `is a directory, not a file: ${err.path ?? ''}`;
+  if (err?.code === 'EISDIR') return 'is a directory, not a file';
   if (err?.code === 'EACCES') return `permission denied: ${err.path ?? ''}`;
   if (err?.name === 'StoreError' || err?.name === 'InvalidInput') return err.message;
   return err?.message ?? String(e);

@@ -7,6 +7,14 @@
 /** Compressed bytes per write: a piece inflates to at most about 1,000 times its size. */
 const PIECE = 16 * 1024;
 
+/** The input stream itself failed (a file that cannot be read): not a problem of the file's contents. */
+export class ImageInputError extends Error {
+  override readonly name = 'ImageInputError';
+  constructor(readonly original: unknown) {
+    super((original as Error)?.message ?? String(original), { cause: original });
+  }
+}
+
 export interface GunzipReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   cancel(): Promise<void>;
@@ -26,7 +34,12 @@ export function gunzipOnDemand(input: ReadableStream<Uint8Array>, onCompressed: 
   /** Writes the next piece of input (or closes the decompressor at the end of input). */
   async function feedOne(): Promise<void> {
     if (at >= current.length) {
-      const next = await source.read();
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await source.read();
+      } catch (e) {
+        throw new ImageInputError(e);
+      }
       if (next.done) {
         inputDone = true;
         await writer.close();
@@ -60,6 +73,7 @@ export function gunzipOnDemand(input: ReadableStream<Uint8Array>, onCompressed: 
         if (feeding === null) break; // all input written and closed: the result will settle
         await Promise.race([feeding, settledSignal]);
       }
+      if (!settled && feedError instanceof ImageInputError) throw feedError;
       if (!settled && feedError !== null) {
         // The decompressor's own error (corrupt data) is the clearer one when it has one.
         const r = await Promise.race([result, new Promise<null>((ok) => setTimeout(() => ok(null), 0))]).catch((e) => {

@@ -40,5 +40,5 @@ export {
   type ImportOptions,
   type ImportResult,
 } from './transfer';
-export { MemoryImage, MemoryImageShelf } from './memory';
+export { MemoryImage, MemoryImageShelf, loadImageIntoMemory } from './memory';
 export { storeExportSource, exportStoreImage, storeImportTarget, importIntoStore } from './store';

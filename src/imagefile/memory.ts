@@ -2,7 +2,7 @@
 // tests' image, and a model of what the store keeps. It is both an export source and,
 // through MemoryImageShelf, an import target.
 import type { ObjectState, OID } from '../world';
-import type { HistoryTransaction, ImageDescription, ImageExportSource, ImageImportTarget, StoredBlob } from './transfer';
+import { importImage, type HistoryTransaction, type ImageDescription, type ImageExportSource, type ImageImportTarget, type ImportOptions, type StoredBlob } from './transfer';
 
 export class MemoryImage implements ImageExportSource {
   name: string;
@@ -92,4 +92,11 @@ export class MemoryImageShelf {
       },
     };
   };
+}
+
+/** Reads a whole `.telos` stream into a MemoryImage (validated as by import), e.g. for `telos eval --image`. */
+export async function loadImageIntoMemory(input: ReadableStream<Uint8Array>, options: ImportOptions = {}): Promise<MemoryImage> {
+  const shelf = new MemoryImageShelf();
+  const { name } = await importImage(input, shelf.createTarget, options);
+  return shelf.images.get(name)!;
 }

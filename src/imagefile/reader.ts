@@ -6,7 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ImageFileError } from './errors';
-import { gunzipOnDemand } from './gunzip';
+import { gunzipOnDemand, ImageInputError } from './gunzip';
 import type { ImageCounts, ImageHeader, ImageRecord } from './format';
 import { checkJsonShape, ImageChecker, parseHeader, parseRecord } from './validate';
 
@@ -178,8 +178,9 @@ export async function readImageFile(
         if (r.done) break;
         chunk = r.value;
       } catch (e) {
+        if (e instanceof ImageInputError) throw e.original;
         throw new ImageFileError(
-          `the gzip stream is corrupt or truncated (${(e as Error).message ?? String(e)}) after line ${line}`,
+          `the gzip stream is corrupt or truncated (${(e as Error)?.message ?? String(e)})${line ? ` after line ${line}` : ' before the first line'}`,
           { line: line + 1 },
         );
       }
