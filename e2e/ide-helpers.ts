@@ -42,7 +42,7 @@ export async function setEditorText(page: Page, scope: Locator, label: string | 
 }
 
 export async function editorText(scope: Locator): Promise<string> {
-  return scope.locator('.view-lines').first().innerText();
+  return (await scope.locator('.view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
 
 /** A slot row of an outliner. */

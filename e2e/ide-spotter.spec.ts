@@ -7,7 +7,7 @@ test('the spotter finds Circle and opens its outliner', async ({ page }) => {
   await expect(circle.getByLabel(/^OID \d+$/)).toBeVisible();
   await expect(slotRow(circle, 'radius')).toContainText('1');
   await expect(slotRow(circle, 'radius')).toContainText('data');
-  await expect(slotRow(circle, 'parent')).toContainText('BaseObject');
+  await expect(slotRow(circle, 'parent')).toContainText('defaultBehavior');
   await expect(circle.getByRole('listitem', { name: 'Category geometry' })).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/ide-spotter-circle.png` });
 });

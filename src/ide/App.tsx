@@ -19,12 +19,31 @@ import { restoreAndFollowLayout } from './layoutStore';
   world: () => useWorldLinkState.getState().link,
 };
 
+/** Brings the next window (in stacking order) to front and focuses its title bar. */
+function focusNextWindow(direction: 1 | -1): void {
+  const s = useViewState.getState();
+  if (s.windows.length === 0) return;
+  const byZ = [...s.windows].sort((a, b) => b.z - a.z);
+  const current = document.activeElement?.closest('[data-window-id]')?.getAttribute('data-window-id');
+  const at = byZ.findIndex((w) => w.id === current);
+  const next = direction === 1 ? byZ[(at + 1) % byZ.length]! : byZ[at <= 0 ? byZ.length - 1 : at - 1]!;
+  // The front window is the one focused first; cycling sends it to the back as Alt+Tab does.
+  s.bringToFront(next.id);
+  requestAnimationFrame(() =>
+    document.querySelector<HTMLElement>(`[data-window-id="${next.id}"] .morph-titlebar`)?.focus(),
+  );
+}
+
 export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         useViewState.getState().setSpotterOpen(true);
+      } else if (e.altKey && (e.key === '`' || e.code === 'Backquote')) {
+        // Alt+` cycles keyboard focus through the windows, front to back.
+        e.preventDefault();
+        focusNextWindow(e.shiftKey ? -1 : 1);
       } else if (e.key === 'Escape' && useViewState.getState().haloId) {
         useViewState.getState().showHalo(null);
       }

@@ -28,7 +28,11 @@ export function setWorldLink(link: WorldLink | null, failure: string | null = nu
   unsubscribe?.();
   unsubscribe = null;
   if (link) {
-    unsubscribe = link.subscribe(() => useWorldLinkState.setState((s) => ({ generation: s.generation + 1 })));
+    // Layout writes change only the IDE world object, which no window shows from the cache.
+    unsubscribe = link.subscribe((c) => {
+      if (c.note?.startsWith('Layout:') && c.note !== 'Layout: keep the IDE world in the lobby') return;
+      useWorldLinkState.setState((s) => ({ generation: s.generation + 1 }));
+    });
   }
   useWorldLinkState.setState({ link, status: link ? 'ready' : failure ? 'failed' : 'connecting', failure });
 }
