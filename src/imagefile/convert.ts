@@ -1,11 +1,12 @@
 // Between the World's ObjectState (src/world) and the file's record form: the file keeps
 // the OID on the record rather than in the state, and writes a trait use's alias map as a
 // sorted list of pairs (so no selector is ever a JSON key).
-import type { ObjectState, SlotState, TraitUse, Value } from '../world';
-import { canonicalState, type FileObjectState, type FileSlot, type FileValue, type OID } from './format';
+import type { ObjectState, SlotState, TraitUse } from '../world';
+import type { FileObjectState, FileSlot, OID } from './format';
 
+/** The file form of a state. It shares slots and values with `state` (the writer copies them into canonical order). */
 export function stateToFile(state: ObjectState): FileObjectState {
-  return canonicalState({
+  return {
     name: state.name,
     slots: state.slots as FileSlot[],
     traits: state.traits.map((t) => ({
@@ -13,36 +14,14 @@ export function stateToFile(state: ObjectState): FileObjectState {
       exclude: t.exclude,
       alias: Object.keys(t.alias).map((k): [string, string] => [k, t.alias[k]!]),
     })),
-    meta: state.meta.createdTid !== undefined ? { createdTid: state.meta.createdTid } : {},
-  });
+    meta: state.meta,
+  };
 }
 
-function copyValue(v: FileValue): Value {
-  if (Array.isArray(v)) return v.map(copyValue);
-  if (v !== null && typeof v === 'object') return 'ref' in v ? { ref: v.ref } : { blob: v.blob, size: v.size, type: v.type };
-  return v;
-}
-
-function slotFromFile(s: FileSlot): SlotState {
-  const common: { name: string; category?: string; comment?: string } = { name: s.name };
-  if (s.category !== undefined) common.category = s.category;
-  if (s.comment !== undefined) common.comment = s.comment;
-  switch (s.kind) {
-    case 'method':
-      return { ...common, kind: 'method', source: s.source! };
-    case 'parent': {
-      const slot: SlotState = { ...common, kind: 'parent', value: { ref: (s.value as { ref: OID }).ref } };
-      if (s.constant !== undefined) slot.constant = s.constant;
-      return slot;
-    }
-    case 'data': {
-      const slot: SlotState = { ...common, kind: 'data', value: copyValue(s.value!) };
-      if (s.constant !== undefined) slot.constant = s.constant;
-      return slot;
-    }
-  }
-}
-
+/**
+ * The World's form of a state read from a file. Takes ownership of `f`'s slots and values:
+ * the reader hands over fresh objects (the schema's output), so they are not copied again.
+ */
 export function stateFromFile(oid: OID, f: FileObjectState): ObjectState {
   const traits: TraitUse[] = f.traits.map((t) => {
     // A map without a prototype would surprise the World's code; the keys are selectors the
@@ -54,7 +33,7 @@ export function stateFromFile(oid: OID, f: FileObjectState): ObjectState {
   return {
     oid,
     name: f.name,
-    slots: f.slots.map(slotFromFile),
+    slots: f.slots as SlotState[],
     traits,
     meta: f.meta.createdTid !== undefined ? { createdTid: f.meta.createdTid } : {},
   };

@@ -43,6 +43,9 @@ export function checkJsonShape(value: unknown, maxDepth: number): string | null 
   return null;
 }
 
+/** Stop at the first problem: a report names one reason, and a hostile record costs less. */
+const PARSE_CONFIG = { abortEarly: true } as const;
+
 function firstIssue(issues: readonly v.BaseIssue<unknown>[]): string {
   const issue = issues[0]!;
   const path = v.getDotPath(issue);
@@ -65,7 +68,7 @@ export function parseHeader(json: unknown): ImageHeader {
       where,
     );
   }
-  const r = v.safeParse(headerSchema, json);
+  const r = v.safeParse(headerSchema, json, PARSE_CONFIG);
   if (!r.success) throw new ImageFileError(firstIssue(r.issues), where);
   return r.output as ImageHeader;
 }
@@ -82,7 +85,7 @@ export function parseRecord(json: unknown, line: number): ParsedRecord {
     throw new ImageFileError(`unknown record type ${JSON.stringify(type)}`, { line });
   }
   const schema = recordSchemas[type as keyof typeof recordSchemas];
-  const r = v.safeParse(schema, json);
+  const r = v.safeParse(schema, json, PARSE_CONFIG);
   if (!r.success) throw new ImageFileError(firstIssue(r.issues), { line, record: type });
   return r.output as ParsedRecord;
 }

@@ -5,7 +5,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ImageFileError } from './errors';
 import { canonicalHeader, canonicalRecord, type ImageHeader, type ImageRecord } from './format';
-import { ImageChecker, parseHeader, parseRecord } from './validate';
+import { DEFAULT_READ_LIMITS } from './reader';
+import { checkJsonShape, ImageChecker, parseHeader, parseRecord } from './validate';
 
 export interface ImageWriteOptions {
   /** Check every record as the reader would (default true). */
@@ -67,13 +68,15 @@ export function writeImageNdjson(header: ImageHeader, records: Records, options:
           line++;
           count++;
           const record = canonicalRecord(next.value);
-          const text = JSON.stringify(record);
           if (checker) {
-            // Checked from its own JSON, exactly as a reader will see it.
-            const parsed = parseRecord(JSON.parse(text), line);
+            // The same checks a reader makes: shape, schema, then the cross-record rules.
+            const shape = checkJsonShape(record, DEFAULT_READ_LIMITS.maxDepth);
+            if (shape) throw new ImageFileError(shape, { line, record: record.type });
+            const parsed = parseRecord(record, line);
             if (parsed.type === 'end') throw new ImageFileError('an end record cannot be written as a record', { line });
             checker.check(parsed, line);
           }
+          const text = JSON.stringify(record);
           pending.push(text);
           pendingChars += text.length;
         }

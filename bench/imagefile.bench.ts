@@ -1,0 +1,112 @@
+// `.telos` export and import throughput for a 100,000-object image, against plain gzip and
+// gunzip (native CompressionStream / DecompressionStream) of the very same NDJSON bytes in
+// the same run: the ratio is what validation, checksumming and record handling cost.
+import type { ObjectState } from '../src/world';
+import { exportImage, importImage, MemoryImage, MemoryImageShelf, writeImageNdjson } from '../src/imagefile';
+import { percentiles, printTable, type BenchRow } from './lib';
+
+const OBJECTS = 100_000;
+const RUNS = 3;
+
+function buildImage(): MemoryImage {
+  const img = new MemoryImage('bench');
+  const members: { ref: number }[] = [];
+  for (let oid = 1; oid < OBJECTS; oid++) {
+    const state: ObjectState = {
+      oid,
+      name: `point ${oid}`,
+      slots: [
+        { name: 'parent', kind: 'parent', value: { ref: oid === 1 ? 0 : 1 } },
+        { name: 'x', kind: 'data', value: oid * 3, category: 'coordinates' },
+        { name: 'y', kind: 'data', value: (oid * 7919) % 1000.5 },
+        { name: 'label', kind: 'data', value: `p${oid}` },
+        { name: 'neighbours', kind: 'data', value: [{ ref: 1 + (oid % (OBJECTS - 1)) }, { ref: 1 + ((oid * 31) % (OBJECTS - 1)) }] },
+        ...(oid % 10 === 0 ? [{ name: 'norm', kind: 'method' as const, source: 'function () { return Math.hypot(self.x, self.y); }' }] : []),
+      ],
+      traits: [],
+      meta: { createdTid: 1 },
+    };
+    img.put(state, 1);
+    if (oid % 1000 === 0) members.push({ ref: oid });
+  }
+  img.put({ oid: 0, name: 'lobby', slots: [{ name: 'some', kind: 'data', value: members }], traits: [], meta: { createdTid: 1 } }, 1);
+  return img;
+}
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<{ bytes: number; chunks: Uint8Array[] }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { bytes, chunks };
+    bytes += value.length;
+    chunks.push(value);
+  }
+}
+
+function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (i < chunks.length) c.enqueue(chunks[i++]!);
+      else c.close();
+    },
+  });
+}
+
+async function time<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { ms: performance.now() - t0, value };
+}
+
+const img = buildImage();
+const at = new Date('2026-01-01T00:00:00Z');
+// The same NDJSON the exporter compresses, for the baselines.
+const d = await img.describe();
+const ndjson = await drain(
+  writeImageNdjson(
+    { format: 'telos-image', version: 1, createdAt: at.toISOString(), root: 0, counts: { obj: d.counts.objects, blob: 0, tx: 0, disk: 0, vm: 0 }, name: 'bench', nextOid: d.nextOid!, lastTid: d.lastTid! },
+    (async function* () {
+      const { stateToFile } = await import('../src/imagefile');
+      for await (const o of img.objects()) yield { type: 'obj' as const, oid: o.state.oid, serial: o.serial, state: stateToFile(o.state) };
+    })(),
+    { validate: false },
+  ),
+);
+const MB = ndjson.bytes / 1024 / 1024;
+
+const exportMs: number[] = [];
+const gzipMs: number[] = [];
+const importMs: number[] = [];
+const gunzipMs: number[] = [];
+let gz: Uint8Array[] = [];
+let gzBytes = 0;
+for (let run = 0; run < RUNS; run++) {
+  const e = await time(async () => drain(await exportImage(img, { createdAt: at })));
+  exportMs.push(e.ms);
+  gz = e.value.chunks;
+  gzBytes = e.value.bytes;
+  const g = await time(() => drain(streamOf(ndjson.chunks).pipeThrough(new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)));
+  gzipMs.push(g.ms);
+  const i = await time(async () => {
+    const shelf = new MemoryImageShelf();
+    await importImage(streamOf(gz), shelf.createTarget);
+    return shelf;
+  });
+  importMs.push(i.ms);
+  if (i.value.images.get('bench')!.objects_.size !== OBJECTS) throw new Error('import lost objects');
+  const u = await time(() => drain(streamOf(gz).pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)));
+  gunzipMs.push(u.ms);
+  if (u.value.bytes !== ndjson.bytes) throw new Error('the export is not the NDJSON the baseline compresses');
+}
+
+const med = (xs: number[]) => percentiles(xs).median;
+const rows: BenchRow[] = [
+  { name: 'export (write, validate, SHA-256, gzip)', ours: MB / (med(exportMs) / 1000), baseline: MB / (med(gzipMs) / 1000), unit: 'MB/s', baselineName: 'CompressionStream gzip of the same NDJSON', higherIsBetter: true },
+  { name: 'export objects', ours: OBJECTS / (med(exportMs) / 1000), baseline: OBJECTS / (med(gzipMs) / 1000), unit: 'objects/s', baselineName: 'gzip only', higherIsBetter: true },
+  { name: 'import (gunzip, parse, validate, SHA-256, store)', ours: MB / (med(importMs) / 1000), baseline: MB / (med(gunzipMs) / 1000), unit: 'MB/s', baselineName: 'DecompressionStream gunzip of the same file', higherIsBetter: true },
+  { name: 'import objects', ours: OBJECTS / (med(importMs) / 1000), baseline: OBJECTS / (med(gunzipMs) / 1000), unit: 'objects/s', baselineName: 'gunzip only', higherIsBetter: true },
+];
+printTable(`.telos image file: ${OBJECTS.toLocaleString('en-US')} objects, ${MB.toFixed(1)} MB NDJSON, ${(gzBytes / 1024 / 1024).toFixed(1)} MB gzip (median of ${RUNS})`, rows);
