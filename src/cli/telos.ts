@@ -86,7 +86,7 @@ export async function main(argv: string[], io: CliIO = { out: (l) => console.log
         io.out(USAGE);
         return EXIT.ok;
       case 'image':
-        throw new UsageError('telos image is not available yet: it comes with the image-file support');
+        return (await import('./image')).runImageCommand(args);
       case undefined:
         throw new UsageError('no command given (try: telos eval "3 + 4")');
       default:
