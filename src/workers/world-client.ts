@@ -5,7 +5,7 @@
 import { errorFromData, type TelosError } from '../world';
 import type { Endpoint, WorldApi, WorldEvent, WorldMessage, WorldMethod, WorldRequest } from './world-protocol';
 
-export type { ObjectSummary, ObjectView, RunResult, Committed, SlotInput, TxOptions, WorldApi, WorldEvent } from './world-protocol';
+export type { ObjectSummary, ObjectView, RunResult, Committed, SlotInput, TxOptions, WorldApi, WorldEvent, ImageView, ImageEntry, TxSummary, TxDetail, Revision } from './world-protocol';
 
 /** Rejection reason of every failed call: a TelosError with the World's name and details. */
 export type WorldError = TelosError & Record<string, unknown>;
@@ -79,14 +79,28 @@ export class WorldClient {
   setMethod = (...a: Parameters<WorldApi['setMethod']>) => this.call('setMethod', ...a);
   useTrait = (...a: Parameters<WorldApi['useTrait']>) => this.call('useTrait', ...a);
   removeTrait = (...a: Parameters<WorldApi['removeTrait']>) => this.call('removeTrait', ...a);
+  imageInfo = (...a: Parameters<WorldApi['imageInfo']>) => this.call('imageInfo', ...a);
+  history = (...a: Parameters<WorldApi['history']>) => this.call('history', ...a);
+  transaction = (...a: Parameters<WorldApi['transaction']>) => this.call('transaction', ...a);
+  objectHistory = (...a: Parameters<WorldApi['objectHistory']>) => this.call('objectHistory', ...a);
+  undo = (...a: Parameters<WorldApi['undo']>) => this.call('undo', ...a);
+  listImages = (...a: Parameters<WorldApi['listImages']>) => this.call('listImages', ...a);
+  openImage = (...a: Parameters<WorldApi['openImage']>) => this.call('openImage', ...a);
+  createImage = (...a: Parameters<WorldApi['createImage']>) => this.call('createImage', ...a);
+  renameImage = (...a: Parameters<WorldApi['renameImage']>) => this.call('renameImage', ...a);
+  deleteImage = (...a: Parameters<WorldApi['deleteImage']>) => this.call('deleteImage', ...a);
 }
 
 let shared: WorldClient | null = null;
 
-/** The page's one World worker and its client, started on first use. */
+/**
+ * The page's one World worker and its client, started on first use. The image it opens is
+ * the page's `?image=NAME` (default "default"); the Images window switches with openImage.
+ */
 export function getWorldClient(): WorldClient {
   if (!shared) {
-    const worker = new Worker(new URL('./world.worker.ts', import.meta.url), { type: 'module', name: 'world' });
+    const image = new URLSearchParams(globalThis.location?.search ?? '').get('image') || 'default';
+    const worker = new Worker(new URL('./world.worker.ts', import.meta.url), { type: 'module', name: `world:${image}` });
     shared = new WorldClient(worker as unknown as Endpoint);
   }
   return shared;

@@ -15,6 +15,20 @@ import type {
   WorldChange,
 } from '../world';
 import type { EvalResult } from '../sandbox';
+import type { ImageEntry, Revision, TxDetail, TxSummary } from '../store';
+
+export type { ImageEntry, Revision, TxDetail, TxSummary };
+
+/** The open image, as the status bar and the Images window show it. */
+export interface ImageView {
+  name: string;
+  root: OID;
+  lastTid: Tid;
+  nextOid: OID;
+  objects: number;
+  /** Why the image is read-only (integrity problems found at open), if it is. */
+  readOnly: string | null;
+}
 
 /** One line of the object list. */
 export interface ObjectSummary {
@@ -86,6 +100,28 @@ export interface WorldApi {
   setMethod(oid: OID, name: string, source: string, options?: TxOptions): Committed;
   useTrait(oid: OID, use: TraitUse, options?: TxOptions): Committed;
   removeTrait(oid: OID, trait: OID, options?: TxOptions): Committed;
+
+  // The living image (refused with InvalidInput when the World runs without a store).
+  /** The open image, or null for a World in memory. */
+  imageInfo(): ImageView | null;
+  /** Transactions, newest first. */
+  history(options?: { limit?: number; beforeTid?: Tid }): TxSummary[];
+  /** One transaction with its before/after images, or null. */
+  transaction(tid: Tid): TxDetail | null;
+  /** Stored states of one object, newest first. */
+  objectHistory(oid: OID, limit?: number): Revision[];
+  /** Undoes a transaction as a new one (refused with a reason when its objects changed since). */
+  undo(tid: Tid, options?: TxOptions): Committed;
+
+  // The browser's images (the store's registry).
+  listImages(): ImageEntry[];
+  /** Closes the open image and opens another; the World is replaced. */
+  openImage(name: string): ImageView;
+  /** Creates an image (from genesis by default) and opens it. */
+  createImage(name: string, from?: 'genesis' | 'empty'): ImageView;
+  renameImage(from: string, to: string): void;
+  /** Deletes an image that is not the open one. */
+  deleteImage(name: string): void;
 }
 
 export type WorldMethod = keyof WorldApi;
@@ -98,8 +134,11 @@ export interface WorldRequest {
 
 export type WorldResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ErrorData };
 
-/** Pushed by the worker: World changes and Transcript lines. */
-export type WorldEvent = { type: 'change'; change: WorldChange } | { type: 'transcript'; line: string };
+/**
+ * Pushed by the worker: World changes, Transcript lines, and `image` when another image was
+ * opened (every cached object is stale then).
+ */
+export type WorldEvent = { type: 'change'; change: WorldChange } | { type: 'transcript'; line: string } | { type: 'image'; image: ImageView | null };
 
 /** What the worker posts: a response or an event. */
 export type WorldMessage = { response: WorldResponse } | { event: WorldEvent };

@@ -2,13 +2,18 @@
 // MessagePort in tests). Requests run one at a time, so transactions never interleave; every
 // mutation is a named transaction, committed on success and aborted on failure.
 
-import { InvalidInput, TelosError, isOid, type ErrorData, type OID, type Value, type World } from '../world';
-import { runTransaction, type Sandbox } from '../sandbox';
-import type { Committed, Endpoint, ObjectSummary, ObjectView, RunResult, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
+import { InvalidInput, TelosError, isOid, type ErrorData, type OID, type Value } from '../world';
+import { runTransaction } from '../sandbox';
+import type { Committed, Endpoint, ImageView, ObjectSummary, ObjectView, RunResult, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
+import type { ImageCatalog, SessionOptions, WorldSession } from './world-session';
 
-export interface WorldSession {
-  world: World;
-  sandbox: Sandbox;
+export type { WorldSession };
+
+/** Where the service finds other images (the worker passes the store's catalog). */
+export interface ServiceOptions {
+  catalog?: ImageCatalog;
+  /** How sessions opened later are set up (the Transcript callback). */
+  sessionOptions?: SessionOptions;
 }
 
 function toErrorData(e: unknown): ErrorData {
@@ -29,16 +34,55 @@ const oidArg = (v: unknown): OID => {
 
 export class WorldService {
   private queue: Promise<unknown> = Promise.resolve();
+  private session!: WorldSession;
+  private detach: () => void = () => {};
 
   constructor(
-    private readonly session: WorldSession,
+    session: WorldSession,
     private readonly emit: (message: WorldMessage) => void,
+    private readonly options: ServiceOptions = {},
   ) {
-    session.world.onChange((change) => {
+    this.attach(session);
+  }
+
+  /** Serves this session from now on (the previous one is closed by the caller). */
+  private attach(session: WorldSession): void {
+    this.detach();
+    this.session = session;
+    this.detach = session.world.onChange((change) => {
       // The UI needs transaction boundaries and outside invalidations; intermediate
       // structure/value events inside a transaction are not worth a message each.
-      if (change.type === 'committed' || change.type === 'aborted' || change.type === 'invalidated') emit({ event: { type: 'change', change } });
+      if (change.type === 'committed' || change.type === 'aborted' || change.type === 'invalidated') this.emit({ event: { type: 'change', change } });
     });
+  }
+
+  private imageView(): ImageView | null {
+    const image = this.session.image;
+    if (!image) return null;
+    const info = image.info;
+    return { name: info.name, root: info.root, lastTid: info.lastTid, nextOid: info.nextOid, objects: this.session.world.loadedOids().length, readOnly: image.readOnly ?? null };
+  }
+
+  private requireImage() {
+    const image = this.session.image;
+    if (!image) throw new InvalidInput('this World runs in memory, without a living image');
+    return image;
+  }
+
+  private requireCatalog(): ImageCatalog {
+    if (!this.options.catalog) throw new InvalidInput('this World runs in memory: there are no other images');
+    return this.options.catalog;
+  }
+
+  /** Replaces the session by one on another image. */
+  private async switchTo(open: () => Promise<WorldSession>): Promise<ImageView> {
+    const next = await open();
+    const previous = this.session;
+    this.attach(next);
+    previous.close();
+    const view = this.imageView()!;
+    this.emit({ event: { type: 'image', image: view } });
+    return view;
   }
 
   /** Handles one request after the previous ones finished; posts its response. */
@@ -76,7 +120,7 @@ export class WorldService {
   }
 
   private api: { [K in keyof WorldApi]: (...args: Parameters<WorldApi[K]>) => ReturnType<WorldApi[K]> | Promise<ReturnType<WorldApi[K]>> } = {
-    hello: () => ({ root: 0, objects: this.session.world.loadedOids().length }),
+    hello: () => ({ root: this.session.image?.root ?? 0, objects: this.session.world.loadedOids().length }),
 
     listObjects: (): ObjectSummary[] => {
       const w = this.session.world;
@@ -154,6 +198,42 @@ export class WorldService {
       this.mutate(`Use trait ${this.name(use?.trait)} in ${this.name(oid)}`, options, () => this.session.world.useTrait(oidArg(oid), use)),
     removeTrait: (oid, trait, options) =>
       this.mutate(`Remove trait ${this.name(trait)} from ${this.name(oid)}`, options, () => this.session.world.removeTrait(oidArg(oid), oidArg(trait))),
+
+    imageInfo: () => this.imageView(),
+    history: (options) => this.requireImage().history(options ?? {}),
+    transaction: async (tid) => (await this.requireImage().transaction(tid)) ?? null,
+    objectHistory: (oid, limit) => this.requireImage().objectHistory(oidArg(oid), limit),
+    undo: async (tid, options) => {
+      const image = this.requireImage();
+      const world = this.session.world;
+      const original = await image.transaction(tid);
+      const note = options?.note ?? `Undo: ${original?.note ?? `transaction ${tid}`}`;
+      const r = await image.undo(tid, { note, origin: 'ide' });
+      // The store wrote the before-images itself: reload what it wrote.
+      world.invalidate(r.written);
+      await world.fault(r.written.filter((o) => !world.isLoaded(o)));
+      this.emit({ event: { type: 'change', change: { type: 'committed', tid: r.tid, note, oids: r.written } } });
+      return { tid: r.tid };
+    },
+
+    listImages: () => this.requireCatalog().list(),
+    openImage: (name) => {
+      const catalog = this.requireCatalog();
+      return this.switchTo(() => catalog.open(String(name), this.options.sessionOptions ?? {}));
+    },
+    createImage: (name, from = 'genesis') => {
+      const catalog = this.requireCatalog();
+      if (from !== 'genesis' && from !== 'empty') throw new InvalidInput("a new image starts from 'genesis' or 'empty'");
+      return this.switchTo(() => catalog.create(String(name), from, this.options.sessionOptions ?? {}));
+    },
+    renameImage: async (from, to) => {
+      await this.requireCatalog().rename(String(from), String(to));
+      if (this.session.image?.info.name === from) this.emit({ event: { type: 'image', image: { ...this.imageView()!, name: String(to) } } });
+    },
+    deleteImage: async (name) => {
+      if (this.session.image?.info.name === name) throw new InvalidInput(`“${name}” is the open image; open another one before deleting it`);
+      await this.requireCatalog().delete(String(name));
+    },
   };
 
   private async dispatch(request: WorldRequest): Promise<unknown> {
@@ -168,7 +248,7 @@ export class WorldService {
 }
 
 /** Serves a World session over an endpoint (the worker's global scope, or a MessagePort). */
-export function serveWorld(endpoint: Endpoint, open: () => Promise<WorldSession>): Promise<WorldService> {
+export function serveWorld(endpoint: Endpoint, open: () => Promise<WorldSession>, options: ServiceOptions = {}): Promise<WorldService> {
   const emit = (m: WorldMessage) => endpoint.postMessage(m);
   const pending: WorldRequest[] = [];
   let service: WorldService | null = null;
@@ -181,7 +261,7 @@ export function serveWorld(endpoint: Endpoint, open: () => Promise<WorldSession>
   (endpoint as { start?: () => void }).start?.();
   return open().then(
     (session) => {
-      service = new WorldService(session, emit);
+      service = new WorldService(session, emit, options);
       for (const r of pending.splice(0)) void service.handle(r);
       return service;
     },

@@ -1,11 +1,12 @@
-// The World worker: owns the World, its sandbox and (once src/store lands) the living image.
-// Until then it starts from the genesis World in memory. The UI talks to it through WorldClient.
+// The World worker: owns the World, its sandbox and the living image it is stored in. The UI
+// talks to it through WorldClient. The image is named by the worker's name (`world:<image>`,
+// set by getWorldClient); a store that cannot open leaves a World in memory and says so.
 
 import wasmUrl from '@jitl/quickjs-wasmfile-release-sync/wasm?url';
 import { RELEASE_SYNC, newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten';
-import { createGenesisWorld } from '../world';
-import { Sandbox, setQuickJSLoader } from '../sandbox';
-import { serveWorld, type WorldSession } from './world-service';
+import { setQuickJSLoader } from '../sandbox';
+import { serveWorld } from './world-service';
+import { ImageCatalog, openImageSession, openMemorySession, type SessionOptions, type WorldSession } from './world-session';
 import type { Endpoint, WorldMessage } from './world-protocol';
 
 // Vite bundles the wasm file and gives its URL; the default loader's relative URL would not
@@ -13,15 +14,23 @@ import type { Endpoint, WorldMessage } from './world-protocol';
 setQuickJSLoader(() => newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmLocation: wasmUrl })));
 
 const endpoint = self as unknown as Endpoint;
+const post = (m: WorldMessage) => endpoint.postMessage(m);
+const workerName = (self as unknown as { name?: string }).name ?? '';
+const imageName = workerName.startsWith('world:') && workerName.length > 6 ? workerName.slice(6) : 'default';
+const sessionOptions: SessionOptions = { onPrint: (line) => post({ event: { type: 'transcript', line } }) };
 
 async function openSession(): Promise<WorldSession> {
-  const { world } = await createGenesisWorld();
-  const sandbox = await Sandbox.create(world, {
-    onPrint: (line) => endpoint.postMessage({ event: { type: 'transcript', line } } satisfies WorldMessage),
-  });
-  return { world, sandbox };
+  try {
+    return await openImageSession(imageName, sessionOptions);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    const session = await openMemorySession(sessionOptions);
+    // Said after the service is up, so the UI's Transcript receives it.
+    setTimeout(() => post({ event: { type: 'transcript', line: `The living image “${imageName}” could not be opened (${reason}). This World runs in memory and will not be saved.` } }), 0);
+    return session;
+  }
 }
 
-void serveWorld(endpoint, openSession).catch((e: unknown) => {
+void serveWorld(endpoint, openSession, { catalog: new ImageCatalog(), sessionOptions }).catch((e: unknown) => {
   console.error('the World could not start:', e);
 });

@@ -14,6 +14,7 @@
 
 import {
   AmbiguousSend,
+  ConflictError,
   InvalidInput,
   MessageNotUnderstood,
   MethodSyntaxError,
@@ -235,6 +236,12 @@ export class World {
     } catch (e) {
       this.committing = false;
       this.abort();
+      if (e instanceof ConflictError) {
+        // ZODB's rule: a conflict invalidates what conflicted, so the next transaction reads
+        // the newer states; OIDs another writer took are skipped.
+        for (const w of writeSet.writes) if (w.serial === 0 && e.oids.includes(w.oid)) this.nextOid = Math.max(this.nextOid, w.oid + 1);
+        this.invalidate(e.oids);
+      }
       throw e;
     }
     this.committing = false;

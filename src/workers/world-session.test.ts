@@ -1,0 +1,117 @@
+// The World worker on a living image (fake-indexeddb): changes survive a reopen, history and
+// undo, another tab's commits, and the Images operations, all through the typed client.
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MessageChannel } from 'node:worker_threads';
+import { WorldClient, type WorldEvent } from './world-client';
+import { serveWorld } from './world-service';
+import { ImageCatalog, openImageSession, type WorldSession } from './world-session';
+import type { Endpoint } from './world-protocol';
+
+let n = 0;
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function registry(syncIntervalMs = 0) {
+  return { registryName: `telos-images-world-${n++}-${Math.random().toString(36).slice(2)}`, syncIntervalMs };
+}
+
+async function connect(reg: ReturnType<typeof registry>, image = 'default') {
+  const channel = new MessageChannel();
+  const serverEnd = channel.port1 as unknown as Endpoint;
+  const events: WorldEvent[] = [];
+  let session: WorldSession | undefined;
+  const service = await serveWorld(
+    serverEnd,
+    async () => (session = await openImageSession(image, { registry: reg })),
+    { catalog: new ImageCatalog(reg), sessionOptions: {} },
+  );
+  const client = new WorldClient(channel.port2 as unknown as Endpoint);
+  client.subscribe((e) => events.push(e));
+  const close = () => {
+    client.close();
+    channel.port1.close();
+    channel.port2.close();
+    (service as unknown as { session: WorldSession }).session.close();
+  };
+  cleanups.push(close);
+  return { client, events, session: session!, close };
+}
+
+describe('the World on a living image', () => {
+  it('a new image starts from genesis and a committed change survives reopening', async () => {
+    const reg = registry();
+    const first = await connect(reg);
+    expect(await first.client.imageInfo()).toMatchObject({ name: 'default', lastTid: 1 });
+    await first.client.evaluate('self.Circle.radius = 5; reflect(self.Circle).addSlot("note", "kept")');
+    first.close();
+    cleanups.pop();
+    const second = await connect(reg);
+    expect((await second.client.evaluate('[self.Circle.radius, self.Circle.note]')).result.value).toEqual([5, 'kept']);
+    expect((await second.client.history()).map((t) => t.note)).toEqual([expect.stringMatching(/^Evaluate: self.Circle.radius = 5/), 'Genesis']);
+  });
+
+  it('a failed evaluation writes nothing', async () => {
+    const { client } = await connect(registry());
+    await expect(client.evaluate('self.Circle.radius = 9; self.nope()')).rejects.toMatchObject({ name: 'MessageNotUnderstood' });
+    expect((await client.history()).length).toBe(1);
+    expect((await client.evaluate('self.Circle.radius')).result.value).toBe(1);
+  });
+
+  it('undo is a new transaction from before-images; the World shows it at once', async () => {
+    const { client, events } = await connect(registry());
+    const circle = (await client.evaluate('self.Circle.oid')).result.value as number;
+    const { tid } = await client.setSlotValue(circle, 'radius', 7);
+    const undone = await client.undo(tid!);
+    expect(undone.tid).toBe(tid! + 1);
+    expect((await client.evaluate('self.Circle.radius')).result.value).toBe(1);
+    expect((await client.getObject(circle)).state.slots.find((s) => s.name === 'radius')).toMatchObject({ value: 1 });
+    const history = await client.history();
+    expect(history[0]).toMatchObject({ note: 'Undo: Set radius on Circle', undoOf: tid });
+    expect(events).toContainEqual({ type: 'change', change: expect.objectContaining({ type: 'committed', tid: undone.tid }) });
+  });
+
+  it("another tab's commit reaches this World", async () => {
+    const reg = registry(50);
+    const a = await connect(reg);
+    const b = await connect(reg);
+    await a.client.evaluate('self.Circle.radius = 3');
+    let seen: unknown = null;
+    for (let i = 0; i < 60 && seen !== 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = (await b.client.evaluate('self.Circle.radius')).result.value;
+    }
+    expect(seen).toBe(3);
+  });
+
+  it('two tabs changing the same slot: the second commit is refused and loses nothing', async () => {
+    const reg = registry(0);
+    const a = await connect(reg);
+    const b = await connect(reg);
+    await a.client.evaluate('self.Circle.radius = 3');
+    await expect(b.client.evaluate('self.Circle.radius = 4')).rejects.toMatchObject({ name: 'ConflictError' });
+    expect((await b.client.history()).map((t) => t.note)).toEqual([expect.stringContaining('radius = 3'), 'Genesis']);
+    // the conflict invalidated the object: a second try reads the newer state and commits
+    expect((await b.client.evaluate('self.Circle.radius')).result.value).toBe(3);
+    await b.client.evaluate('self.Circle.radius = 4');
+    expect((await a.client.history())[0]!.note).toContain('radius = 4');
+  });
+
+  it('Images: create, list, open, rename and delete', async () => {
+    const { client, events } = await connect(registry());
+    expect(await client.createImage('Scratch', 'empty')).toMatchObject({ name: 'Scratch', objects: 1 });
+    expect(events).toContainEqual({ type: 'image', image: expect.objectContaining({ name: 'Scratch' }) });
+    expect((await client.listObjects()).map((o) => o.name)).toEqual(['lobby']);
+    expect((await client.listImages()).map((i) => i.name)).toEqual(['Scratch', 'default']);
+    await expect(client.deleteImage('Scratch')).rejects.toMatchObject({ name: 'InvalidInput' });
+    await client.openImage('default');
+    expect((await client.listObjects()).length).toBeGreaterThan(10);
+    await client.renameImage('Scratch', 'Old scratch');
+    await client.deleteImage('Old scratch');
+    expect((await client.listImages()).map((i) => i.name)).toEqual(['default']);
+    await expect(client.openImage('missing')).rejects.toMatchObject({ message: expect.stringMatching(/no image named “missing”/) });
+    expect((await client.imageInfo())!.name).toBe('default');
+  });
+});

@@ -1,0 +1,124 @@
+// Opening a World session: a World, its sandbox, and (in the page) the living image it lives
+// in. The worker opens an image from the store; tests and the CLI open genesis in memory.
+
+import { ROOT_OID, World, createGenesisWorld, genesisStates, type OID } from '../world';
+import { Sandbox, type SandboxOptions } from '../sandbox';
+import { ImageRegistry, openImageStore, type ImageStore, type RegistryOptions } from '../store';
+
+export interface WorldSession {
+  world: World;
+  sandbox: Sandbox;
+  /** The living image this World is stored in; absent for an in-memory World. */
+  image?: ImageStore;
+  /** Releases the sandbox and the image connection. */
+  close(): void;
+}
+
+export interface SessionOptions {
+  onPrint?: (line: string) => void;
+  sandbox?: Omit<SandboxOptions, 'onPrint'>;
+}
+
+/** The genesis World in memory (nothing survives). */
+export async function openMemorySession(options: SessionOptions = {}): Promise<WorldSession> {
+  const { world } = await createGenesisWorld();
+  const sandbox = await Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint });
+  return { world, sandbox, close: () => sandbox.dispose() };
+}
+
+const LOAD_BATCH = 5_000;
+
+/** Loads every stored object below the image's next OID into the World, in batches. */
+async function loadStored(world: World, image: ImageStore): Promise<void> {
+  const end = Math.max(image.nextOid, world.nextOid);
+  for (let start = 0; start < end; start += LOAD_BATCH) {
+    const oids: OID[] = [];
+    for (let o = start; o < Math.min(end, start + LOAD_BATCH); o++) if (!world.isLoaded(o)) oids.push(o);
+    if (oids.length) await world.fault(oids);
+  }
+}
+
+/** The genesis objects as a store seed: a new image starts from them as transaction 1. */
+export function genesisSeed() {
+  const objects = genesisStates();
+  return { root: ROOT_OID, objects, nextOid: objects.length, note: 'Genesis' };
+}
+
+/**
+ * Opens (creating from genesis if needed) the image called `name` and a World on it. Other
+ * tabs' commits invalidate and reload the objects they wrote.
+ */
+export async function openImageSession(name: string, options: SessionOptions & { registry?: RegistryOptions } = {}): Promise<WorldSession> {
+  const image = await openImageStore(name, { ...options.registry, seed: genesisSeed });
+  return sessionOnImage(image, options);
+}
+
+export async function sessionOnImage(image: ImageStore, options: SessionOptions = {}): Promise<WorldSession> {
+  const world = new World({ store: image, nextOid: image.nextOid });
+  await loadStored(world, image);
+  const sandbox = await Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint });
+  const fromStore = image.subscribe((e) => {
+    if (e.type !== 'invalidate') return;
+    world.nextOid = Math.max(world.nextOid, image.nextOid);
+    world.invalidate(e.oids === 'all' ? world.loadedOids() : e.oids);
+  });
+  // Whatever was invalidated (another tab's commit, a refused commit) is read again.
+  const fromWorld = world.onChange((c) => {
+    if (c.type !== 'invalidated') return;
+    void loadStored(world, image).catch(() => {
+      // Objects that fail to load now fault in again when next needed.
+    });
+  });
+  const unsubscribe = () => {
+    fromStore();
+    fromWorld();
+  };
+  return {
+    world,
+    sandbox,
+    image,
+    close: () => {
+      unsubscribe();
+      sandbox.dispose();
+      image.close();
+    },
+  };
+}
+
+/** The browser's images, by name (the store's registry), for the Images window. */
+export class ImageCatalog {
+  constructor(private readonly options: RegistryOptions = {}) {}
+
+  private async withRegistry<T>(fn: (r: ImageRegistry) => Promise<T>): Promise<T> {
+    const registry = await ImageRegistry.open(this.options);
+    try {
+      return await fn(registry);
+    } finally {
+      registry.close();
+    }
+  }
+
+  list() {
+    return this.withRegistry((r) => r.list());
+  }
+
+  /** Creates an image from genesis (or empty) and opens a session on it. */
+  async create(name: string, from: 'genesis' | 'empty', options: SessionOptions): Promise<WorldSession> {
+    const seed = from === 'genesis' ? genesisSeed() : { root: ROOT_OID, objects: [{ oid: ROOT_OID, name: 'lobby', slots: [], traits: [], meta: {} }], nextOid: 1, note: 'Empty image' };
+    const image = await this.withRegistry((r) => r.create(name, seed));
+    return sessionOnImage(image, options);
+  }
+
+  async open(name: string, options: SessionOptions): Promise<WorldSession> {
+    const image = await this.withRegistry((r) => r.open(name));
+    return sessionOnImage(image, options);
+  }
+
+  rename(from: string, to: string) {
+    return this.withRegistry((r) => r.rename(from, to));
+  }
+
+  delete(name: string) {
+    return this.withRegistry((r) => r.delete(name));
+  }
+}
