@@ -139,6 +139,12 @@ void boot_root_task(const void *multiboot_info)
     struct slot *bi_cap = root_cap(CAP_FRAME, bi_frame, TELOS_PAGE_BITS);
     struct telos_bootinfo *bi = (struct telos_bootinfo *)bi_frame;
 
+    /* Device access for user-space drivers. */
+    next_slot = TELOS_SLOT_IO_PORTS;
+    struct slot *ports = root_cap(CAP_IO_PORT, 0, 0);
+    ports->cap.data = 0xFFFF;
+    root_cap(CAP_IRQ_CONTROL, 0, 0);
+
     make_page_table(pd, TELOS_USER_BASE);
     make_page_table(pd, TELOS_ROOT_IPC_BUFFER);
     make_page_table(pd, TELOS_MODULES_VADDR);

@@ -21,7 +21,8 @@ struct slot *cnode_slot(const struct cap *cnode, u32 index, u32 *error)
 
 bool cap_same_object(const struct cap *a, const struct cap *b)
 {
-    return a->type == b->type && a->obj == b->obj && a->size_bits == b->size_bits;
+    return a->type == b->type && a->obj == b->obj && a->size_bits == b->size_bits &&
+           (a->type != CAP_IO_PORT || a->data == b->data);
 }
 
 static void mdb_link_after(struct slot *prev, struct slot *s)
@@ -100,6 +101,9 @@ static void cap_finalise(const struct cap *c)
         break;
     case CAP_NOTIFICATION:
         notification_finalise((struct notification *)c->obj);
+        break;
+    case CAP_IRQ_HANDLER:
+        irq_handler_finalise(c->obj);
         break;
     case CAP_CNODE: {
         struct slot *slots = (struct slot *)c->obj;

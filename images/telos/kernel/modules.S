@@ -11,6 +11,14 @@ image_worker:
     .incbin "worker.bin"
 image_worker_end:
     .balign 4096
+image_ps:
+    .incbin "ps.bin"
+image_ps_end:
+    .balign 4096
+image_test_proc:
+    .incbin "test_proc.bin"
+image_test_proc_end:
+    .balign 4096
 
 .macro MODULE name, start, end
 1:  .ascii "\name"
@@ -24,5 +32,7 @@ image_worker_end:
 boot_module_table:
     MODULE root, image_root, image_root_end
     MODULE worker, image_worker, image_worker_end
+    MODULE ps, image_ps, image_ps_end
+    MODULE test_proc, image_test_proc, image_test_proc_end
 boot_module_count:
-    .long 2
+    .long 4

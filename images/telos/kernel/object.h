@@ -18,6 +18,9 @@ enum cap_type {
     CAP_FRAME = TELOS_OBJ_FRAME,
     CAP_PAGE_TABLE = TELOS_OBJ_PAGE_TABLE,
     CAP_PAGE_DIRECTORY = TELOS_OBJ_PAGE_DIRECTORY,
+    CAP_IO_PORT = TELOS_CAP_IO_PORT,           /* obj = first port, data = last port */
+    CAP_IRQ_CONTROL = TELOS_CAP_IRQ_CONTROL,
+    CAP_IRQ_HANDLER = TELOS_CAP_IRQ_HANDLER,   /* obj = IRQ line */
 };
 
 /* A capability: type, rights, object address (physical = kernel virtual) and a word whose
@@ -118,6 +121,13 @@ u32 invoke_cnode(struct tcb *t, struct slot *cnode, u32 label, const u32 *mr, u3
 u32 invoke_page_table(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
 u32 invoke_frame(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len, u32 *reply, u32 *reply_len);
 void vspace_unmap_cap(struct cap *c);
+
+/* device.c: I/O ports and interrupts for user-space drivers */
+u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len, u32 *reply, u32 *reply_len);
+u32 invoke_irq_control(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
+u32 invoke_irq_handler(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
+void irq_deliver(u32 irq);
+void irq_handler_finalise(u32 irq);
 
 /* thread.c: TCBs and the scheduler */
 extern struct tcb idle_thread;

@@ -76,7 +76,7 @@ static void invoke_object(struct tcb *t, struct slot *s, bool wants_reply)
 {
     u32 info = t->ctx.esi;
     u32 label = TELOS_MSG_LABEL(info), len = TELOS_MSG_LENGTH(info);
-    u32 mr[TELOS_MAX_MRS], reply[4];
+    u32 mr[TELOS_MAX_MRS], reply[TELOS_MAX_MRS];
     u32 reply_len = 0, result;
     if (len > TELOS_MAX_MRS)
         len = TELOS_MAX_MRS;
@@ -87,6 +87,9 @@ static void invoke_object(struct tcb *t, struct slot *s, bool wants_reply)
     case CAP_CNODE: result = invoke_cnode(t, s, label, mr, len); break;
     case CAP_PAGE_TABLE: result = invoke_page_table(t, s, label, mr, len); break;
     case CAP_FRAME: result = invoke_frame(t, s, label, mr, len, reply, &reply_len); break;
+    case CAP_IO_PORT: result = invoke_io_port(t, s, label, mr, len, reply, &reply_len); break;
+    case CAP_IRQ_CONTROL: result = invoke_irq_control(t, s, label, mr, len); break;
+    case CAP_IRQ_HANDLER: result = invoke_irq_handler(t, s, label, mr, len); break;
     default: result = TELOS_EILLEGAL_OPERATION; break;
     }
     /* The invocation may have suspended or deleted the caller itself. */

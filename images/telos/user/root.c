@@ -1,12 +1,15 @@
 /* The root task: the first user thread. It owns every untyped byte, announces itself,
  * and runs the kernel test named by the boot command line (`test=NAME`), starting worker
  * processes in their own address spaces to do so. */
+#include <telos/ps.h>
 #include "user/telos.h"
 #include "user/roles.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 #define SCRATCH_VADDR 0x60000000u
 #define WORKER_MODULE "worker"
+#define PSDISK_TEXT_MAX 456
 
 static const struct telos_bootinfo *const bi = (const void *)TELOS_BOOTINFO_VADDR;
 static u32 next_slot;
@@ -75,16 +78,17 @@ struct cap_grant {
     u32 src, dest, rights;
 };
 
-/* Builds an address space from the worker image and starts a thread in it. */
-static struct process spawn(const char *name, u32 role, u32 arg, u32 priority, u32 fault_ep,
-                            const struct cap_grant *caps, u32 ncaps)
+/* Builds an address space from an embedded program image and prepares a thread in it;
+ * `start` says whether it runs at once or waits for a Resume. */
+static struct process create_process(const char *module, const char *name, u32 role, u32 arg, u32 priority,
+                                     u32 fault_ep, const struct cap_grant *caps, u32 ncaps, bool start)
 {
     const struct telos_module_desc *mod = NULL;
     for (u32 i = 0; i < bi->module_count; i++)
-        if (!strcmp(bi->modules[i].name, WORKER_MODULE))
+        if (!strcmp(bi->modules[i].name, module))
             mod = &bi->modules[i];
     if (!mod)
-        fail("finding the worker image", TELOS_EFAILED_LOOKUP);
+        fail("finding a program image", TELOS_EFAILED_LOOKUP);
     const struct telos_image_header *hdr = (const void *)mod->vaddr;
     struct process p;
     p.entry = hdr->entry;
@@ -122,8 +126,16 @@ static struct process spawn(const char *name, u32 role, u32 arg, u32 priority, u
     set_name(p.tcb, name);
     check("TCB priority", TELOS_INVOKE(p.tcb, TELOS_TCB_SET_PRIORITY, priority));
     check("TCB registers", TELOS_INVOKE(p.tcb, TELOS_TCB_WRITE_REGISTERS, p.entry, CHILD_STACK_TOP, role, arg, CHILD_IPC_BUFFER));
-    check("TCB resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
+    if (start)
+        check("TCB resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
     return p;
+}
+
+/* Starts a worker (the kernel tests' program) in a role. */
+static struct process spawn(const char *name, u32 role, u32 arg, u32 priority, u32 fault_ep,
+                            const struct cap_grant *caps, u32 ncaps)
+{
+    return create_process(WORKER_MODULE, name, role, arg, priority, fault_ep, caps, ncaps, true);
 }
 
 static u32 recv_label(u32 ep, struct telos_msg *m)
@@ -364,6 +376,212 @@ static void test_bench(void)
     recv_label(done, &m);
 }
 
+
+/* --- the Persistence Server and the boot of the primordial servers --------------- */
+
+static u32 ps_ep;
+
+static u32 ps_call(u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    for (u32 i = 0; i < argc; i++) {
+        if (i < TELOS_FAST_MRS)
+            m.mr[i] = argv[i];
+        else
+            telos_ipc->msg[i] = argv[i];
+    }
+    u32 info = telos_call(ps_ep, TELOS_MSG_INFO(label, 0, argc), &m);
+    u32 n = TELOS_MSG_LENGTH(info);
+    for (u32 i = 0; reply && i < n; i++)
+        reply[i] = i < TELOS_FAST_MRS ? m.mr[i] : telos_ipc->msg[i];
+    if (reply_len)
+        *reply_len = n;
+    return TELOS_MSG_LABEL(info);
+}
+
+static u32 ps_begin(void)
+{
+    u32 r[4];
+    check("PS begin", ps_call(PS_BEGIN, 0, NULL, r, NULL) ? TELOS_EILLEGAL_OPERATION : 0);
+    return r[0];
+}
+
+/* A batch of objects for one Put message. */
+struct ps_batch {
+    u32 words[TELOS_MAX_MRS];
+    u32 len, count;
+};
+
+static void batch_start(struct ps_batch *b, u32 tx)
+{
+    b->words[0] = tx;
+    b->len = 2;
+    b->count = 0;
+}
+
+static void batch_add(struct ps_batch *b, u32 oid, const char *text)
+{
+    u32 n = strlen(text);
+    b->words[b->len] = oid;
+    b->words[b->len + 1] = n;
+    memset(&b->words[b->len + 2], 0, (n + 3) & ~3u);
+    memcpy(&b->words[b->len + 2], text, n);
+    b->len += 2 + (n + 3) / 4;
+    b->count++;
+}
+
+static u32 batch_put(struct ps_batch *b)
+{
+    b->words[1] = b->count;
+    return ps_call(PS_PUT, b->len, b->words, NULL, NULL);
+}
+
+static u32 ps_commit(u32 tx, u32 *tid)
+{
+    u32 r[4];
+    u32 err = ps_call(PS_COMMIT, 1, &tx, r, NULL);
+    if (tid)
+        *tid = r[0];
+    return err;
+}
+
+static bool ps_get(u32 oid, char *out, u32 size)
+{
+    u32 r[TELOS_MAX_MRS], n;
+    if (ps_call(PS_GET, 1, &oid, r, &n) != PS_OK)
+        return false;
+    u32 len = r[0] < size - 1 ? r[0] : size - 1;
+    memcpy(out, &r[1], len);
+    out[len] = 0;
+    return true;
+}
+
+static void ps_stat(u32 *objects, u32 *last_tid, u32 *log_end, u32 *generation)
+{
+    u32 r[4] = { 0, 0, 0, 0 };
+    ps_call(PS_STAT, 0, NULL, r, NULL);
+    *objects = r[0];
+    *last_tid = r[1];
+    *log_end = r[2];
+    *generation = r[3];
+}
+
+static void start_ps(void)
+{
+    ps_ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 ata = slot_alloc();
+    check("ATA port range", TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x1F0, 0x1F7, ata));
+    struct cap_grant caps[] = { { ata, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { ps_ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL } };
+    create_process("ps", "ps", 0, 0, 200, 0, caps, 2, true);
+    telos_print("TelOS: root task: Persistence Server started\n");
+}
+
+#define OID_TEST_PROC 10
+
+static const struct { u32 oid; const char *text; } genesis[] = {
+    { 1, "name=BaseObject\nkind=prototype\n" },
+    { 2, "name=Process\nparent=1\nkind=prototype\nslots=tcbCap,cspaceCap,vspaceCap\n" },
+    { 3, "name=Server\nparent=2\nkind=prototype\nslots=endpointCap\n" },
+    { 4, "name=PS\nparent=3\nkind=server\ntraits=Callable,Transactional\n" },
+    { 5, "name=MMS\nparent=3\nkind=server\ntraits=Callable,Transactional\n" },
+    { 6, "name=PMS\nparent=3\nkind=server\ntraits=Callable,Transactional\n" },
+};
+
+/* CreateProcess inside one PS transaction: the process object is written and the
+ * process built; only when the commit is durable does the process run. */
+static void create_test_proc(bool record)
+{
+    u32 tx = ps_begin();
+    struct ps_batch b;
+    batch_start(&b, tx);
+    batch_add(&b, OID_TEST_PROC, "name=test_proc\nparent=2\nkind=process\nimage=test_proc\nstate=running\n");
+    if (record && batch_put(&b) != PS_OK) {
+        ps_call(PS_ABORT, 1, &tx, NULL, NULL);
+        telos_print("TelOS: PMS: CreateProcess(test_proc) aborted\n");
+        return;
+    }
+    struct process p = create_process("test_proc", "test_proc", 0, 0, 50, 0, NULL, 0, false);
+    u32 tid = 0;
+    if (ps_commit(tx, &tid) != PS_OK) {
+        TELOS_INVOKE0(p.tcb, TELOS_TCB_SUSPEND);
+        telos_print("TelOS: PMS: commit failed; test_proc not started\n");
+        return;
+    }
+    if (record)
+        telos_printf("TelOS: PMS: test_proc recorded in transaction %u\n", tid);
+    TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME);
+}
+
+static void boot_servers(void)
+{
+    start_ps();
+    u32 objects, last_tid, log_end, generation;
+    ps_stat(&objects, &last_tid, &log_end, &generation);
+    char text[PSDISK_TEXT_MAX];
+    if (ps_get(OID_TEST_PROC, text, sizeof text)) {
+        telos_printf("TelOS: root task: found test_proc in the PS (%u objects, transaction %u, generation %u)\n",
+                     objects, last_tid, generation);
+        telos_print("TelOS: Persistence validation successful.\n");
+        create_test_proc(false);
+        return;
+    }
+    u32 tx = ps_begin();
+    struct ps_batch b;
+    batch_start(&b, tx);
+    for (u32 i = 0; i < sizeof genesis / sizeof genesis[0]; i++)
+        batch_add(&b, genesis[i].oid, genesis[i].text);
+    u32 tid = 0;
+    if (batch_put(&b) != PS_OK || ps_commit(tx, &tid) != PS_OK)
+        telos_print("TelOS: genesis failed\n");
+    else
+        telos_printf("TelOS: genesis: %u kernel objects committed in transaction %u\n", b.count, tid);
+    create_test_proc(true);
+}
+
+#define STRESS_OBJECTS 8
+
+static void test_ps_stress(void)
+{
+    start_ps();
+    u32 objects, last_tid, log_end, generation;
+    ps_stat(&objects, &last_tid, &log_end, &generation);
+    for (u32 k = last_tid + 1;; k++) {
+        u32 tx = ps_begin();
+        struct ps_batch b;
+        batch_start(&b, tx);
+        char text[48];
+        for (u32 i = 0; i < STRESS_OBJECTS; i++) {
+            format_to(text, sizeof text, "stress value=%u object=%u padding.........", k, i);
+            batch_add(&b, 1000 + i, text);
+        }
+        u32 tid = 0;
+        if (batch_put(&b) != PS_OK || ps_commit(tx, &tid) != PS_OK || tid != k) {
+            telos_printf("TelOS: ps-stress: commit %u FAILED\n", k);
+            return;
+        }
+        if (k % 10 == 0)
+            telos_printf("TelOS: ps-stress: committed tid %u\n", k);
+    }
+}
+
+static void test_ps_verify(void)
+{
+    start_ps();
+    u32 objects, last_tid, log_end, generation;
+    ps_stat(&objects, &last_tid, &log_end, &generation);
+    u32 agree = 0;
+    char text[PSDISK_TEXT_MAX], want[48];
+    for (u32 i = 0; i < STRESS_OBJECTS; i++) {
+        format_to(want, sizeof want, "stress value=%u object=%u padding.........", last_tid, i);
+        if (ps_get(1000 + i, text, sizeof text) && !strcmp(text, want))
+            agree++;
+    }
+    if (last_tid == 0 ? objects == 0 : agree == STRESS_OBJECTS)
+        telos_printf("TelOS: PS verify: consistent at tid %u (%u objects)\n", last_tid, objects);
+    else
+        telos_printf("TelOS: PS verify: INCONSISTENT at tid %u: %u of %u objects agree\n", last_tid, agree, STRESS_OBJECTS);
+}
+
 static const char *cmdline_value(const char *key)
 {
     const char *p = strstr(bi->cmdline, key);
@@ -383,7 +601,11 @@ int main(void)
     u32 pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
     check("scratch page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, TELOS_SLOT_VSPACE, SCRATCH_VADDR));
     const char *test = cmdline_value("test=");
-    if (!test || test_is(test, "boot")) {
+    if (!test) {
+        boot_servers();
+        telos_exit();
+    }
+    if (test_is(test, "boot")) {
         telos_printf("TelOS: root task: %u untyped regions, %u programs, nothing more to do\n", bi->untyped_count,
                      bi->module_count);
         telos_exit();
@@ -403,6 +625,10 @@ int main(void)
         test_hostile();
     else if (test_is(test, "bench"))
         test_bench();
+    else if (test_is(test, "ps-stress"))
+        test_ps_stress();
+    else if (test_is(test, "ps-verify"))
+        test_ps_verify();
     else
         telos_printf("TelOS: unknown test '%s'\n", test);
     telos_print("TelOS: test finished\n");

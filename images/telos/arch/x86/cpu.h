@@ -34,6 +34,8 @@ void idt_init(void);
 void pic_init(void);
 void pit_init(u32 hz);
 void pic_eoi(u32 irq);
+void pic_mask(u32 irq);
+void pic_unmask(u32 irq);
 
 /* trap.S */
 __attribute__((noreturn)) void restore_context(struct user_context *ctx);

@@ -36,3 +36,17 @@ void pit_init(u32 hz)
     outb(0x40, (u8)(divisor & 0xFF));
     outb(0x40, (u8)(divisor >> 8));
 }
+
+void pic_mask(u32 irq)
+{
+    u16 port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+    outb(port, inb(port) | (u8)(1u << (irq & 7)));
+}
+
+void pic_unmask(u32 irq)
+{
+    u16 port = irq < 8 ? PIC1_DATA : PIC2_DATA;
+    outb(port, inb(port) & (u8)~(1u << (irq & 7)));
+    if (irq >= 8)
+        outb(PIC1_DATA, inb(PIC1_DATA) & (u8)~(1u << 2)); /* the cascade */
+}

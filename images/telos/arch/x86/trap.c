@@ -19,11 +19,16 @@ static void handle_irq(u32 irq)
 {
     if (irq == 7 || irq == 15)
         return; /* spurious: no EOI */
-    pic_eoi(irq);
     if (irq == IRQ_TIMER) {
+        pic_eoi(irq);
         ticks++;
         sched_tick();
+        return;
     }
+    /* A device line: masked until its driver acknowledges, then its notification. */
+    pic_mask(irq);
+    pic_eoi(irq);
+    irq_deliver(irq);
 }
 
 void trap_entry(struct user_context *ctx)

@@ -71,6 +71,10 @@ _Static_assert(sizeof(struct telos_ipc_buffer) == TELOS_IPC_BUFFER_SIZE, "IPC bu
 #define TELOS_OBJ_PAGE_TABLE      7
 #define TELOS_OBJ_PAGE_DIRECTORY  8
 #define TELOS_OBJ_TYPE_COUNT      9
+/* Capabilities that are not retyped from memory: device access for user-space drivers. */
+#define TELOS_CAP_IO_PORT         9   /* a range of x86 I/O ports */
+#define TELOS_CAP_IRQ_CONTROL     10  /* the right to create IRQ handler capabilities */
+#define TELOS_CAP_IRQ_HANDLER     11  /* one interrupt line, delivered to a notification */
 
 /* log2 of object sizes in bytes. */
 #define TELOS_TCB_BITS            11
@@ -106,6 +110,14 @@ _Static_assert(sizeof(struct telos_ipc_buffer) == TELOS_IPC_BUFFER_SIZE, "IPC bu
 #define TELOS_FRAME_MAP           13  /* MR0 vspace cptr, MR1 vaddr, MR2 rights (WRITE for writable) */
 #define TELOS_FRAME_UNMAP         14
 #define TELOS_FRAME_GET_ADDRESS   15  /* reply MR0 physical address */
+#define TELOS_IO_PORT_IN          17  /* MR0 port, MR1 size (1, 2, 4) -> MR0 value */
+#define TELOS_IO_PORT_OUT         18  /* MR0 port, MR1 size, MR2 value */
+#define TELOS_IO_PORT_IN16_BLOCK  19  /* MR0 port, MR1 count (<= 240) -> count 16-bit values, two per MR */
+#define TELOS_IO_PORT_OUT16_BLOCK 20  /* MR0 port, MR1 count (<= 236), values two per MR from MR2 */
+#define TELOS_IO_PORT_ISSUE       21  /* MR0 first, MR1 last, MR2 dest index: a narrower IOPort cap */
+#define TELOS_IRQ_CONTROL_GET     22  /* MR0 irq, MR1 dest index: an IRQHandler cap */
+#define TELOS_IRQ_HANDLER_SET_NOTIFICATION 23 /* MR0 notification cptr */
+#define TELOS_IRQ_HANDLER_ACK     24  /* re-enable the line after handling */
 
 /* Error codes (reply label of an invocation). */
 #define TELOS_OK                  0
@@ -143,6 +155,8 @@ _Static_assert(sizeof(struct telos_ipc_buffer) == TELOS_IPC_BUFFER_SIZE, "IPC bu
 #define TELOS_SLOT_VSPACE         3
 #define TELOS_SLOT_IPC_FRAME      4
 #define TELOS_SLOT_BOOTINFO_FRAME 5
+#define TELOS_SLOT_IO_PORTS       6   /* every I/O port the kernel does not keep for itself */
+#define TELOS_SLOT_IRQ_CONTROL    7
 #define TELOS_ROOT_CNODE_RADIX    12
 
 /* A user program image (flat binary linked at TELOS_USER_BASE) starts with this header. */

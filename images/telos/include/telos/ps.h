@@ -1,0 +1,22 @@
+/* The Persistence Server's IPC protocol: Calls on its endpoint, label = operation, reply
+ * label = status. One transaction is open at a time; Put is batched (many objects in one
+ * message), and nothing is visible to Get or on disk until Commit. */
+#ifndef TELOS_PS_H
+#define TELOS_PS_H
+
+#define PS_BEGIN   1  /* -> MR0 txid */
+#define PS_PUT     2  /* MR0 txid, MR1 count, then per object: oid, length, (length+3)/4 data words */
+#define PS_GET     3  /* MR0 oid -> MR0 length, then (length+3)/4 data words */
+#define PS_COMMIT  4  /* MR0 txid -> MR0 tid written */
+#define PS_ABORT   5  /* MR0 txid */
+#define PS_STAT    6  /* -> MR0 objects, MR1 last tid, MR2 log end sector, MR3 generation */
+
+#define PS_OK          0
+#define PS_ENOT_FOUND  1
+#define PS_EBAD_TX     2
+#define PS_EMALFORMED  3
+#define PS_EFULL       4
+#define PS_EIO         5
+#define PS_EUNKNOWN    6
+
+#endif

@@ -1,0 +1,155 @@
+/* Device access for user-space drivers, as seL4 does it on x86: I/O port capabilities
+ * (a port range; the kernel keeps the PIC, PIT and COM1 for itself) and interrupts, each
+ * delivered as a signal on the notification its IRQHandler capability names. The line
+ * stays masked until the driver acknowledges it. */
+#include "kernel/object.h"
+#include "arch/x86/io.h"
+#include "lib/string.h"
+
+static struct slot irq_notification[16];
+static bool irq_claimed[16];
+
+static bool kernel_port(u32 port)
+{
+    return (port >= 0x20 && port <= 0x21) || (port >= 0xA0 && port <= 0xA1) || (port >= 0x40 && port <= 0x43) ||
+           (port >= 0x3F8 && port <= 0x3FF);
+}
+
+static bool port_allowed(const struct cap *c, u32 port, u32 size)
+{
+    if (size != 1 && size != 2 && size != 4)
+        return false;
+    if (port < c->obj || port + size - 1 > c->data || port + size - 1 > 0xFFFF)
+        return false;
+    for (u32 p = port; p < port + size; p++)
+        if (kernel_port(p))
+            return false;
+    return true;
+}
+
+u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len, u32 *reply, u32 *reply_len)
+{
+    if (len < 2)
+        return TELOS_ETRUNCATED_MESSAGE;
+    u32 port = mr[0];
+    switch (label) {
+    case TELOS_IO_PORT_IN:
+        if (!port_allowed(&s->cap, port, mr[1]))
+            return TELOS_ERANGE;
+        reply[0] = mr[1] == 1 ? inb((u16)port) : mr[1] == 2 ? inw((u16)port) : inl((u16)port);
+        *reply_len = 1;
+        return TELOS_OK;
+    case TELOS_IO_PORT_OUT:
+        if (len < 3)
+            return TELOS_ETRUNCATED_MESSAGE;
+        if (!port_allowed(&s->cap, port, mr[1]))
+            return TELOS_ERANGE;
+        if (mr[1] == 1)
+            outb((u16)port, (u8)mr[2]);
+        else if (mr[1] == 2)
+            outw((u16)port, (u16)mr[2]);
+        else
+            outl((u16)port, mr[2]);
+        return TELOS_OK;
+    case TELOS_IO_PORT_IN16_BLOCK: {
+        u32 count = mr[1];
+        if (count > 2 * TELOS_MAX_MRS || !port_allowed(&s->cap, port, 2))
+            return TELOS_ERANGE;
+        for (u32 i = 0; i < count; i += 2) {
+            u32 lo = inw((u16)port);
+            u32 hi = i + 1 < count ? inw((u16)port) : 0;
+            reply[i / 2] = lo | (hi << 16);
+        }
+        *reply_len = (count + 1) / 2;
+        return TELOS_OK;
+    }
+    case TELOS_IO_PORT_OUT16_BLOCK: {
+        u32 count = mr[1];
+        if (count > 2 * (len - 2) || !port_allowed(&s->cap, port, 2))
+            return TELOS_ERANGE;
+        for (u32 i = 0; i < count; i++)
+            outw((u16)port, (u16)(mr[2 + i / 2] >> ((i & 1) * 16)));
+        return TELOS_OK;
+    }
+    case TELOS_IO_PORT_ISSUE: {
+        if (len < 3)
+            return TELOS_ETRUNCATED_MESSAGE;
+        if (mr[0] > mr[1] || mr[0] < s->cap.obj || mr[1] > s->cap.data)
+            return TELOS_ERANGE;
+        u32 err = 0;
+        struct slot *dest = cspace_lookup(t, mr[2], &err);
+        if (!dest)
+            return err;
+        if (dest->cap.type != CAP_NULL)
+            return TELOS_EDELETE_FIRST;
+        struct cap c = { .type = CAP_IO_PORT, .rights = TELOS_RIGHTS_ALL, .obj = mr[0], .data = mr[1] };
+        mdb_insert_child(s, dest, &c);
+        return TELOS_OK;
+    }
+    default:
+        return TELOS_EILLEGAL_OPERATION;
+    }
+}
+
+u32 invoke_irq_control(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len)
+{
+    if (label != TELOS_IRQ_CONTROL_GET)
+        return TELOS_EILLEGAL_OPERATION;
+    if (len < 2)
+        return TELOS_ETRUNCATED_MESSAGE;
+    u32 irq = mr[0];
+    if (irq >= 16 || irq == 0 || irq == 2 || irq == 4) /* timer, cascade, kernel console */
+        return TELOS_ERANGE;
+    if (irq_claimed[irq])
+        return TELOS_EREVOKE_FIRST;
+    u32 err = 0;
+    struct slot *dest = cspace_lookup(t, mr[1], &err);
+    if (!dest)
+        return err;
+    if (dest->cap.type != CAP_NULL)
+        return TELOS_EDELETE_FIRST;
+    struct cap c = { .type = CAP_IRQ_HANDLER, .rights = TELOS_RIGHTS_ALL, .obj = irq };
+    mdb_insert_child(s, dest, &c);
+    irq_claimed[irq] = true;
+    return TELOS_OK;
+}
+
+u32 invoke_irq_handler(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len)
+{
+    u32 irq = s->cap.obj;
+    switch (label) {
+    case TELOS_IRQ_HANDLER_SET_NOTIFICATION: {
+        if (len < 1)
+            return TELOS_ETRUNCATED_MESSAGE;
+        u32 err = 0;
+        struct slot *n = cspace_lookup(t, mr[0], &err);
+        if (!n)
+            return err;
+        if (n->cap.type != CAP_NOTIFICATION)
+            return TELOS_EINVALID_CAPABILITY;
+        cap_delete(&irq_notification[irq]);
+        mdb_insert_child(n, &irq_notification[irq], &n->cap);
+        pic_unmask(irq);
+        return TELOS_OK;
+    }
+    case TELOS_IRQ_HANDLER_ACK:
+        pic_unmask(irq);
+        return TELOS_OK;
+    default:
+        return TELOS_EILLEGAL_OPERATION;
+    }
+}
+
+void irq_deliver(u32 irq)
+{
+    struct slot *n = &irq_notification[irq];
+    if (n->cap.type == CAP_NOTIFICATION)
+        notification_signal((struct notification *)n->cap.obj, n->cap.data ? n->cap.data : 1u << irq);
+}
+
+void irq_handler_finalise(u32 irq)
+{
+    pic_mask(irq);
+    cap_delete(&irq_notification[irq]);
+    irq_claimed[irq] = false;
+}
