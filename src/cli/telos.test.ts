@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EXIT, main } from './telos';
 
 async function run(...argv: string[]) {
@@ -31,12 +34,25 @@ describe('telos eval', () => {
   });
 
   it('bad command lines give one line and exit 2', async () => {
-    for (const argv of [[], ['frob'], ['eval'], ['eval', '--frob', '1'], ['eval', '--deadline', 'soon', '1'], ['eval', '--image', 'x.telos', '1']]) {
+    for (const argv of [[], ['frob'], ['eval'], ['eval', '--frob', '1'], ['eval', '--deadline', 'soon', '1'], ['eval', '1', '--image']]) {
       const r = await run(...argv);
       expect(r.status).toBe(EXIT.usage);
       expect(r.err).toHaveLength(1);
       expect(r.err[0]).toMatch(/^telos: /);
     }
+  });
+
+  it('--image evaluates against an image file, and --commit writes the change back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-eval-'));
+    const file = join(dir, 'g.telos');
+    await copyFile(fileURLToPath(new URL('../../images/genesis.telos', import.meta.url)), file);
+    expect((await run('eval', '--image', file, 'self.Circle.radius')).out).toEqual(['1']);
+    expect((await run('eval', '--image', file, '--commit', 'self.Circle.radius = 6; reflect(self.Circle).addSlot("tag", "saved")')).status).toBe(EXIT.ok);
+    expect((await run('eval', '--image', file, '[self.Circle.radius, self.Circle.tag]')).out).toEqual(['[6, "saved"]']);
+    const missing = await run('eval', '--image', join(dir, 'none.telos'), '1');
+    expect(missing.status).toBe(EXIT.failed);
+    expect(missing.err).toHaveLength(1);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('runaway code stops at the deadline', async () => {

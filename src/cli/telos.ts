@@ -3,15 +3,20 @@
 //   telos help
 // Success: exit 0. Bad input: one line on stderr (no stack trace) and a non-zero exit.
 
-import { realpathSync } from 'node:fs';
+import { createWriteStream, realpathSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { TelosError, createGenesisWorld, InMemoryStore } from '../world';
+import { TelosError, createGenesisWorld, InMemoryStore, World } from '../world';
 import { EvaluationError, Sandbox, evaluateAndCommit, frameText } from '../sandbox';
 
-const USAGE = `usage: telos eval [--commit] [--deadline MS] CODE
+const USAGE = `usage: telos eval [--image FILE.telos] [--commit] [--deadline MS] CODE
+       telos image inspect|verify|export|import ...   (telos image help)
        telos help
-Evaluates CODE as workspace code (self is the lobby) against the genesis World and prints its
-value. Transcript lines (print) go to stdout before the value.`;
+Evaluates CODE as workspace code (self is the lobby) against the genesis World, or the World
+of an image file, and prints its value. Transcript lines (print) go to stdout before the value.
+--commit commits the evaluation; with --image the file is rewritten with the new state.`;
 
 /** Exit statuses: 0 success, 1 the code failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -34,9 +39,10 @@ export function describeFailure(e: unknown): string {
   return String(e);
 }
 
-function parseEvalArgs(args: string[]): { code: string; commit: boolean; deadlineMs?: number } {
+function parseEvalArgs(args: string[]): { code: string; commit: boolean; deadlineMs?: number; image?: string } {
   let commit = false;
   let deadlineMs: number | undefined;
+  let image: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -45,13 +51,51 @@ function parseEvalArgs(args: string[]): { code: string; commit: boolean; deadlin
       const v = Number(args[++i]);
       if (!Number.isFinite(v) || v <= 0) throw new UsageError('--deadline needs a positive number of milliseconds');
       deadlineMs = v;
-    } else if (a === '--image' || a.startsWith('--image=')) throw new UsageError('--image is not available yet: it comes with the image-file support');
+    } else if (a === '--image') {
+      image = args[++i];
+      if (!image) throw new UsageError('--image needs a .telos file');
+    } else if (a.startsWith('--image=')) image = a.slice('--image='.length);
     else if (a === '--') rest.push(...args.slice(i + 1)), (i = args.length);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else rest.push(a);
   }
   if (rest.length === 0) throw new UsageError('eval needs CODE to evaluate');
-  return { code: rest.join(' '), commit, deadlineMs };
+  return { code: rest.join(' '), commit, deadlineMs, image };
+}
+
+/** An image file read into memory, ready to be written back after a commit. */
+type FileImage = Awaited<ReturnType<typeof import('./image')['openImageFile']>>;
+
+async function openFileWorld(path: string): Promise<{ world: World; store: InMemoryStore; file: FileImage }> {
+  const { openImageFile } = await import('./image');
+  const file = await openImageFile(path);
+  const store = new InMemoryStore();
+  const objects = [...file.objects_.values()].map(({ state, serial }) => ({ state, serial }));
+  store.preload(objects, file.lastTid, file.nextOid);
+  const world = new World({ store, nextOid: store.nextOid });
+  world.install(objects);
+  return { world, store, file };
+}
+
+/** Rewrites the image file with the store's last transaction (through a temporary file). */
+async function saveFileWorld(path: string, store: InMemoryStore, file: FileImage): Promise<void> {
+  const tx = store.log[store.log.length - 1];
+  if (!tx) return;
+  for (const w of tx.writes) file.put(store.peek(w.oid)!.state, tx.tid);
+  file.lastTid = tx.tid;
+  file.nextOid = Math.max(file.nextOid, store.nextOid);
+  if (file.history.length > 0)
+    file.history.push({ tid: tx.tid, time: Date.now(), note: tx.note, origin: tx.origin, changes: tx.writes.map((w) => ({ oid: w.oid, beforeSerial: w.serial, before: w.before })) });
+  const { exportImage } = await import('../imagefile');
+  const stream = await exportImage(file, { includeHistory: file.history.length > 0 });
+  const tmp = `${path}.partial-${process.pid}`;
+  try {
+    await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Runs the command line; answers the exit status. */
@@ -60,15 +104,17 @@ export async function main(argv: string[], io: CliIO = { out: (l) => console.log
   try {
     switch (command) {
       case 'eval': {
-        const { code, commit, deadlineMs } = parseEvalArgs(args);
-        const store = new InMemoryStore();
-        const { world } = await createGenesisWorld({ store });
+        const { code, commit, deadlineMs, image } = parseEvalArgs(args);
+        const opened = image ? await openFileWorld(image) : null;
+        const store = opened?.store ?? new InMemoryStore();
+        const world = opened?.world ?? (await createGenesisWorld({ store })).world;
         const sandbox = await Sandbox.create(world, { deadlineMs, onPrint: (line) => io.out(line) });
         try {
           // Without an image file there is nowhere durable to commit; --commit still runs the
           // commit path (serial checks) against the in-memory store.
           if (commit) {
-            const { result } = await evaluateAndCommit(sandbox, code, 'telos eval');
+            const { result, tid } = await evaluateAndCommit(sandbox, code, 'telos eval');
+            if (opened && tid !== null) await saveFileWorld(image!, store, opened.file);
             io.out(result.display);
           } else {
             const result = sandbox.evaluate(code);

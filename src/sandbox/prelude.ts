@@ -403,6 +403,7 @@ export const PRELUDE = String.raw`
     reset();
     call(mapClear, receivers);
     call(mapClear, resendViews);
+    call(mapClear, factories);
     tables.length = 0;
   }
 

@@ -255,9 +255,13 @@ export class Sandbox {
     if (this.depth > 0) this.resetVm();
   }
 
-  private resetVm(): void {
+  /**
+   * Empties the VM's tables and value caches. Between evaluations (`full`) it also forgets
+   * receivers and compiled methods, so a long session does not keep every object it touched.
+   */
+  private resetVm(full = false): void {
     this.stale = false;
-    const r = this.ctx.callFunction(this.vm.reset, this.ctx.undefined);
+    const r = this.ctx.callFunction(full ? this.vm.drop : this.vm.reset, this.ctx.undefined);
     if (r.error) r.error.dispose();
     else r.value.dispose();
   }
@@ -521,7 +525,7 @@ export class Sandbox {
     if (this.disposed) throw new InvalidInput('this sandbox was disposed');
     if (this.depth > 0) throw new InvalidInput('an evaluation is already running');
     if (!this.world.inTransaction) this.world.begin('Evaluate', 'workspace');
-    if (this.stale) this.resetVm();
+    if (this.stale) this.resetVm(true);
     this.transcript = [];
     this.faults = [];
     this.limitHit = null;

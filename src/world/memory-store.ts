@@ -35,6 +35,13 @@ export class InMemoryStore implements ObjectStore {
     return { tid };
   }
 
+  /** Starts from existing committed objects (an image file read into memory). */
+  preload(objects: LoadedObject[], lastTid: Tid, nextOid: OID): void {
+    for (const o of objects) this.records.set(o.state.oid, { state: copyState(o.state), serial: o.serial });
+    this.lastTid = Math.max(this.lastTid, lastTid, ...objects.map((o) => o.serial));
+    this.nextOid = Math.max(this.nextOid, nextOid, ...objects.map((o) => o.state.oid + 1));
+  }
+
   /** Committed state of one object (a copy), or undefined. */
   peek(oid: OID): LoadedObject | undefined {
     const r = this.records.get(oid);
