@@ -21,10 +21,13 @@ test('a broken method opens the debugger, is fixed there, and the evaluation run
   await expect(dbg.getByRole('alert').first()).toContainText('radiusTypo');
   const frames = dbg.getByRole('listbox', { name: 'Frames' });
   await expect(frames.getByRole('option', { selected: true })).toContainText('describe');
+  await expect(frames.getByRole('option', { selected: true })).toContainText('line 2');
   await expect(dbg.locator('.failing-line')).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/ide-debugger.png` });
 
-  await setEditorText(page, dbg, /Source of .* » describe/, "function () {\n  return 'r=' + self.radius;\n}");
+  // Typed on one line: Monaco's auto-indent would move an auto-closed brace after a newline.
+  await setEditorText(page, dbg, /Source of .* » describe/, "function () { return 'r=' + self.radius; }");
+  await expect.poll(() => editorText(dbg)).toContain("return 'r=' + self.radius;");
   await dbg.getByRole('button', { name: 'Save' }).click();
   await expect(dbg.getByRole('status')).toContainText('Saved');
   await dbg.getByRole('button', { name: 'Run again' }).click();

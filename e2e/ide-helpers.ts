@@ -36,6 +36,7 @@ export async function setEditorText(page: Page, scope: Locator, label: string | 
   const area = scope.getByRole('textbox', { name: label });
   await expect(scope.locator('.code-editor[data-loaded="true"]').first()).toBeVisible({ timeout: 30_000 });
   await area.focus();
+  await expect(area).toBeFocused();
   await page.keyboard.press('Control+a');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);

@@ -24,6 +24,7 @@ test('the genesis traits conflict is resolved by aliasing one trait’s method',
   await first.getByRole('button', { name: `Alias TColor's ${selector} as ${alias}` }).click();
   await expect(cc.getByRole('alert', { name: `Conflict on ${selector}` })).toHaveCount(0);
   await expect(cc.getByRole('group', { name: 'Traits of ColoredCircle' })).toContainText(`${alias}→${selector}`);
+  await cc.locator('.vlist').evaluate((el) => (el.scrollTop = el.scrollHeight));
   await expect(cc.getByRole('listitem', { name: alias, exact: true })).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/ide-traits-alias.png` });
 });

@@ -41,8 +41,8 @@ export function defaultLayout(rootOid: number): SavedLayout {
   };
 }
 
-/** Restores the image's layout (or the default) and saves every later change. */
-export async function restoreAndFollowLayout(): Promise<() => void> {
+/** Replaces the windows with the layout stored in the open image (or the default one). */
+export async function applySavedLayout(keepOpen = true): Promise<void> {
   const link = useWorldLinkState.getState().link;
   let saved: unknown = null;
   if (link) {
@@ -54,7 +54,7 @@ export async function restoreAndFollowLayout(): Promise<() => void> {
   }
   const layout = isSavedLayout(saved) ? saved : defaultLayout(link?.rootOid ?? 0);
   // Windows opened while the image was loading stay, above the restored ones.
-  const early = useViewState.getState().windows.filter(
+  const early = (keepOpen ? useViewState.getState().windows : []).filter(
     (w) => !layout.windows.some((l) => l.id === w.id || (l.kind === w.kind && ['transcript', 'history', 'images'].includes(w.kind))),
   );
   const top = Math.max(0, ...layout.windows.map((w) => w.z));
@@ -62,6 +62,11 @@ export async function restoreAndFollowLayout(): Promise<() => void> {
     [...layout.windows, ...early.map((w, i) => ({ ...w, z: top + 1 + i }))],
     layout.viewport,
   );
+}
+
+/** Restores the image's layout (or the default) and saves every later change. */
+export async function restoreAndFollowLayout(): Promise<() => void> {
+  await applySavedLayout();
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = JSON.stringify(currentLayout());

@@ -122,12 +122,23 @@ function NewSlotForm({ object, onDone }: { object: ObjectView; onDone: () => voi
         <option value="method">method</option>
         <option value="parent">parent</option>
       </select>
-      <input
-        aria-label={kind === 'method' ? 'Method source' : 'Slot value'}
-        placeholder={kind === 'method' ? 'function () { … }' : kind === 'parent' ? 'self.BaseObject' : '42'}
-        value={value}
-        onChange={(e) => setValue(e.target.value)}
-      />
+      {kind === 'method' ? (
+        <textarea
+          aria-label="Method source"
+          className="mono"
+          rows={3}
+          placeholder="function () { … }"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      ) : (
+        <input
+          aria-label="Slot value"
+          placeholder={kind === 'parent' ? 'self.BaseObject' : '42'}
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      )}
       <input aria-label="Slot category" placeholder="category" value={category} onChange={(e) => setCategory(e.target.value)} />
       <button type="submit">Save</button>
       <button type="button" onClick={onDone}>

@@ -105,7 +105,7 @@ export function SlotRow({ object, slot }: { object: ObjectView; slot: SlotView }
             title="Recategorize"
             onClick={() => begin('category', slot.category ?? '')}
           >
-            ⌗
+            #
           </button>
           <button
             type="button"

@@ -7,9 +7,9 @@
 //  - a value typed as source (`self.Circle`, `3 * 4`) is evaluated first, then assigned;
 //  - the window layout is the `layout` slot of an `IDE world` object the lobby refers to
 //    (slot `ideWorld`), written as transactions whose note starts with "Layout:".
-// History, undo and the image registry need the store in the worker; until the client
-// offers them these answer with a clear refusal.
-import type { WorldClient, ObjectView as ClientObjectView, SlotInput } from '../../workers/world-client';
+// History, undo and the image registry are the worker's (its store); a World without a
+// store refuses them with a reason, which the windows show.
+import type { WorldClient, ObjectView as ClientObjectView, SlotInput, ImageView } from '../../workers/world-client';
 import type { WorldChange, WorldLink } from './worldLink';
 import type {
   ErrorView,
@@ -83,15 +83,30 @@ export class ClientLink implements WorldLink {
   private summaries: Promise<ObjectSummary[]> | null = null;
   private changeListeners = new Set<(c: WorldChange) => void>();
   private printListeners = new Set<(t: string) => void>();
+  private imageListeners = new Set<(image: ImageView | null) => void>();
+  private rootOidNow: number;
 
   constructor(
     private readonly client: WorldClient,
-    readonly rootOid: number,
-    private readonly name: string,
+    rootOid: number,
+    private name: string,
   ) {
+    this.rootOidNow = rootOid;
     client.subscribe((event) => {
       if (event.type === 'transcript') {
         for (const l of this.printListeners) l(event.line);
+        return;
+      }
+      if (event.type === 'image') {
+        // Another image was opened: every cached object belongs to the old one.
+        this.raw.clear();
+        this.summaries = null;
+        if (event.image) {
+          this.name = event.image.name;
+          this.rootOidNow = event.image.root;
+        }
+        for (const l of this.imageListeners) l(event.image);
+        for (const l of this.changeListeners) l({ oids: [] });
         return;
       }
       const c = event.change;
@@ -104,8 +119,22 @@ export class ClientLink implements WorldLink {
     });
   }
 
+  get rootOid(): number {
+    return this.rootOidNow;
+  }
+
   imageName(): string {
     return this.name;
+  }
+
+  /** The open image (null for a World in memory). */
+  imageInfo(): Promise<ImageView | null> {
+    return this.client.imageInfo();
+  }
+
+  onImage(listener: (image: ImageView | null) => void): () => void {
+    this.imageListeners.add(listener);
+    return () => this.imageListeners.delete(listener);
   }
 
   private getRaw(oid: number): Promise<Raw> {
@@ -293,39 +322,41 @@ export class ClientLink implements WorldLink {
     return hits;
   }
 
-  private noStore<T>(what: string): Promise<Outcome<T>> {
-    return Promise.resolve({
-      ok: false,
-      error: { name: 'Unavailable', message: `${what} needs the living image store, which the World worker does not offer yet`, frames: [] },
-    });
+  async history(limit: number): Promise<TransactionView[]> {
+    const [txs, objects] = await Promise.all([this.client.history({ limit }), this.listObjects()]);
+    const names = new Map(objects.map((o) => [o.oid, o.name]));
+    return txs.filter((t) => !t.note.startsWith(LAYOUT_NOTE)).map((t) => ({
+      tid: t.tid,
+      time: t.time,
+      note: t.note,
+      origin: t.origin,
+      changes: t.oids.map((oid) => ({ oid, name: names.get(oid) ?? `#${oid}`, summary: '' })),
+    }));
   }
 
-  history(): Promise<TransactionView[]> {
-    return Promise.reject(new Error('History needs the living image store, which the World worker does not offer yet'));
-  }
-
-  undo(): Promise<Outcome> {
-    return this.noStore('Undo');
+  undo(tid: number): Promise<Outcome> {
+    return attempt(async () => void (await this.client.undo(tid)));
   }
 
   async listImages(): Promise<ImageInfo[]> {
-    return [{ name: this.name }];
+    const list = await this.client.listImages();
+    return list.map((i) => ({ name: i.name, createdAt: i.createdAt }));
   }
 
-  newImage(): Promise<Outcome> {
-    return this.noStore('New image');
+  newImage(name: string): Promise<Outcome> {
+    return attempt(async () => void (await this.client.createImage(name, 'genesis')));
   }
 
-  openImage(): Promise<Outcome> {
-    return this.noStore('Open image');
+  openImage(name: string): Promise<Outcome> {
+    return attempt(async () => void (await this.client.openImage(name)));
   }
 
-  renameImage(): Promise<Outcome> {
-    return this.noStore('Renaming an image');
+  renameImage(from: string, to: string): Promise<Outcome> {
+    return attempt(async () => void (await this.client.renameImage(from, to)));
   }
 
-  deleteImage(): Promise<Outcome> {
-    return this.noStore('Deleting an image');
+  deleteImage(name: string): Promise<Outcome> {
+    return attempt(async () => void (await this.client.deleteImage(name)));
   }
 
   private async layoutObject(): Promise<number | null> {
@@ -352,14 +383,15 @@ export class ClientLink implements WorldLink {
       const json = JSON.stringify(layout);
       let oid = await this.layoutObject();
       if (oid === null) {
-        const created = await this.client.createObject(
-          { name: 'IDE world', slots: [{ name: 'layout', kind: 'data', value: json, category: 'morphs', comment: 'Window morphs: kind, target, position, size, stacking' }] },
-          { note: `${LAYOUT_NOTE} the IDE world` },
-        );
-        oid = created.oid;
-        await this.client.addSlot(this.rootOid, { name: LAYOUT_SLOT, kind: 'data', value: { ref: oid }, category: 'ide' }, undefined, {
-          note: `${LAYOUT_NOTE} keep the IDE world in the lobby`,
-        });
+        // One transaction creates the IDE world and hangs it from the lobby: an object is
+        // stored only when reachable from the root at commit.
+        const code = [
+          'const ide = self.BaseObject.clone();',
+          `reflect(ide).addSlot('layout', ${JSON.stringify(json)}, { kind: 'data', category: 'morphs', comment: 'Window morphs: kind, target, position, size, stacking' });`,
+          `reflect(self).addSlot('${LAYOUT_SLOT}', ide, { kind: 'data', category: 'ide' });`,
+          'return ide;',
+        ].join('\n');
+        await this.client.evaluate(code, { note: `${LAYOUT_NOTE} the IDE world` });
       } else {
         await this.client.setSlotValue(oid, 'layout', json, { note: `${LAYOUT_NOTE} arrange windows` });
       }

@@ -30,7 +30,7 @@ export function setWorldLink(link: WorldLink | null, failure: string | null = nu
   if (link) {
     // Layout writes change only the IDE world object, which no window shows from the cache.
     unsubscribe = link.subscribe((c) => {
-      if (c.note?.startsWith('Layout:') && c.note !== 'Layout: keep the IDE world in the lobby') return;
+      if (c.note?.startsWith('Layout:') && c.note !== 'Layout: the IDE world') return;
       useWorldLinkState.setState((s) => ({ generation: s.generation + 1 }));
     });
   }
