@@ -209,18 +209,17 @@ const valueSchema: v.GenericSchema<FileValue> = v.union(
   'a value must be null, a boolean, a finite number, a string, {ref}, {blob,size,type} or a list',
 );
 
-const slotCommon = {
-  name: selectorSchema,
-  category: v.optional(text(MAX_NAME)),
-  comment: v.optional(text(MAX_COMMENT)),
-};
+const category = v.optional(text(MAX_NAME));
+const comment = v.optional(text(MAX_COMMENT));
 
+// Entries in the canonical order (name, kind, value or source, constant, category, comment):
+// the schema's output keeps this order, so an imported state is already canonical.
 const slotSchema = v.variant(
   'kind',
   [
-    v.strictObject({ ...slotCommon, kind: v.literal('data'), value: valueSchema, constant: v.optional(v.boolean()) }),
-    v.strictObject({ ...slotCommon, kind: v.literal('method'), source: text(MAX_SOURCE) }),
-    v.strictObject({ ...slotCommon, kind: v.literal('parent'), value: refSchema, constant: v.optional(v.boolean()) }),
+    v.strictObject({ name: selectorSchema, kind: v.literal('data'), value: valueSchema, constant: v.optional(v.boolean()), category, comment }),
+    v.strictObject({ name: selectorSchema, kind: v.literal('method'), source: text(MAX_SOURCE), category, comment }),
+    v.strictObject({ name: selectorSchema, kind: v.literal('parent'), value: refSchema, constant: v.optional(v.boolean()), category, comment }),
   ],
   'a slot kind must be data, method or parent',
 );

@@ -9,8 +9,9 @@ import { buildExampleImages, EXAMPLE_IMAGES_DIR } from '../../scripts/make-examp
 
 const root = join(EXAMPLE_IMAGES_DIR, '..');
 
+/** `telos image ARGS` as `npm run telos -- image ARGS` runs it (without npm's own noise). */
 function telosImage(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/image.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/telos.ts'), 'image', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
