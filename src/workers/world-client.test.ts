@@ -76,6 +76,16 @@ describe('World worker client', () => {
     ]);
   });
 
+  it('answers queries: search, senders, implementors, references', async () => {
+    const { client, oids } = await connect();
+    expect(await client.search('circle', 5)).toEqual(expect.arrayContaining([{ oid: oids.Circle, name: 'Circle', match: 'object' }]));
+    expect(await client.search('Math.PI')).toEqual(expect.arrayContaining([{ oid: oids.TCircle, name: 'TCircle', match: 'source', slot: 'area' }]));
+    expect((await client.senders('printString')).map((h) => `${h.name}.${h.slot}`)).toEqual(expect.arrayContaining(['Process.spawn', 'Circle.printString']));
+    expect((await client.senders('print')).map((h) => h.slot)).not.toContain('spawn');
+    expect((await client.implementors('hash')).map((h) => h.name)).toEqual(['Point', 'a Point', 'TCircle', 'TColor']); // 'a Point' is Circle's center, a clone
+    expect((await client.references(oids.Point)).map((h) => `${h.name}.${h.slot}`)).toEqual(['lobby.Point']);
+  });
+
   it('refuses an unknown method by name', async () => {
     const { client } = await connect();
     await expect((client.call as (m: string) => Promise<unknown>)('dropDatabase')).rejects.toMatchObject({ name: 'InvalidInput' });

@@ -5,7 +5,7 @@
 import { errorFromData, type TelosError } from '../world';
 import type { Endpoint, WorldApi, WorldEvent, WorldMessage, WorldMethod, WorldRequest } from './world-protocol';
 
-export type { ObjectSummary, ObjectView, RunResult, Committed, SlotInput, TxOptions, WorldApi, WorldEvent, ImageView, ImageEntry, TxSummary, TxDetail, Revision } from './world-protocol';
+export type { ObjectSummary, ObjectView, RunResult, Committed, SlotInput, TxOptions, WorldApi, WorldEvent, ImageView, ImageEntry, TxSummary, TxDetail, Revision, SearchHit, SlotHit } from './world-protocol';
 
 /** Rejection reason of every failed call: a TelosError with the World's name and details. */
 export type WorldError = TelosError & Record<string, unknown>;
@@ -79,6 +79,10 @@ export class WorldClient {
   setMethod = (...a: Parameters<WorldApi['setMethod']>) => this.call('setMethod', ...a);
   useTrait = (...a: Parameters<WorldApi['useTrait']>) => this.call('useTrait', ...a);
   removeTrait = (...a: Parameters<WorldApi['removeTrait']>) => this.call('removeTrait', ...a);
+  search = (...a: Parameters<WorldApi['search']>) => this.call('search', ...a);
+  senders = (...a: Parameters<WorldApi['senders']>) => this.call('senders', ...a);
+  implementors = (...a: Parameters<WorldApi['implementors']>) => this.call('implementors', ...a);
+  references = (...a: Parameters<WorldApi['references']>) => this.call('references', ...a);
   imageInfo = (...a: Parameters<WorldApi['imageInfo']>) => this.call('imageInfo', ...a);
   history = (...a: Parameters<WorldApi['history']>) => this.call('history', ...a);
   transaction = (...a: Parameters<WorldApi['transaction']>) => this.call('transaction', ...a);

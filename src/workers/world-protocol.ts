@@ -52,6 +52,21 @@ export interface ObjectView {
   names: Record<OID, string>;
 }
 
+/** A slot of an object (query results). */
+export interface SlotHit {
+  oid: OID;
+  name: string;
+  slot: string;
+}
+
+export interface SearchHit {
+  oid: OID;
+  name: string;
+  /** What matched: the object's name, a slot's name, or a method's source (slot set for the last two). */
+  match: 'object' | 'slot' | 'source';
+  slot?: string;
+}
+
 /** Result of a mutation: the transaction that committed it (null if nothing changed). */
 export interface Committed {
   tid: Tid | null;
@@ -100,6 +115,16 @@ export interface WorldApi {
   setMethod(oid: OID, name: string, source: string, options?: TxOptions): Committed;
   useTrait(oid: OID, use: TraitUse, options?: TxOptions): Committed;
   removeTrait(oid: OID, trait: OID, options?: TxOptions): Committed;
+
+  // Queries over every loaded object (the spotter, senders, implementors, references).
+  /** Object names, slot names and method source containing `text` (case-insensitive). */
+  search(text: string, limit?: number): SearchHit[];
+  /** Methods whose source sends `selector` (`.selector(` / `['selector']`). */
+  senders(selector: string): SlotHit[];
+  /** Objects with an own slot named `selector`. */
+  implementors(selector: string): SlotHit[];
+  /** Slots and trait uses that refer to the object. */
+  references(oid: OID): SlotHit[];
 
   // The living image (refused with InvalidInput when the World runs without a store).
   /** The open image, or null for a World in memory. */

@@ -4,7 +4,7 @@
 
 import { InvalidInput, TelosError, isOid, type ErrorData, type OID, type Value } from '../world';
 import { runTransaction } from '../sandbox';
-import type { Committed, Endpoint, ImageView, ObjectSummary, ObjectView, RunResult, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
+import type { Committed, Endpoint, ImageView, ObjectSummary, ObjectView, RunResult, SearchHit, SlotHit, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
 import type { ImageCatalog, SessionOptions, WorldSession } from './world-session';
 
 export type { WorldSession };
@@ -198,6 +198,50 @@ export class WorldService {
       this.mutate(`Use trait ${this.name(use?.trait)} in ${this.name(oid)}`, options, () => this.session.world.useTrait(oidArg(oid), use)),
     removeTrait: (oid, trait, options) =>
       this.mutate(`Remove trait ${this.name(trait)} from ${this.name(oid)}`, options, () => this.session.world.removeTrait(oidArg(oid), oidArg(trait))),
+
+    search: (text, limit = 50) => {
+      const w = this.session.world;
+      const needle = String(text).toLowerCase();
+      const hits: SearchHit[] = [];
+      if (!needle) return hits;
+      const max = Math.max(1, Math.min(1000, Number(limit) || 50));
+      for (const oid of w.loadedOids()) {
+        const s = w.get(oid);
+        if (s.name.toLowerCase().includes(needle)) hits.push({ oid, name: s.name, match: 'object' });
+        for (const slot of s.slots) {
+          if (hits.length >= max) return hits;
+          if (slot.name.toLowerCase().includes(needle)) hits.push({ oid, name: s.name, match: 'slot', slot: slot.name });
+          else if (slot.kind === 'method' && slot.source.toLowerCase().includes(needle)) hits.push({ oid, name: s.name, match: 'source', slot: slot.name });
+        }
+        if (hits.length >= max) return hits;
+      }
+      return hits;
+    },
+    senders: (selector) => {
+      const w = this.session.world;
+      const sel = String(selector);
+      const esc = sel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const pattern = new RegExp(`\\.\\s*${esc}(?![\\w$])|\\[\\s*['"]${esc}['"]\\s*\\]`);
+      const hits: SlotHit[] = [];
+      for (const oid of w.loadedOids()) {
+        const s = w.get(oid);
+        for (const slot of s.slots) if (slot.kind === 'method' && pattern.test(slot.source)) hits.push({ oid, name: s.name, slot: slot.name });
+      }
+      return hits;
+    },
+    implementors: (selector) => {
+      const w = this.session.world;
+      const hits: SlotHit[] = [];
+      for (const oid of w.loadedOids()) {
+        const s = w.get(oid);
+        if (s.slots.some((x) => x.name === selector)) hits.push({ oid, name: s.name, slot: String(selector) });
+      }
+      return hits;
+    },
+    references: (oid) => {
+      const w = this.session.world;
+      return w.references(oidArg(oid)).map((r) => ({ oid: r.oid, name: w.nameOf(r.oid), slot: r.slot }));
+    },
 
     imageInfo: () => this.imageView(),
     history: (options) => this.requireImage().history(options ?? {}),
