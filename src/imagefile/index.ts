@@ -19,6 +19,8 @@ export {
 export { ImageFileError, ImageImportError } from './errors';
 export {
   readImageFile,
+  readImageHeader,
+  imageFileName,
   DEFAULT_READ_LIMITS,
   type ImageReadLimits,
   type ImageReadHandlers,

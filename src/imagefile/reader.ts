@@ -280,3 +280,34 @@ export function lineHasher() {
     hex: () => bytesToHex(h.digest()),
   };
 }
+
+/**
+ * Reads only the header (validated) and stops: what the IDE shows before an import, so the
+ * user can confirm a name and see the counts. The rest of the file is not checked here.
+ */
+export async function readImageHeader(input: ReadableStream<Uint8Array>, options: ImageReadOptions = {}): Promise<ImageHeader> {
+  const stop = new Error('header read');
+  let found: ImageHeader | null = null;
+  try {
+    await readImageFile(
+      input,
+      {
+        header(h) {
+          found = h;
+          throw stop;
+        },
+      },
+      options,
+    );
+  } catch (e) {
+    if (e !== stop) throw e;
+  }
+  if (!found) throw new ImageFileError('the file has no header');
+  return found;
+}
+
+/** A file name for downloading an image: its name with characters file systems refuse replaced. */
+export function imageFileName(imageName: string): string {
+  const safe = imageName.replace(/[\u0000-\u001f<>:"/\\|?*\u007f]+/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
+  return `${safe || 'image'}.telos`;
+}

@@ -36,3 +36,19 @@ describe('image file round trip', () => {
     expect(summary.records).toBe(6);
   });
 });
+
+describe('reading just the header', () => {
+  it('answers the header of a file without reading the rest', async () => {
+    const { readImageHeader } = await import('./index');
+    const gz = await bytesOf(await exportImage(sampleImage(), { createdAt: at }));
+    const h = await readImageHeader(streamOf(gz, 16));
+    expect(h).toMatchObject({ format: 'telos-image', version: 1, name: 'sample', root: 0, counts: { obj: 4, blob: 2 } });
+  });
+
+  it('names a download after the image, without characters file systems refuse', async () => {
+    const { imageFileName } = await import('./index');
+    expect(imageFileName('My World')).toBe('My World.telos');
+    expect(imageFileName('a/b:c*?')).toBe('a_b_c_.telos');
+    expect(imageFileName('...')).toBe('image.telos');
+  });
+});
