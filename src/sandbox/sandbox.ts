@@ -249,7 +249,7 @@ export class Sandbox {
   }
 
   private worldChanged(c: WorldChange): void {
-    if (c.type === 'created' || c.type === 'committed') return;
+    if (c.type === 'created' || c.type === 'committed' || c.type === 'loaded') return;
     if (c.type === 'value' && this.ownWrite) return;
     this.stale = true;
     if (this.depth > 0) this.resetVm();

@@ -2,7 +2,7 @@
 // MessagePort in tests). Requests run one at a time, so transactions never interleave; every
 // mutation is a named transaction, committed on success and aborted on failure.
 
-import { InvalidInput, TelosError, isOid, type ErrorData, type OID, type Value } from '../world';
+import { InvalidInput, ObjectFault, TelosError, isOid, type ErrorData, type OID, type Value } from '../world';
 import { runTransaction } from '../sandbox';
 import type { Committed, Endpoint, ImageView, ObjectSummary, ObjectView, RunResult, SearchHit, SlotHit, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
 import type { ImageCatalog, SessionOptions, WorldSession } from './world-session';
@@ -52,7 +52,8 @@ export class WorldService {
     this.detach = session.world.onChange((change) => {
       // The UI needs transaction boundaries and outside invalidations; intermediate
       // structure/value events inside a transaction are not worth a message each.
-      if (change.type === 'committed' || change.type === 'aborted' || change.type === 'invalidated') this.emit({ event: { type: 'change', change } });
+      if (change.type === 'committed' || change.type === 'aborted' || change.type === 'invalidated' || change.type === 'loaded')
+        this.emit({ event: { type: 'change', change } });
     });
   }
 
@@ -284,7 +285,19 @@ export class WorldService {
     const fn = Object.hasOwn(this.api, request.method) ? (this.api[request.method] as (...a: unknown[]) => unknown) : undefined;
     if (!fn) throw new InvalidInput(`the World worker does not understand '${String(request.method)}'`);
     if (!Array.isArray(request.args)) throw new InvalidInput('request arguments must be a list');
-    const result = await fn(...request.args);
+    // An object not loaded yet (lazy open, or dropped by another tab's commit) faults: the
+    // request's transaction was aborted, so load it and run the request again.
+    let result: unknown;
+    for (let round = 0; ; round++) {
+      try {
+        result = await fn(...request.args);
+        break;
+      } catch (e) {
+        if (!(e instanceof ObjectFault) || round >= 50) throw e;
+        if (this.session.world.inTransaction) this.session.world.abort();
+        await this.session.world.fault(e.oids);
+      }
+    }
     // mutate() answers {tid, value}; the API answers only {tid} (plus oid where named).
     if (result && typeof result === 'object' && 'value' in result && 'tid' in result) return { tid: (result as Committed).tid };
     return result;

@@ -18,14 +18,14 @@ function registry(syncIntervalMs = 0) {
   return { registryName: `telos-images-world-${n++}-${Math.random().toString(36).slice(2)}`, syncIntervalMs };
 }
 
-async function connect(reg: ReturnType<typeof registry>, image = 'default') {
+async function connect(reg: ReturnType<typeof registry>, image = 'default', firstLoad?: number) {
   const channel = new MessageChannel();
   const serverEnd = channel.port1 as unknown as Endpoint;
   const events: WorldEvent[] = [];
   let session: WorldSession | undefined;
   const service = await serveWorld(
     serverEnd,
-    async () => (session = await openImageSession(image, { registry: reg })),
+    async () => (session = await openImageSession(image, { registry: reg, firstLoad })),
     { catalog: new ImageCatalog(reg), sessionOptions: {} },
   );
   const client = new WorldClient(channel.port2 as unknown as Endpoint);
@@ -51,6 +51,24 @@ describe('the World on a living image', () => {
     const second = await connect(reg);
     expect((await second.client.evaluate('[self.Circle.radius, self.Circle.note]')).result.value).toEqual([5, 'kept']);
     expect((await second.client.history()).map((t) => t.note)).toEqual([expect.stringMatching(/^Evaluate: self.Circle.radius = 5/), 'Genesis']);
+  });
+
+  it('a large image opens before all its objects are loaded; the rest fault in or arrive in the background', async () => {
+    const reg = registry();
+    const first = await connect(reg);
+    await first.client.evaluate('var l = []; for (var i = 0; i < 200; i++) l.push(self.Point.at(i, i)); reflect(self).addSlot("points", l); l.length');
+    first.close();
+    cleanups.pop();
+    const second = await connect(reg, 'default', 5);
+    // the last point is loaded on demand (or has already arrived)
+    expect((await second.client.evaluate('self.points[199].printString()')).result.value).toBe('199@199');
+    let count = 0;
+    for (let i = 0; i < 50 && count < 219; i++) {
+      count = (await second.client.listObjects()).length;
+      if (count < 219) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(count).toBe(219);
+    expect(second.events.some((e) => e.type === 'change' && e.change.type === 'loaded')).toBe(true);
   });
 
   it('a failed evaluation writes nothing', async () => {

@@ -16,6 +16,8 @@ export interface WorldSession {
 
 export interface SessionOptions {
   onPrint?: (line: string) => void;
+  /** How many OIDs to load before the World answers (default 5,000); the rest load in the background. */
+  firstLoad?: number;
   sandbox?: Omit<SandboxOptions, 'onPrint'>;
 }
 
@@ -27,13 +29,14 @@ export async function openMemorySession(options: SessionOptions = {}): Promise<W
 }
 
 const LOAD_BATCH = 5_000;
+/** Objects loaded before the World answers its first request; the rest follow in the background. */
+const FIRST_LOAD = 5_000;
 
-/** Loads every stored object below the image's next OID into the World, in batches. */
-async function loadStored(world: World, image: ImageStore): Promise<void> {
-  const end = Math.max(image.nextOid, world.nextOid);
-  for (let start = 0; start < end; start += LOAD_BATCH) {
+/** Loads stored objects with OIDs in [from, to) that are not in memory, in batches. */
+async function loadStored(world: World, image: ImageStore, from = 0, to = Math.max(image.nextOid, world.nextOid)): Promise<void> {
+  for (let start = from; start < to; start += LOAD_BATCH) {
     const oids: OID[] = [];
-    for (let o = start; o < Math.min(end, start + LOAD_BATCH); o++) if (!world.isLoaded(o)) oids.push(o);
+    for (let o = start; o < Math.min(to, start + LOAD_BATCH); o++) if (!world.isLoaded(o)) oids.push(o);
     if (oids.length) await world.fault(oids);
   }
 }
@@ -55,7 +58,15 @@ export async function openImageSession(name: string, options: SessionOptions & {
 
 export async function sessionOnImage(image: ImageStore, options: SessionOptions = {}): Promise<WorldSession> {
   const world = new World({ store: image, nextOid: image.nextOid });
-  await loadStored(world, image);
+  // A large image opens fast: the first objects (the lobby and genesis among them) now, the
+  // rest in the background; anything touched before it arrives faults in on demand.
+  const first = options.firstLoad ?? FIRST_LOAD;
+  await loadStored(world, image, 0, first);
+  const end = Math.max(image.nextOid, world.nextOid);
+  if (end > first)
+    void loadStored(world, image, first, end).catch(() => {
+      // What failed to load faults in again when needed.
+    });
   const sandbox = await Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint });
   const fromStore = image.subscribe((e) => {
     if (e.type !== 'invalidate') return;

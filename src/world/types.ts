@@ -152,6 +152,7 @@ export interface ObjectStore {
  *  - `created`: a new object exists (clone, createObject).
  *  - `committed` / `aborted`: the transaction ended; `oids` are the objects it touched.
  *  - `invalidated`: another writer committed these objects; local copies were dropped.
+ *  - `loaded`: committed states came into memory from the store (lazy loading, a fault).
  */
 export type WorldChange =
   | { type: 'value'; oid: OID; slot: string }
@@ -159,7 +160,8 @@ export type WorldChange =
   | { type: 'created'; oid: OID }
   | { type: 'committed'; tid: Tid; note: string; oids: OID[] }
   | { type: 'aborted'; oids: OID[] }
-  | { type: 'invalidated'; oids: OID[] };
+  | { type: 'invalidated'; oids: OID[] }
+  | { type: 'loaded'; oids: OID[] };
 
 /** How a selector resolves on a receiver (see World.lookup). */
 /**

@@ -158,14 +158,17 @@ export class World {
 
   /** Puts committed states into memory (the store's open, or a fault). Not a transaction. */
   install(objects: LoadedObject[]): void {
+    const loaded: OID[] = [];
     for (const { state, serial } of objects) {
       if (this.tx?.touched.has(state.oid)) continue;
       this.objects.set(state.oid, copyState(state));
       this.serials.set(state.oid, serial);
       this.missing.delete(state.oid);
       if (state.oid >= this.nextOid) this.nextOid = state.oid + 1;
+      loaded.push(state.oid);
     }
     this.dropCaches();
+    if (loaded.length) this.emit({ type: 'loaded', oids: loaded });
   }
 
   /** Loads objects from the store after an ObjectFault. */

@@ -1,0 +1,245 @@
+// The machine worker: owns v86, the kernel disk buffer and the serial lines, so the IDE
+// stays responsive while TelOS runs. The IDE attaches it to an image, then sends power
+// requests (boot, shut down, power off, reset, suspend, resume), typing for COM1 and
+// queries for kernel objects; the worker answers each request and streams console output
+// and power state as events. The disk lives in the image's machine database (diskstore.ts)
+// and is written back while the machine runs and whenever it stops.
+import { bootInBrowser, type BrowserMachine } from '../machine/browser';
+import { DiskStore, DiskTracker, type SuspendedMachine } from '../machine/diskstore';
+import { readPsDisk } from '../machine/psdisk';
+import type {
+  FromMachineWorker,
+  KernelObjectsView,
+  MachineEvent,
+  MachineRequest,
+  MachineStatus,
+  ToMachineWorker,
+} from '../machine/protocol';
+
+const post = (m: FromMachineWorker) => (self as unknown as Worker).postMessage(m);
+const emit = (event: MachineEvent) => post({ event });
+
+/** How often written disk chunks go back to IndexedDB while the machine runs. */
+const FLUSH_INTERVAL_MS = 500;
+/** How much console text a suspended machine keeps for the terminal to continue. */
+const CONSOLE_TAIL = 64 * 1024;
+
+let store: DiskStore | null = null;
+let status: MachineStatus = { state: 'off', image: '', uptimeBaseMs: 0, since: null, note: '' };
+let current: { pc: BrowserMachine; tracker: DiskTracker; unsubscribe: () => void } | null = null;
+let flushTimer: ReturnType<typeof setInterval> | null = null;
+let flushing: Promise<void> = Promise.resolve();
+/** Console text of this power cycle (for a suspend) — bounded. */
+let consoleTail = '';
+let pendingConsole = '';
+let consoleTimer: ReturnType<typeof setTimeout> | null = null;
+
+function setStatus(patch: Partial<MachineStatus>): void {
+  status = { ...status, ...patch };
+  emit({ type: 'status', status });
+}
+
+function uptimeNow(): number {
+  return status.uptimeBaseMs + (status.since !== null ? Date.now() - status.since : 0);
+}
+
+function consoleOut(text: string): void {
+  consoleTail = (consoleTail + text).slice(-CONSOLE_TAIL);
+  pendingConsole += text;
+  // Output arrives a byte at a time; hand it to the terminal about once a frame.
+  consoleTimer ??= setTimeout(() => {
+    consoleTimer = null;
+    const data = pendingConsole;
+    pendingConsole = '';
+    if (data) emit({ type: 'console', data });
+  }, 16);
+}
+
+function requireStore(): DiskStore {
+  if (!store) throw new Error('the machine is not attached to an image yet');
+  return store;
+}
+
+/** Writes the chunks the guest changed since the last flush (serialised with other flushes). */
+function flushDisk(force = false): Promise<void> {
+  const run = current;
+  const s = store;
+  if (!run || !s) return flushing;
+  flushing = flushing.then(async () => {
+    const dirty = run.tracker.takeDirty(run.pc.liveDisk(), force);
+    if (dirty.length) await s.storeChunks(run.pc.liveDisk(), dirty);
+  });
+  return flushing;
+}
+
+async function start(state?: SuspendedMachine): Promise<void> {
+  const s = requireStore();
+  const disk = await s.loadDisk();
+  const pc = await bootInBrowser({ disk, ...(state ? { state: await state.state.arrayBuffer() } : {}) });
+  const tracker = new DiskTracker(disk);
+  pc.onDiskWrite(() => tracker.noteWrite());
+  const unsubscribe = pc.machine.com1.onByte((b) => consoleOut(String.fromCharCode(b)));
+  current = { pc, tracker, unsubscribe };
+  // After a restore the live disk is v86's copy: compare it with what is stored at once.
+  if (state) tracker.noteWrite();
+  flushTimer = setInterval(() => void flushDisk().catch(reportFlushError), FLUSH_INTERVAL_MS);
+}
+
+function reportFlushError(e: unknown): void {
+  setStatus({ note: `Writing the kernel disk to the image failed: ${e instanceof Error ? e.message : String(e)}. The machine keeps running; its disk is in memory.` });
+}
+
+/** Stops the emulator where it is and writes the disk back. */
+async function stop(): Promise<void> {
+  const run = current;
+  if (!run) return;
+  if (flushTimer) clearInterval(flushTimer);
+  flushTimer = null;
+  await run.pc.machine.powerOff();
+  run.unsubscribe();
+  await flushDisk(true);
+  current = null;
+}
+
+async function boot(): Promise<string> {
+  if (current) throw new Error('the machine is already running');
+  setStatus({ state: 'booting', note: 'Booting TelOS…' });
+  consoleTail = '';
+  emit({ type: 'console-reset', data: '' });
+  try {
+    await requireStore().clearSuspended();
+    await start();
+  } catch (e) {
+    setStatus({ state: 'off', since: null, note: `Boot failed: ${e instanceof Error ? e.message : String(e)}` });
+    throw e;
+  }
+  setStatus({ state: 'running', uptimeBaseMs: 0, since: Date.now(), note: 'Booted from the image’s disk.' });
+  return 'booted';
+}
+
+async function powerOff(note: string): Promise<string> {
+  if (!current) throw new Error('the machine is not running');
+  setStatus({ state: 'stopping', note: 'Stopping…' });
+  await stop();
+  setStatus({ state: 'off', since: null, uptimeBaseMs: 0, note });
+  return 'off';
+}
+
+async function suspend(): Promise<string> {
+  const run = current;
+  if (!run) throw new Error('the machine is not running');
+  setStatus({ state: 'suspending', note: 'Saving the machine’s state…' });
+  const uptimeMs = uptimeNow();
+  const state = await run.pc.saveState();
+  await stop();
+  await requireStore().storeSuspended({ state: new Blob([state]), console: consoleTail, uptimeMs, savedAt: Date.now() });
+  setStatus({ state: 'suspended', since: null, uptimeBaseMs: uptimeMs, note: `Suspended (${(state.byteLength / 1048576).toFixed(1)} MiB saved in the image).` });
+  return 'suspended';
+}
+
+async function resume(): Promise<string> {
+  if (current) throw new Error('the machine is already running');
+  const saved = await requireStore().loadSuspended();
+  if (!saved) throw new Error('there is no suspended machine in this image');
+  setStatus({ state: 'resuming', note: 'Restoring the saved state…' });
+  consoleTail = saved.console;
+  emit({ type: 'console-reset', data: saved.console });
+  try {
+    await start(saved);
+  } catch (e) {
+    setStatus({ state: 'suspended', note: `Resume failed: ${e instanceof Error ? e.message : String(e)}` });
+    throw e;
+  }
+  await requireStore().clearSuspended();
+  setStatus({ state: 'running', uptimeBaseMs: saved.uptimeMs, since: Date.now(), note: 'Resumed where it was suspended.' });
+  return 'resumed';
+}
+
+async function kernelObjects(): Promise<KernelObjectsView> {
+  const disk = current ? current.pc.liveDisk() : await requireStore().loadDisk();
+  const read = readPsDisk(disk);
+  const source = current ? 'live' : 'disk';
+  if (read.kind !== 'ok') {
+    return { source, disk: read.kind, ...(read.kind === 'damaged' ? { problem: `damaged superblock (${read.reason})` } : {}), transactions: 0, objects: [] };
+  }
+  return {
+    source,
+    disk: 'ok',
+    ...(read.tornTail ? { problem: `a torn transaction follows the last commit${read.tailProblem ? ` (${read.tailProblem})` : ''}` } : {}),
+    generation: read.generation,
+    transactions: read.records.length,
+    objects: [...read.objects.values()].map((o) => ({ oid: o.oid, tid: o.tid, fields: { ...o.fields }, size: o.bytes.length })),
+  };
+}
+
+async function spawn(name: string): Promise<string> {
+  const run = current;
+  if (!run) throw new Error('boot the machine first: a new process is created by the running Process Management Server');
+  if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) throw new Error(`“${name}” is not a program name`);
+  // Until the COM2 bridge serves spawn, ask the monitor shell on COM1, as a person would.
+  run.pc.machine.send(0, `spawn ${name}\r`);
+  return `asked the PMS to spawn ${name}`;
+}
+
+async function attach(image: string): Promise<MachineStatus> {
+  if (store && status.image === image) return status;
+  if (current) await powerOff('Powered off: another image was opened.');
+  store?.close();
+  store = await DiskStore.open(image);
+  const saved = await store.loadSuspended();
+  setStatus({
+    image,
+    state: saved ? 'suspended' : 'off',
+    since: null,
+    uptimeBaseMs: saved?.uptimeMs ?? 0,
+    note: saved ? 'Suspended: Resume continues where it was.' : 'Off.',
+  });
+  return status;
+}
+
+async function serve(request: MachineRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'attach':
+      return attach(request.image);
+    case 'boot':
+      return boot();
+    case 'shutdown':
+      // The clean path goes through the COM2 bridge once the kernel serves it; until then
+      // the disk is written back and the machine stopped, which the PS survives anyway.
+      return powerOff('Shut down (disk written back).');
+    case 'powerOff':
+      return powerOff('Powered off uncleanly: the kernel was not told.');
+    case 'reset': {
+      // No BIOS: a reset is a new emulator on the same disk.
+      if (current) await stop();
+      setStatus({ state: 'off', since: null, uptimeBaseMs: 0 });
+      return boot();
+    }
+    case 'suspend':
+      return suspend();
+    case 'resume':
+      return resume();
+    case 'kernelObjects':
+      return kernelObjects();
+    case 'spawn':
+      return spawn(request.name);
+  }
+}
+
+// One request at a time, in order: power actions must not interleave.
+let queue: Promise<unknown> = Promise.resolve();
+
+self.onmessage = (e: MessageEvent<ToMachineWorker>) => {
+  const m = e.data;
+  if ('input' in m) {
+    current?.pc.machine.send(0, m.input);
+    return;
+  }
+  queue = queue.then(async () => {
+    try {
+      post({ id: m.id, reply: { ok: true, value: await serve(m.request) } });
+    } catch (err) {
+      post({ id: m.id, reply: { ok: false, error: err instanceof Error ? err.message : String(err) } });
+    }
+  });
+};
