@@ -1,10 +1,11 @@
-// Gunzip on demand. Compressed bytes go into the native DecompressionStream one small
-// piece at a time, and only while the reader is waiting for output: inflating runs at
-// most one piece ahead of the reader. Piping the input straight through lets the
-// decompressor run far ahead of a slow reader (in Node it inflated a whole 200 MiB gzip
-// bomb into memory before the reader had looked at the first megabyte).
+// Gzip and gunzip on demand. Bytes go into the native CompressionStream or
+// DecompressionStream one small piece at a time, and only while the reader is waiting for
+// output: the (de)compressor runs at most one piece ahead of its reader. Piping straight
+// through lets it run far ahead of a slow reader: in Node, gunzip inflated a whole 200 MiB
+// gzip bomb into memory before the reader had looked at its first megabyte, and gzip
+// pulled an entire 267 MB export into its queue while the consumer was still verifying.
 
-/** Compressed bytes per write: a piece inflates to at most about 1,000 times its size. */
+/** Input bytes per write: a gunzip piece inflates to at most about 1,000 times its size. */
 const PIECE = 16 * 1024;
 
 /** The input stream itself failed (a file that cannot be read): not a problem of the file's contents. */
@@ -21,9 +22,33 @@ export interface GunzipReader {
 }
 
 export function gunzipOnDemand(input: ReadableStream<Uint8Array>, onCompressed: (bytes: number) => void): GunzipReader {
-  const gunzip = new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>;
-  const writer = gunzip.writable.getWriter();
-  const output = gunzip.readable.getReader();
+  return throughOnDemand(input, new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>, onCompressed);
+}
+
+/** The gzip of `input`, compressed only as fast as the returned stream is read. */
+export function gzipOnDemand(input: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const through = throughOnDemand(input, new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>, () => {});
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const r = await through.read();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      cancel: () => through.cancel(),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Reads `transform`'s output, feeding it `input` piece by piece only while a read waits. */
+export function throughOnDemand(
+  input: ReadableStream<Uint8Array>,
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  onInput: (bytes: number) => void,
+): GunzipReader {
+  const writer = transform.writable.getWriter();
+  const output = transform.readable.getReader();
   const source = input.getReader();
   let current: Uint8Array = new Uint8Array(0);
   let at = 0;
@@ -51,7 +76,7 @@ export function gunzipOnDemand(input: ReadableStream<Uint8Array>, onCompressed: 
     }
     const piece = current.subarray(at, at + PIECE);
     at += piece.length;
-    onCompressed(piece.length);
+    onInput(piece.length);
     await writer.write(piece);
   }
 

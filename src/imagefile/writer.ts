@@ -4,6 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { ImageFileError } from './errors';
+import { gzipOnDemand } from './gunzip';
 import { canonicalHeader, canonicalRecord, type ImageHeader, type ImageRecord } from './format';
 import { DEFAULT_READ_LIMITS } from './reader';
 import { checkJsonShape, ImageChecker, parseHeader, parseRecord } from './validate';
@@ -93,7 +94,5 @@ export function writeImageNdjson(header: ImageHeader, records: Records, options:
 
 /** The gzip-compressed `.telos` bytes of an image. */
 export function writeImageFile(header: ImageHeader, records: Records, options: ImageWriteOptions = {}): ReadableStream<Uint8Array> {
-  return writeImageNdjson(header, records, options).pipeThrough(
-    new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
-  );
+  return gzipOnDemand(writeImageNdjson(header, records, options));
 }
