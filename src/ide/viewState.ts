@@ -14,7 +14,11 @@ export type WindowKind =
   | 'debugger'
   | 'query'
   | 'inspector'
-  | 'safe-mode';
+  | 'safe-mode'
+  | 'machine'
+  | 'console'
+  | 'kernel-objects'
+  | 'kernel-object';
 
 export interface WindowTarget {
   /** Object shown (outliner, method editor). */
@@ -93,6 +97,10 @@ const DEFAULT_SIZE: Record<WindowKind, { w: number; h: number }> = {
   query: { w: 420, h: 300 },
   inspector: { w: 360, h: 260 },
   'safe-mode': { w: 520, h: 320 },
+  machine: { w: 400, h: 250 },
+  console: { w: 680, h: 420 },
+  'kernel-objects': { w: 460, h: 320 },
+  'kernel-object': { w: 380, h: 300 },
 };
 
 let nextWindowNumber = 1;
@@ -121,7 +129,7 @@ export const useViewState = create<ViewState>((set, get) => ({
   panBy: (dx, dy) => set((s) => ({ viewport: { x: s.viewport.x + dx, y: s.viewport.y + dy } })),
   openWindow: (spec) => {
     const s = get();
-    const singleton = ['transcript', 'history', 'images', 'safe-mode'].includes(spec.kind);
+    const singleton = ['transcript', 'history', 'images', 'safe-mode', 'machine', 'console', 'kernel-objects'].includes(spec.kind);
     const existing = s.windows.find(
       (w) => w.kind === spec.kind && (singleton || (spec.kind !== 'workspace' && sameTarget(w.target, spec.target))),
     );
