@@ -161,12 +161,12 @@ export class Machine {
     return this.counterHigh * 2 ** 32 + this.lastCounter;
   }
 
-  private sampleCounter(): void {
+  private sampleCounter(checkLimit = true): void {
     if (this.poweredOff) return;
     const now = this.emulator.get_instruction_counter() >>> 0;
     if (now < this.lastCounter) this.counterHigh++;
     this.lastCounter = now;
-    if (this.counterHigh * 2 ** 32 + now >= this.instructionLimit) void this.powerOff();
+    if (checkLimit && this.counterHigh * 2 ** 32 + now >= this.instructionLimit) void this.powerOff();
   }
 
   get running(): boolean {
@@ -205,7 +205,7 @@ export class Machine {
   /** An unclean power-off: the emulator stops where it is; the disk keeps what was written. */
   async powerOff(): Promise<void> {
     if (this.poweredOff) return;
-    this.sampleCounter();
+    this.sampleCounter(false);
     this.poweredOff = true;
     clearInterval(this.ticker);
     await this.emulator.stop();

@@ -32,14 +32,14 @@ const faultKinds = [
 for (const emulator of emulators) {
   describe.skipIf(!emulator.available)(`microkernel on ${emulator.name}`, () => {
     it('boots through the kernel into the root task, in order', async () => {
-      const pc = await emulator.boot('');
+      const pc = await emulator.boot('test=boot');
       running.push(pc);
       await pc.waitForText('nothing more to do');
       expectInOrder(pc.console(), [
         'TelOS: kernel booting',
         'TelOS: multiboot memory map:',
         'TelOS: GDT, TSS, IDT, paging and timer ready',
-        /TelOS: root task: \d+ untyped capabilities, \d+ KiB free, 2 programs embedded/,
+        /TelOS: root task: \d+ untyped capabilities, \d+ KiB free, 4 programs embedded/,
         'TelOS: entering user mode',
         'TelOS: Root task alive and well.',
       ]);

@@ -74,9 +74,11 @@ static void write_words(const u16 *in, u32 count)
     }
 }
 
-u32 ata_init(u32 io_cap)
+u32 ata_init(u32 io_cap, u32 control_cap)
 {
     io = io_cap;
+    /* Polled driver: nIEN keeps the drive from raising IRQ 14 at all. */
+    TELOS_INVOKE(control_cap, TELOS_IO_PORT_OUT, 0x3F6, 1, 0x02);
     out8(ATA_DRIVE, 0xA0);
     out8(ATA_COUNT, 0);
     out8(ATA_LBA0, 0);
@@ -93,12 +95,12 @@ u32 ata_init(u32 io_cap)
     return id[60] | ((u32)id[61] << 16);
 }
 
-static bool start(u32 lba, u32 command)
+static bool start(u32 lba, u32 count, u32 command)
 {
     if (!wait_ready(false))
         return false;
     out8(ATA_DRIVE, 0xE0 | ((lba >> 24) & 0x0F));
-    out8(ATA_COUNT, 1);
+    out8(ATA_COUNT, count);
     out8(ATA_LBA0, lba & 0xFF);
     out8(ATA_LBA1, (lba >> 8) & 0xFF);
     out8(ATA_LBA2, (lba >> 16) & 0xFF);
@@ -106,21 +108,31 @@ static bool start(u32 lba, u32 command)
     return wait_ready(true);
 }
 
-bool ata_read(u32 lba, void *buf512)
+bool ata_read(u32 lba, u32 count, void *buf)
 {
-    if (!start(lba, 0x20))
+    if (count == 0 || count > 255 || !start(lba, count, 0x20))
         return false;
-    read_words(buf512, 256);
+    u16 *p = buf;
+    for (u32 i = 0; i < count; i++, p += 256) {
+        if (i && !wait_ready(true))
+            return false;
+        read_words(p, 256);
+    }
     return true;
 }
 
-bool ata_write(u32 lba, const void *buf512)
+bool ata_write(u32 lba, u32 count, const void *buf)
 {
-    if (!start(lba, 0x30))
+    if (count == 0 || count > 255 || !start(lba, count, 0x30))
         return false;
-    write_words(buf512, 256);
+    const u16 *p = buf;
+    for (u32 i = 0; i < count; i++, p += 256) {
+        if (i && !wait_ready(true))
+            return false;
+        write_words(p, 256);
+    }
     if (!wait_ready(false))
         return false;
-    out8(ATA_COMMAND, 0xE7); /* CACHE FLUSH */
+    out8(ATA_COMMAND, 0xE7); /* CACHE FLUSH: the write is on the medium before we go on */
     return wait_ready(false);
 }

@@ -1,7 +1,8 @@
 /* The Persistence Server: a transactional object store on the primary ATA disk, in the
  * format of include/telos/psdisk.h, served over IPC (include/telos/ps.h). At start it
  * mounts the disk: formats an empty one, refuses a damaged one, and recovers the log to
- * its last complete commit. Its capabilities: ARG0 the ATA ports, ARG2 its endpoint. */
+ * its last complete commit. Its capabilities: ARG0 the ATA ports, ARG1 the
+ * ATA control port, ARG2 its endpoint. */
 #include <telos/ps.h>
 #include <telos/psdisk.h>
 #include "user/telos.h"
@@ -26,6 +27,31 @@ static u8 record[PSDISK_TXN_HEADER_SIZE + PSDISK_MAX_PAYLOAD + PSDISK_SECTOR_SIZ
 
 /* The open transaction: its payload, in the disk format, grows with each Put. */
 static u32 open_tx, tx_counter, tx_objects, tx_bytes;
+
+/* Read-ahead for recovery: sectors come in runs of READ_AHEAD per command. */
+#define READ_AHEAD 32
+static u8 cache[READ_AHEAD * PSDISK_SECTOR_SIZE];
+static u32 cache_lba, cache_count, disk_size;
+
+static bool read_sector(u32 lba, void *out)
+{
+    if (lba < cache_lba || lba >= cache_lba + cache_count) {
+        u32 n = disk_size - lba < READ_AHEAD ? disk_size - lba : READ_AHEAD;
+        cache_count = 0;
+        if (!n || !ata_read(lba, n, cache))
+            return false;
+        cache_lba = lba;
+        cache_count = n;
+    }
+    memcpy(out, cache + (lba - cache_lba) * PSDISK_SECTOR_SIZE, PSDISK_SECTOR_SIZE);
+    return true;
+}
+
+static bool write_sectors(u32 lba, u32 count, const void *data)
+{
+    cache_count = 0;
+    return ata_write(lba, count, data);
+}
 
 static u32 rd32(const u8 *p) { u32 v; memcpy(&v, p, 4); return v; }
 static void wr32(u8 *p, u32 v) { memcpy(p, &v, 4); }
@@ -80,13 +106,13 @@ static void write_superblock(void)
     wr32(sector + 12, generation);
     wr32(sector + 16, PSDISK_LOG_START);
     wr32(sector + 20, crc32(sector, 20));
-    ata_write(0, sector);
+    write_sectors(0, 1, sector);
 }
 
 /* Reads one record at `at`; returns its length in sectors including the marker, or 0. */
 static u32 read_record(u32 at, u32 disk_sectors)
 {
-    if (at >= disk_sectors || !ata_read(at, record))
+    if (at >= disk_sectors || !read_sector(at, record))
         return 0;
     if (rd32(record) != PSDISK_TXN_MAGIC || rd32(record + 4) != next_tid || crc32(record, 20) != rd32(record + 20))
         return 0;
@@ -97,11 +123,11 @@ static u32 read_record(u32 at, u32 disk_sectors)
     if (at + n >= disk_sectors)
         return 0;
     for (u32 i = 1; i < n; i++)
-        if (!ata_read(at + i, record + i * PSDISK_SECTOR_SIZE))
+        if (!read_sector(at + i, record + i * PSDISK_SECTOR_SIZE))
             return 0;
     if (crc32(record + PSDISK_TXN_HEADER_SIZE, bytes) != rd32(record + 16))
         return 0;
-    if (!ata_read(at + n, sector) || rd32(sector) != PSDISK_COMMIT_MAGIC || rd32(sector + 4) != next_tid ||
+    if (!read_sector(at + n, sector) || rd32(sector) != PSDISK_COMMIT_MAGIC || rd32(sector + 4) != next_tid ||
         rd32(sector + 8) != rd32(record + 20) || rd32(sector + 12) != crc32(sector, 12))
         return 0;
     if (!apply_payload(record + PSDISK_TXN_HEADER_SIZE, count, bytes, true))
@@ -120,7 +146,7 @@ static bool all_zero(const u8 *p, u32 n)
 
 static void mount(u32 disk_sectors)
 {
-    if (!ata_read(0, sector)) {
+    if (!read_sector(0, sector)) {
         telos_print("TelOS: PS: cannot read the superblock; persistence disabled\n");
         have_disk = false;
         return;
@@ -129,7 +155,7 @@ static void mount(u32 disk_sectors)
         generation = 1;
         write_superblock();
         memset(sector, 0, sizeof sector);
-        ata_write(PSDISK_LOG_START, sector);
+        write_sectors(PSDISK_LOG_START, 1, sector);
         telos_printf("TelOS: PS: empty disk formatted (%u sectors, format %u)\n", disk_sectors, PSDISK_VERSION);
         return;
     }
@@ -148,10 +174,10 @@ static void mount(u32 disk_sectors)
     }
     log_end = at;
     /* Whatever follows the last complete commit is a torn write: cut it off. */
-    bool torn = at < disk_sectors && ata_read(at, sector) && !all_zero(sector, sizeof sector);
+    bool torn = at < disk_sectors && read_sector(at, sector) && !all_zero(sector, sizeof sector);
     memset(sector, 0, sizeof sector);
     if (at < disk_sectors)
-        ata_write(at, sector);
+        write_sectors(at, 1, sector);
     write_superblock();
     telos_printf("TelOS: PS: recovered %u transactions, %u objects, log ends at sector %u, generation %u\n", recovered,
                  object_count, log_end, generation);
@@ -172,15 +198,14 @@ static u32 commit(void)
     u32 n = sectors_for(PSDISK_TXN_HEADER_SIZE + bytes);
     memset(record + PSDISK_TXN_HEADER_SIZE + bytes, 0, n * PSDISK_SECTOR_SIZE - PSDISK_TXN_HEADER_SIZE - bytes);
     if (have_disk) {
-        for (u32 i = 0; i < n; i++)
-            if (!ata_write(log_end + i, record + i * PSDISK_SECTOR_SIZE))
-                return PS_EIO;
+        if (!write_sectors(log_end, n, record))
+            return PS_EIO;
         memset(sector, 0, sizeof sector);
         wr32(sector + 0, PSDISK_COMMIT_MAGIC);
         wr32(sector + 4, next_tid);
         wr32(sector + 8, rd32(h + 20));
         wr32(sector + 12, crc32(sector, 12));
-        if (!ata_write(log_end + n, sector))
+        if (!write_sectors(log_end + n, 1, sector))
             return PS_EIO;
         log_end += n + 1;
     }
@@ -269,7 +294,8 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
 
 int main(void)
 {
-    u32 disk_sectors = ata_init(CHILD_SLOT_ARG0);
+    u32 disk_sectors = ata_init(CHILD_SLOT_ARG0, CHILD_SLOT_ARG1);
+    disk_size = disk_sectors;
     have_disk = disk_sectors > PSDISK_LOG_START + 1;
     if (have_disk)
         mount(disk_sectors);

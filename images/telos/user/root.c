@@ -156,7 +156,8 @@ static void test_ipc(void)
     for (u32 i = 0; i < 2; i++) {
         u32 badged = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, badges[i]);
         struct cap_grant caps[] = { { badged, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { done, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL } };
-        spawn(i ? "client-b" : "client-a", ROLE_CLIENT, badges[i], 90, 0, caps, 2);
+        /* Distinct priorities make the interleaving, and so the transcript, deterministic. */
+        spawn(i ? "client-b" : "client-a", ROLE_CLIENT, badges[i], 91 - i, 0, caps, 2);
     }
     u32 passed = 0;
     for (u32 i = 0; i < 2; i++) {
@@ -471,8 +472,14 @@ static void start_ps(void)
     ps_ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
     u32 ata = slot_alloc();
     check("ATA port range", TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x1F0, 0x1F7, ata));
-    struct cap_grant caps[] = { { ata, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { ps_ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL } };
-    create_process("ps", "ps", 0, 0, 200, 0, caps, 2, true);
+    u32 ata_control = slot_alloc();
+    check("ATA control port", TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x3F6, 0x3F7, ata_control));
+    struct cap_grant caps[] = {
+        { ata, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
+        { ata_control, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+        { ps_ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
+    };
+    create_process("ps", "ps", 0, 0, 200, 0, caps, 3, true);
     telos_print("TelOS: root task: Persistence Server started\n");
 }
 
