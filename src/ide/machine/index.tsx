@@ -1,0 +1,24 @@
+// The Machine in the IDE: windows for the TelOS PC (power, console, kernel objects). The
+// IDE's window registry renders MachineWindowContent for the machine's window kinds; the
+// components and xterm.js load on first use.
+import { lazy, Suspense } from 'react';
+export { openMachine, openConsole, openKernelObjects, openKernelObject } from './open';
+
+const windows = () => import('./windows');
+const MachineWindow = lazy(() => windows().then((m) => ({ default: m.MachineWindow })));
+const ConsoleWindow = lazy(() => windows().then((m) => ({ default: m.ConsoleWindow })));
+const KernelObjectsWindow = lazy(() => windows().then((m) => ({ default: m.KernelObjectsWindow })));
+const KernelObjectOutliner = lazy(() => windows().then((m) => ({ default: m.KernelObjectOutliner })));
+
+export type MachineWindowKind = 'machine' | 'console' | 'kernel-objects' | 'kernel-object';
+
+export function MachineWindowContent({ kind, oid }: { kind: MachineWindowKind; oid?: number }) {
+  return (
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      {kind === 'machine' && <MachineWindow />}
+      {kind === 'console' && <ConsoleWindow />}
+      {kind === 'kernel-objects' && <KernelObjectsWindow />}
+      {kind === 'kernel-object' && <KernelObjectOutliner oid={oid ?? 0} />}
+    </Suspense>
+  );
+}
