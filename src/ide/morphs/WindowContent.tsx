@@ -10,6 +10,7 @@ import { DebuggerWindow } from '../windows/DebuggerWindow';
 import { QueryWindow } from '../windows/QueryWindow';
 import { InspectorWindow } from '../windows/InspectorWindow';
 import { SafeModeWindow } from '../windows/SafeModeWindow';
+import { MachineWindowContent } from '../machine';
 import { useWorldLink } from '../world/useWorld';
 import type { ErrorView } from '../world/types';
 
@@ -46,5 +47,10 @@ export function WindowContent({ id }: { id: string }) {
       return <InspectorWindow data={target.data} />;
     case 'safe-mode':
       return <SafeModeWindow data={target.data} />;
+    case 'machine':
+    case 'console':
+    case 'kernel-objects':
+    case 'kernel-object':
+      return <MachineWindowContent kind={kind} oid={target.oid} />;
   }
 }
