@@ -2,6 +2,7 @@
 import { openSingleton, openWorkspace, openOutliner } from './actions';
 import { useViewState } from './viewState';
 import { useWorldLink } from './world/useWorld';
+import { openMachine } from './machine';
 
 export function WorldMenu() {
   const link = useWorldLink();
@@ -19,6 +20,9 @@ export function WorldMenu() {
       </button>
       <button type="button" onClick={() => openSingleton('images')}>
         Images
+      </button>
+      <button type="button" onClick={() => openMachine()}>
+        Machine
       </button>
       <button type="button" disabled={!link} onClick={() => link && openOutliner(link.rootOid, 'lobby')}>
         Lobby
