@@ -3,7 +3,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { ImageRegistry } from '../store';
 import { genesisStates } from '../world';
-import { exportStoreImage, importIntoStore, readImageFile } from './index';
+import { exportStoreImage, ImageFileError, importIntoStore, readImageFile } from './index';
+import { mutate, rng } from './fuzz-mutations';
 import { bytesOf, gzip, openLines, sampleImage, sealLines, streamOf } from './test-fixtures';
 import { exportImage } from './transfer';
 
@@ -68,6 +69,49 @@ describe('image files and the store', () => {
     const taken = await registry.open('Taken');
     expect(await taken.countObjects()).toBe(genesisStates().length);
     taken.close();
+    registry.close();
+  });
+});
+
+describe('fuzzing import into the store', () => {
+  it('refuses or imports each of 300 mutated files, never leaving a partial image or touching another', async () => {
+    const registry = await openRegistry();
+    const existing = await registry.create('Existing', { root: 0, objects: genesisStates() });
+    const existingBefore = JSON.stringify(await existing.load(genesisStates().map((s) => s.oid)));
+    const good = await bytesOf(await exportImage(sampleImage(), { includeHistory: true }));
+    const lines = openLines(good);
+    const r = rng(77);
+    const outcomes = { imported: 0, refused: 0 };
+    for (let n = 0; n < 300; n++) {
+      const { kind, bytes } = mutate(good, lines, r);
+      try {
+        const result = await importIntoStore(registry, streamOf(bytes), { name: 'Fuzzed' });
+        const image = await registry.open(result.name);
+        expect(await image.countObjects(), `case ${n} (${kind})`).toBeGreaterThan(0);
+        image.close();
+        await registry.delete('Fuzzed');
+        outcomes.imported++;
+      } catch (e) {
+        if (!(e instanceof ImageFileError)) throw new Error(`case ${n} (${kind}) failed with ${(e as Error)?.stack ?? String(e)}`);
+        outcomes.refused++;
+      }
+      expect((await registry.list()).map((x) => x.name), `case ${n} (${kind})`).toEqual(['Existing']);
+    }
+    expect(JSON.stringify(await existing.load(genesisStates().map((s) => s.oid)))).toBe(existingBefore);
+    expect(outcomes.imported + outcomes.refused).toBe(300);
+    existing.close();
+    registry.close();
+  }, 120_000);
+
+  it('stops an import when asked and deletes what it had created', async () => {
+    const registry = await openRegistry();
+    const controller = new AbortController();
+    const file = await bytesOf(await exportImage(sampleImage()));
+    const slow = streamOf(file, 64);
+    const run = importIntoStore(registry, slow, { name: 'Cancelled', signal: controller.signal, onProgress: () => controller.abort() });
+    controller.abort();
+    await expect(run).rejects.toThrow(/reading was cancelled/);
+    expect(await registry.list()).toEqual([]);
     registry.close();
   });
 });
