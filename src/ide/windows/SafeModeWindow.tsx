@@ -13,8 +13,9 @@ export function SafeModeWindow({ data }: { data: unknown }) {
   return (
     <div className="safe-mode">
       <p role="alert">
-        <strong>Safe mode.</strong> Image “{report.imageName}” did not load cleanly: {report.reason}. Nothing was repaired or
-        changed; the objects below are left out, everything else can be used.
+        <strong>Safe mode.</strong> Image “{report.imageName}” did not load cleanly: {report.reason}. Nothing in it was
+        repaired or changed. What failed is listed below; the rest of the IDE can be used, and the Images window opens
+        another image.
       </p>
       <ul aria-label="Failing objects">
         {report.failures.map((f, i) => (

@@ -18,11 +18,17 @@ function showImage(image: ImageView | null): void {
   view.setImageInfo({ imageName: image.name, lastCommit: image.lastTid ? `#${image.lastTid}` : '—' });
   const open = view.windows.find((w) => w.kind === 'safe-mode');
   if (image.readOnly) {
-    const report: SafeModeReport = { imageName: image.name, reason: image.readOnly, failures: parseProblems(image.readOnly) };
-    view.openWindow({ kind: 'safe-mode', title: `Safe mode: ${image.name}`, target: { data: report }, x: 380, y: 60 });
+    showSafeMode(image.name, `it is open read-only because ${image.readOnly}`, image.readOnly);
   } else if (open) {
     view.closeWindow(open.id);
   }
+}
+
+function showSafeMode(imageName: string, reason: string, problems: string): void {
+  const report: SafeModeReport = { imageName, reason, failures: parseProblems(problems) };
+  const view = useViewState.getState();
+  view.setImageInfo({ imageName: `${imageName} (safe mode)` });
+  view.openWindow({ kind: 'safe-mode', title: `Safe mode: ${imageName}`, target: { data: report }, x: 380, y: 60 });
 }
 
 /** The store's read-only reason lists its problems separated by semicolons or newlines. */
@@ -32,7 +38,7 @@ function parseProblems(reason: string): SafeModeReport['failures'] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((line) => {
-      const m = /#(\d+)|oid (\d+)/i.exec(line);
+      const m = /#(\d+)|\b(?:oid|object|objects) (\d+)/i.exec(line);
       return { oid: m ? Number(m[1] ?? m[2]) : undefined, what: m ? 'object' : 'record', reason: line };
     });
 }
@@ -48,10 +54,23 @@ export async function connectWorld(): Promise<void> {
   try {
     const { getWorldClient } = await import('../../workers/world-client');
     const client = getWorldClient();
+    // Lines the worker prints while it starts (e.g. why it could not open the image)
+    // arrive before the link exists; keep them for it.
+    const early: string[] = [];
+    const stopEarly = client.subscribe((e) => {
+      if (e.type === 'transcript') early.push(e.line);
+    });
     const hello = await client.hello();
     const image = await client.imageInfo().catch(() => null);
     const link = new ClientLink(client, image?.root ?? hello.root, image?.name ?? 'genesis');
-    link.onPrint((line) => useViewState.getState().appendTranscript(line, 'print'));
+    const onLine = (line: string) => {
+      useViewState.getState().appendTranscript(line, 'print');
+      // The worker announces an image it could not open on the Transcript and runs a World
+      // in memory instead: that is safe mode.
+      const failed = /^The living image “(.+)” could not be opened \((.*)\)\. This World runs in memory/s.exec(line);
+      if (failed) showSafeMode(failed[1]!, `it could not be opened (${failed[2]}); a World in memory runs instead and nothing is saved`, failed[2]!);
+    };
+    link.onPrint(onLine);
     link.subscribe((c) => {
       if (c.tid !== undefined && !c.note?.startsWith(LAYOUT_NOTE)) {
         useViewState.getState().setImageInfo({ lastCommit: `#${c.tid} ${c.note ?? ''}`.trim() });
@@ -64,7 +83,21 @@ export async function connectWorld(): Promise<void> {
     });
     setWorldLink(link);
     showImage(image);
+    stopEarly();
+    for (const line of early) onLine(line);
     void storageUsed();
+    // The store checks an image's records in the background after opening it; the worker
+    // does not announce the result, so ask again a few times for a read-only verdict.
+    void (async () => {
+      for (const wait of [500, 1000, 2000, 4000, 8000]) {
+        await new Promise((r) => setTimeout(r, wait));
+        const now = await client.imageInfo().catch(() => null);
+        if (now?.readOnly) {
+          showImage(now);
+          return;
+        }
+      }
+    })();
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     useViewState.getState().setStatus(`The World could not start: ${reason}`);
