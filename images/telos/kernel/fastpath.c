@@ -44,6 +44,7 @@ bool fastpath_call(struct tcb *t)
         r->caller->reply_holder = NULL;
     r->caller = t;
     t->reply_holder = r;
+    t->blocked_can_grant = (s->cap.rights & TELOS_RIGHT_GRANT) != 0;
     t->state = THREAD_BLOCKED_REPLY;
     sched_switch_direct(r);
     return true;

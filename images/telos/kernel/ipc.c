@@ -1,7 +1,8 @@
 /* Synchronous IPC through endpoints, as in seL4: Send/Recv rendezvous, Call leaves a
  * single-use reply capability in the receiver (the `caller` link) when the endpoint cap
  * has Grant or GrantReply, Reply consumes it, badges name the sender's capability, long
- * messages go through both IPC buffers and one capability may be granted per message.
+ * messages go through both IPC buffers and one capability may be granted per message
+ * (in a reply too, when the caller's endpoint capability had Grant).
  * Notifications are the asynchronous counterpart: a word of badge bits. */
 #include "kernel/object.h"
 #include "kernel/console.h"
@@ -99,6 +100,7 @@ void ipc_send(struct tcb *t, struct slot *ep_slot, bool blocking, bool is_call)
             ep->state = ENDPOINT_IDLE;
         r->blocked_on = NULL;
         transfer_message(t, r, badge, can_grant);
+        t->blocked_can_grant = can_grant; /* a reply may carry a capability back only with Grant */
         if (is_call)
             finish_call(t, r, can_grant_reply);
         sched_make_runnable(r);
@@ -167,7 +169,7 @@ void ipc_reply(struct tcb *t)
     if (c->fault_pending) {
         c->fault_pending = false; /* resume where it stopped */
     } else {
-        transfer_message(t, c, 0, false);
+        transfer_message(t, c, 0, c->blocked_can_grant);
     }
     sched_make_runnable(c);
 }

@@ -3,6 +3,7 @@
  * processes in their own address spaces to do so. */
 #include <telos/ps.h>
 #include "user/telos.h"
+#include "user/process.h"
 #include "user/roles.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -62,72 +63,32 @@ static u32 mint_cap(u32 src, u32 rights, u32 badge)
     return slot;
 }
 
-static void set_name(u32 tcb, const char *name)
+static u32 builder_alloc(u32 type, u32 size_bits, u32 *err)
 {
-    u32 w[4] = { 0, 0, 0, 0 };
-    for (u32 i = 0; i < 15 && name[i]; i++)
-        w[i / 4] |= (u32)(u8)name[i] << ((i % 4) * 8);
-    TELOS_INVOKE(tcb, TELOS_TCB_SET_NAME, w[0], w[1], w[2], w[3]);
+    (void)err;
+    return object_alloc(type, size_bits);
 }
 
-struct process {
-    u32 tcb, cnode, pd, ipc_frame, entry;
+static const struct process_builder root_builder = {
+    .alloc = builder_alloc, .own_cnode = TELOS_SLOT_CNODE, .own_vspace = TELOS_SLOT_VSPACE, .scratch_vaddr = SCRATCH_VADDR,
 };
 
-struct cap_grant {
-    u32 src, dest, rights;
-};
+static const struct telos_module_desc *find_module(const char *name)
+{
+    for (u32 i = 0; i < bi->module_count; i++)
+        if (!strcmp(bi->modules[i].name, name))
+            return &bi->modules[i];
+    fail("finding a program image", TELOS_EFAILED_LOOKUP);
+}
 
-/* Builds an address space from an embedded program image and prepares a thread in it;
- * `start` says whether it runs at once or waits for a Resume. */
+/* Builds a process from an embedded program image; it runs at once when `start`. */
 static struct process create_process(const char *module, const char *name, u32 role, u32 arg, u32 priority,
                                      u32 fault_ep, const struct cap_grant *caps, u32 ncaps, bool start)
 {
-    const struct telos_module_desc *mod = NULL;
-    for (u32 i = 0; i < bi->module_count; i++)
-        if (!strcmp(bi->modules[i].name, module))
-            mod = &bi->modules[i];
-    if (!mod)
-        fail("finding a program image", TELOS_EFAILED_LOOKUP);
-    const struct telos_image_header *hdr = (const void *)mod->vaddr;
+    const struct telos_module_desc *mod = find_module(module);
     struct process p;
-    p.entry = hdr->entry;
-    p.cnode = object_alloc(TELOS_OBJ_CNODE, CHILD_CNODE_RADIX);
-    p.pd = object_alloc(TELOS_OBJ_PAGE_DIRECTORY, 0);
-    u32 pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
-    check("map image page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, p.pd, TELOS_USER_BASE));
-    pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
-    check("map stack page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, p.pd, CHILD_IPC_BUFFER));
-    u32 mem = hdr->mem_end - TELOS_USER_BASE;
-    for (u32 off = 0; off < mem; off += 4096) {
-        u32 frame = object_alloc(TELOS_OBJ_FRAME, 0);
-        if (off < mod->size) {
-            check("map scratch", TELOS_INVOKE(frame, TELOS_FRAME_MAP, TELOS_SLOT_VSPACE, SCRATCH_VADDR, TELOS_RIGHT_WRITE));
-            u32 n = mod->size - off < 4096 ? mod->size - off : 4096;
-            memcpy((void *)SCRATCH_VADDR, (const u8 *)mod->vaddr + off, n);
-            check("unmap scratch", TELOS_INVOKE0(frame, TELOS_FRAME_UNMAP));
-        }
-        check("map image", TELOS_INVOKE(frame, TELOS_FRAME_MAP, p.pd, TELOS_USER_BASE + off, TELOS_RIGHT_WRITE));
-    }
-    for (u32 i = 1; i <= CHILD_STACK_PAGES; i++) {
-        u32 frame = object_alloc(TELOS_OBJ_FRAME, 0);
-        check("map stack", TELOS_INVOKE(frame, TELOS_FRAME_MAP, p.pd, CHILD_STACK_TOP - i * 4096, TELOS_RIGHT_WRITE));
-    }
-    p.ipc_frame = object_alloc(TELOS_OBJ_FRAME, 0);
-    check("map IPC buffer", TELOS_INVOKE(p.ipc_frame, TELOS_FRAME_MAP, p.pd, CHILD_IPC_BUFFER, TELOS_RIGHT_WRITE));
-    p.tcb = object_alloc(TELOS_OBJ_TCB, 0);
-    copy_cap(p.cnode, CHILD_SLOT_TCB, p.tcb, TELOS_RIGHTS_ALL);
-    copy_cap(p.cnode, CHILD_SLOT_CNODE, p.cnode, TELOS_RIGHTS_ALL);
-    copy_cap(p.cnode, CHILD_SLOT_VSPACE, p.pd, TELOS_RIGHTS_ALL);
-    copy_cap(p.cnode, CHILD_SLOT_IPC_FRAME, p.ipc_frame, TELOS_RIGHTS_ALL);
-    for (u32 i = 0; i < ncaps; i++)
-        copy_cap(p.cnode, caps[i].dest, caps[i].src, caps[i].rights);
-    check("TCB configure", TELOS_INVOKE(p.tcb, TELOS_TCB_CONFIGURE, fault_ep, p.cnode, p.pd, CHILD_IPC_BUFFER, p.ipc_frame));
-    set_name(p.tcb, name);
-    check("TCB priority", TELOS_INVOKE(p.tcb, TELOS_TCB_SET_PRIORITY, priority));
-    check("TCB registers", TELOS_INVOKE(p.tcb, TELOS_TCB_WRITE_REGISTERS, p.entry, CHILD_STACK_TOP, role, arg, CHILD_IPC_BUFFER));
-    if (start)
-        check("TCB resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
+    check("building a process", process_build(&root_builder, (const u8 *)mod->vaddr, mod->size, name, role, arg,
+                                              priority, fault_ep, caps, ncaps, start, &p));
     return p;
 }
 
