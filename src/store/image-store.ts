@@ -28,6 +28,8 @@ export interface StoreOptions extends DatabaseOptions {
   /** Check every record when the image opens: 'eager' waits for it, 'background' (default)
    * opens at once and checks after, 'none' skips it. Problems make the image read-only. */
   verify?: 'eager' | 'background' | 'none';
+  /** How long after open the background check starts (default 1.5 s). */
+  verifyDelayMs?: number;
   /** Longest any single IndexedDB transaction may take before it is reported failed. */
   opTimeoutMs?: number;
   /** How long an open blocked by another tab's old connection waits before failing. */
@@ -152,7 +154,7 @@ export interface ImageSeed {
   note?: string;
 }
 
-const DEFAULTS = { opTimeoutMs: 30_000, blockedTimeoutMs: 5_000, syncIntervalMs: 750 };
+const DEFAULTS = { opTimeoutMs: 30_000, blockedTimeoutMs: 5_000, syncIntervalMs: 750, verifyDelayMs: 1_500 };
 const MAX_PROBLEMS = 200;
 
 export class ImageStore {
@@ -168,6 +170,10 @@ export class ImageStore {
   /** New objects a commit left unstored (unreachable), with the tid the writer was told:
    * a later write of one at that serial is its creation. */
   private transient = new Map<Oid, Tid>();
+  /** Objects this store created, with their createdTid (the writer's copies lack it). */
+  private createdHere = new Map<Oid, Tid>();
+  /** How many commits took the one-burst fast path, and how many the careful one. */
+  readonly stats = { fastCommits: 0, carefulCommits: 0 };
   /** Resolves when the open-time integrity check is done (at once when it was skipped). */
   readonly integrity: Promise<IntegrityReport | undefined>;
 
@@ -226,7 +232,10 @@ export class ImageStore {
       } else if (options.verify === 'eager') {
         await store.checkIntegrity();
       } else if (options.verify !== 'none') {
-        (store as { integrity: Promise<IntegrityReport | undefined> }).integrity = store.checkIntegrity().catch(() => undefined);
+        // Start after the first render has had the database to itself.
+        (store as { integrity: Promise<IntegrityReport | undefined> }).integrity = new Promise((r) => setTimeout(r, options.verifyDelayMs)).then(() =>
+          store.closed ? undefined : store.checkIntegrity().catch(() => undefined),
+        );
       }
       return store;
     } catch (e) {
@@ -374,87 +383,169 @@ export class ImageStore {
     checkWrites(req, what);
     const writes = this.transient.size ? req.writes.map((w) => (this.transient.get(w.oid) === w.serial ? { ...w, serial: 0 } : w)) : req.writes;
     const { keep, unreachable } = this.reachableWrites(writes);
-    const time = Date.now();
+    const plan = this.planCommit(req, keep, what);
+    // Fast path: when the writer supplies before-images (the World always does), reads and
+    // writes go to IndexedDB in one burst and the reads then confirm what the writes assumed;
+    // if anything differs, the transaction is aborted and the careful path runs instead.
     let committed: { tid: Tid; meta: MetaRecord } | undefined;
-    await this.run('rw', [this.db.objects, this.db.txlog, this.db.meta, this.db.blobs], what, 'Nothing from this transaction was written; earlier commits are safe.', async (tx) => {
+    if (plan.existing.every((w) => w.before)) {
+      try {
+        committed = await this.runCommit(plan, true);
+      } catch (e) {
+        if (!(e instanceof RetryCarefully) && !(e instanceof StoreError && ['aborted', 'conflict', 'dangling-reference'].includes(e.code)) && !(e instanceof ConflictError)) throw e;
+      }
+    }
+    if (committed) this.stats.fastCommits++;
+    else {
+      committed = await this.runCommit(plan, false);
+      this.stats.carefulCommits++;
+    }
+    const { tid, meta } = committed;
+    this.meta = meta;
+    for (const w of plan.created) this.createdHere.set(w.oid, tid);
+    for (const w of keep) this.transient.delete(w.oid);
+    for (const oid of unreachable) this.transient.set(oid, tid);
+    this.noteOwnCommit(tid);
+    return { tid, time: plan.time, written: keep.map((w) => w.oid), unreachable };
+  }
+
+  /** What a commit needs to read and check, worked out before any transaction starts. */
+  private planCommit(req: CommitRequest, keep: ObjectWrite[], what: string) {
+    const existing = keep.filter((w) => w.serial !== 0);
+    const created = keep.filter((w) => w.serial === 0);
+    const writeSet = new Set(keep.map((w) => w.oid));
+    const outside = new Set<Oid>();
+    const blobIds = new Set<string>();
+    for (const w of keep)
+      visitReferences(
+        w.after,
+        (oid) => {
+          if (!writeSet.has(oid)) outside.add(oid);
+        },
+        (id) => blobIds.add(id),
+      );
+    const reads = (req.reads ?? []).filter((r) => !writeSet.has(r.oid));
+    for (const r of reads) outside.delete(r.oid);
+    return { req, what, note: req.note, time: Date.now(), keep, existing, created, reads, outside: [...outside], blobIds: [...blobIds] };
+  }
+
+  private async runCommit(plan: ReturnType<ImageStore['planCommit']>, optimistic: boolean): Promise<{ tid: Tid; meta: MetaRecord }> {
+    const { existing, reads, outside, blobIds, note, what, req } = plan;
+    const tables = blobIds.length ? [this.db.objects, this.db.txlog, this.db.meta, this.db.blobs] : [this.db.objects, this.db.txlog, this.db.meta];
+    const none = Promise.resolve([] as undefined[]);
+    let committed: { tid: Tid; meta: MetaRecord } | undefined;
+    await this.run('rw', tables, what, 'Nothing from this transaction was written; earlier commits are safe.', async (tx) => {
       this.options.hooks?.duringCommit?.(tx.idbtrans, tx.idbtrans.db);
-      const existing = keep.filter((w) => w.serial !== 0);
-      const created = keep.filter((w) => w.serial === 0);
-      const writeSet = new Set(keep.map((w) => w.oid));
-      const outside = new Set<Oid>();
-      const blobIds = new Set<string>();
-      for (const w of keep)
-        visitReferences(
-          w.after,
-          (oid) => {
-            if (!writeSet.has(oid)) outside.add(oid);
-          },
-          (id) => blobIds.add(id),
-        );
-      const readOids = (req.reads ?? []).map((r) => r.oid).filter((o) => !writeSet.has(o));
-      for (const o of readOids) outside.delete(o);
-      const [meta, current, reads, referenced, blobs] = await Promise.all([
+      const reading = Promise.all([
         this.db.meta.get('image'),
-        this.db.objects.bulkGet(existing.map((w) => w.oid)),
-        this.db.objects.bulkGet(readOids),
-        this.db.objects.bulkGet([...outside]),
-        blobIds.size ? this.db.blobs.bulkGet([...blobIds]) : Promise.resolve([]),
+        existing.length ? this.db.objects.bulkGet(existing.map((w) => w.oid)) : none,
+        reads.length ? this.db.objects.bulkGet(reads.map((r) => r.oid)) : none,
+        outside.length ? this.db.objects.bulkGet(outside) : none,
+        blobIds.length ? this.db.blobs.bulkGet(blobIds) : none,
       ]);
+      let writing: Promise<unknown> | undefined;
+      let guess: { tid: Tid; meta: MetaRecord; before: MetaRecord; befores: (StoredState | null)[] } | undefined;
+      if (optimistic) {
+        const before = this.meta;
+        const befores = existing.map((w) => this.withCreatedTid(w.before!, w.oid));
+        const records = this.commitRecords(plan, before, befores);
+        guess = { tid: records.tid, meta: records.meta, before, befores };
+        writing = this.issueWrites(records, note);
+        writing.catch(() => undefined);
+      }
+      const [meta, current, readRecs, referenced, blobs] = await reading;
       const conflicts: Conflict[] = [];
       existing.forEach((w, i) => {
         const stored = current[i]?.serial ?? 0;
         if (stored !== w.serial) conflicts.push({ oid: w.oid, readSerial: w.serial, storedSerial: stored });
       });
-      const readSerials = new Map((req.reads ?? []).map((r) => [r.oid, r.serial]));
-      readOids.forEach((oid, i) => {
-        const stored = reads[i]?.serial ?? 0;
-        if (stored !== readSerials.get(oid)) conflicts.push({ oid, readSerial: readSerials.get(oid)!, storedSerial: stored });
+      reads.forEach((r, i) => {
+        const stored = readRecs[i]?.serial ?? 0;
+        if (stored !== r.serial) conflicts.push({ oid: r.oid, readSerial: r.serial, storedSerial: stored });
       });
+      const missing = outside.filter((_, i) => !referenced[i]);
+      const missingBlob = blobIds.find((_, i) => !blobs[i]);
+      if (optimistic) {
+        const g = guess!;
+        const same =
+          !conflicts.length &&
+          !missing.length &&
+          missingBlob === undefined &&
+          meta !== undefined &&
+          meta.lastTid === g.before.lastTid &&
+          meta.nextOid === g.before.nextOid &&
+          meta.packedTid === g.before.packedTid &&
+          meta.formatVersion === g.before.formatVersion &&
+          existing.every((_, i) => sameState(g.befores[i]!, current[i]!.state));
+        if (!same) {
+          if (meta && meta.lastTid >= this.meta.lastTid) this.meta = meta;
+          throw new RetryCarefully();
+        }
+        await writing;
+        committed = { tid: g.tid, meta: g.meta };
+        return;
+      }
       if (conflicts.length) {
         await describeConflicts(this.db, conflicts);
         throw new ConflictError(conflicts, note);
       }
-      const missing = [...outside].filter((_, i) => !referenced[i]);
       if (missing.length) {
-        const from = keep.find((w) => refersTo(w.after, missing[0]!))!.oid;
+        const from = plan.keep.find((w) => refersTo(w.after, missing[0]!))!.oid;
         throw new StoreError('dangling-reference', `${what} failed: object ${from} refers to object ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}, which is neither in the image nor written by this transaction. Nothing was written.`);
       }
-      const missingBlob = [...blobIds].find((_, i) => !blobs[i]);
       if (missingBlob !== undefined) throw new StoreError('dangling-reference', `${what} failed: blob ${missingBlob} is referred to but was never stored (or was packed away). Nothing was written.`);
-
-      const tid = meta!.lastTid + 1;
-      const changes: ChangeRecord[] = [];
-      const existingRecords: ObjectRecord[] = existing.map((w, i) => {
-        changes.push({ oid: w.oid, beforeSerial: w.serial, before: current[i]!.state });
-        return { oid: w.oid, serial: tid, state: w.after };
-      });
-      const createdRecords: ObjectRecord[] = created.map((w) => {
-        changes.push({ oid: w.oid, beforeSerial: 0, before: null });
-        return { oid: w.oid, serial: tid, state: stampCreated(w.after, tid) };
-      });
-      let maxOid = meta!.nextOid - 1;
-      for (const w of created) if (w.oid > maxOid) maxOid = w.oid;
-      const nextMeta: MetaRecord = { ...meta!, lastTid: tid, nextOid: Math.max(maxOid + 1, req.nextOid ?? 0) };
-      const log: TxRecord = { tid, time, note, origin: req.origin ?? '', changes };
-      // Every write is issued in one synchronous burst (nothing else awaited in between).
-      await Promise.all([
-        existingRecords.length ? this.db.objects.bulkPut(existingRecords) : undefined,
-        createdRecords.length
-          ? this.db.objects.bulkAdd(createdRecords).catch((e: unknown) => {
-              throw createdElsewhere(e, createdRecords, note);
-            })
-          : undefined,
-        this.db.txlog.add(log),
-        this.db.meta.put(nextMeta),
-      ]);
-      committed = { tid, meta: nextMeta };
+      if (!meta) throw new StoreError('corrupt', `${what} failed: the image's meta record is missing. Nothing was written.`);
+      void req;
+      const records = this.commitRecords(plan, meta, current.map((c) => c!.state));
+      await this.issueWrites(records, note);
+      committed = { tid: records.tid, meta: records.meta };
     });
-    const { tid, meta } = committed!;
-    this.meta = meta;
-    for (const w of keep) this.transient.delete(w.oid);
-    for (const oid of unreachable) this.transient.set(oid, tid);
-    this.noteOwnCommit(tid);
-    return { tid, time, written: keep.map((w) => w.oid), unreachable };
+    return committed!;
+  }
+
+  /** The records a commit writes, given meta and the stored states it replaces. */
+  private commitRecords(plan: ReturnType<ImageStore['planCommit']>, meta: MetaRecord, befores: (StoredState | null)[]) {
+    const { existing, created, req, time, note } = plan;
+    const tid = meta.lastTid + 1;
+    const changes: ChangeRecord[] = [];
+    const existingRecords: ObjectRecord[] = existing.map((w, i) => {
+      const before = befores[i]!;
+      changes.push({ oid: w.oid, beforeSerial: w.serial, before });
+      // The writer's copy may not know the createdTid the store stamped: keep it.
+      const createdTid = before?.meta?.createdTid;
+      const after = createdTid !== undefined && w.after.meta?.createdTid === undefined ? { ...w.after, meta: { ...w.after.meta, createdTid } } : w.after;
+      return { oid: w.oid, serial: tid, state: after };
+    });
+    const createdRecords: ObjectRecord[] = created.map((w) => {
+      changes.push({ oid: w.oid, beforeSerial: 0, before: null });
+      return { oid: w.oid, serial: tid, state: stampCreated(w.after, tid) };
+    });
+    let maxOid = meta.nextOid - 1;
+    for (const w of created) if (w.oid > maxOid) maxOid = w.oid;
+    const nextMeta: MetaRecord = { ...meta, lastTid: tid, nextOid: Math.max(maxOid + 1, req.nextOid ?? 0) };
+    const log: TxRecord = { tid, time, note, origin: req.origin ?? '', changes };
+    return { tid, meta: nextMeta, existingRecords, createdRecords, log };
+  }
+
+  /** Issues every write of a commit in one synchronous burst. */
+  private issueWrites(r: ReturnType<ImageStore['commitRecords']>, note: string): Promise<unknown> {
+    return Promise.all([
+      r.existingRecords.length ? this.db.objects.bulkPut(r.existingRecords) : undefined,
+      r.createdRecords.length
+        ? this.db.objects.bulkAdd(r.createdRecords).catch((e: unknown) => {
+            throw createdElsewhere(e, r.createdRecords, note);
+          })
+        : undefined,
+      this.db.txlog.add(r.log),
+      this.db.meta.put(r.meta),
+    ]);
+  }
+
+  /** A before-image as the writer holds it, with the createdTid the store stamped when this
+   * store created the object (the writer's copy never learned it). */
+  private withCreatedTid(state: StoredState, oid: Oid): StoredState {
+    const tid = this.createdHere.get(oid);
+    return tid !== undefined && state.meta?.createdTid === undefined ? { ...state, meta: { ...state.meta, createdTid: tid } } : state;
   }
 
   /** New objects are stored only when reachable from what the commit writes to objects
@@ -811,6 +902,17 @@ export class ImageStore {
       throw storageError(e, what, unchanged);
     }
   }
+}
+
+/** The fast commit path found the image not as it assumed: abort and check carefully. */
+class RetryCarefully extends StoreError {
+  constructor() {
+    super('aborted', 'retry carefully');
+  }
+}
+
+function sameState(a: StoredState, b: StoredState): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Waits for a promise at most `ms`; then rejects with a timeout that says the outcome. */

@@ -65,7 +65,8 @@ async function loadOne(store: ImageStore, oid: number) {
 /** Writes `data` into object `oid` as read at its current serial. */
 async function update(store: ImageStore, oid: number, data: Record<string, Value>, note = `update ${oid}`) {
   const cur = (await loadOne(store, oid))!;
-  return store.commit({ note, origin: 'test', writes: [{ oid, serial: cur.serial, after: obj(oid, cur.state.name, data) }] });
+  // Like the World, hand over the before-image: the store's fast path relies on it.
+  return store.commit({ note, origin: 'test', writes: [{ oid, serial: cur.serial, before: cur.state, after: obj(oid, cur.state.name, data) }] });
 }
 
 /** Increments the counter object, retrying on conflict as a user clicking again would. */
@@ -74,7 +75,7 @@ async function increment(store: ImageStore, oid = 1): Promise<number> {
     const cur = (await loadOne(store, oid))!;
     const n = slot(cur.state, 'n') as number;
     try {
-      await store.commit({ note: 'increment', origin: 'test', writes: [{ oid, serial: cur.serial, after: obj(oid, 'counter', { n: n + 1 }) }] });
+      await store.commit({ note: 'increment', origin: 'test', writes: [{ oid, serial: cur.serial, before: cur.state, after: obj(oid, 'counter', { n: n + 1 }) }] });
       return attempt;
     } catch (e) {
       if ((e as Error).name !== 'ConflictError' || attempt > 200) throw e;
@@ -111,6 +112,36 @@ export const suites: Record<string, Record<string, Scenario>> = {
       for (let i = 0; i < 5; i++) tids.push((await update(s, 2, { x: i })).tid);
       equal(tids, [2, 3, 4, 5, 6], 'tids');
       equal(s.info.lastTid, 6, 'lastTid');
+    },
+    'a commit with before-images that match takes the one-burst fast path': async (ctx) => {
+      const s = await fresh(ctx);
+      await update(s, 2, { x: 2 });
+      await update(s, 2, { x: 3 });
+      equal(s.stats, { fastCommits: 2, carefulCommits: 0 }, 'paths taken');
+      const d = (await s.transaction(3))!;
+      equal([slot(d.changes[0]!.before!, 'x'), slot(d.changes[0]!.after, 'x')], [2, 3], 'before/after');
+    },
+    'a commit without before-images logs the stored states it replaces': async (ctx) => {
+      const s = await fresh(ctx);
+      await s.commit({ note: 'no before', writes: [{ oid: 2, serial: 1, after: obj(2, 'a', { x: 5 }) }] });
+      const d = (await s.transaction(2))!;
+      equal([slot(d.changes[0]!.before!, 'x'), slot(d.changes[0]!.after, 'x')], [1, 5], 'before/after');
+    },
+    'a writer’s before-image that differs from the stored state is not trusted': async (ctx) => {
+      const s = await fresh(ctx);
+      await s.commit({ note: 'wrong before', writes: [{ oid: 2, serial: 1, before: obj(2, 'a', { x: 'imagined' }), after: obj(2, 'a', { x: 5 }) }] });
+      const d = (await s.transaction(2))!;
+      equal(slot(d.changes[0]!.before!, 'x'), 1, 'the stored before-image is logged');
+    },
+    'an object keeps its createdTid through later edits by a writer that never saw it': async (ctx) => {
+      const s = await fresh(ctx);
+      const b = obj(3, 'b', { y: 1 });
+      const r = await s.commit({ note: 'add b', writes: [{ oid: 0, serial: 1, before: (await loadOne(s, 0))!.state, after: obj(0, 'lobby', { counter: { ref: 1 }, a: { ref: 2 }, b: { ref: 3 } }) }, { oid: 3, serial: 0, before: null, after: b }] });
+      // The writer's copy of b has no createdTid (only the stored one does).
+      await s.commit({ note: 'edit b', writes: [{ oid: 3, serial: r.tid, before: b, after: obj(3, 'b', { y: 2 }) }] });
+      const stored = (await loadOne(s, 3))!;
+      equal([slot(stored.state, 'y'), stored.state.meta.createdTid], [2, r.tid], 'createdTid kept');
+      equal((await s.transaction(r.tid + 1))!.changes[0]!.before!.meta.createdTid, r.tid, 'logged before-image has it too');
     },
     'a write with a stale serial is a ConflictError and nothing is written': async (ctx) => {
       const s = await fresh(ctx);
