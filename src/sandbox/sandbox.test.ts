@@ -280,6 +280,19 @@ describe('limits', () => {
   });
 });
 
+describe('the host stack', () => {
+  it('if the host stack overflows inside QuickJS first, SandboxLimit stack, then a fresh VM', async () => {
+    // A QuickJS stack limit far above what the host allows makes the host overflow first.
+    const { sandbox, world } = await setup({ stackBytes: 4 * 1024 * 1024, deadlineMs: 20_000 });
+    const e = failure(() => sandbox.evaluate('self.Circle.radius = 2; function f(n) { return f(n + 1) + 1; } f(0)'));
+    expect(e).toBeInstanceOf(SandboxLimit);
+    expect(e.limit).toBe('stack');
+    expect(world.inTransaction).toBe(false);
+    await sandbox.ready();
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+  });
+});
+
 describe('no way out of the sandbox', () => {
   const hostNames = ['indexedDB', 'fetch', 'postMessage', 'importScripts', 'document', 'localStorage', 'process', 'require', 'window', '__host', 'XMLHttpRequest', 'WebSocket'];
 

@@ -4,7 +4,7 @@
 // turns VM errors into TelosErrors with owner, selector, line, column and the chain of sends.
 // Limits per top-level evaluation: a deadline (interrupt), a memory limit, a stack limit.
 
-import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { RELEASE_SYNC, newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
 import {
   InvalidInput,
   ObjectFault,
@@ -31,7 +31,7 @@ export interface SandboxOptions {
   deadlineMs?: number;
   /** Heap limit of the QuickJS runtime, in bytes (default 64 MiB). */
   memoryBytes?: number;
-  /** Native stack limit of the QuickJS runtime, in bytes (default 256 KiB): bounds recursion depth. */
+  /** Native stack limit of the QuickJS runtime, in bytes (default 192 KiB, at most 4 MiB): bounds recursion depth. */
   stackBytes?: number;
   /** Called for every line `print` writes (the Transcript). */
   onPrint?: (line: string) => void;
@@ -98,11 +98,11 @@ const RUNTIME_FILE = 'telos-runtime';
 const METHOD_PREFIX = '(function (self, resend) { \'use strict\'; return (\n';
 const METHOD_SUFFIX = '\n); })';
 let quickjs: Promise<QuickJSWASMModule> | null = null;
-let quickjsLoader: () => Promise<QuickJSWASMModule> = getQuickJS;
+let quickjsLoader: () => Promise<QuickJSWASMModule> = () => newQuickJSWASMModuleFromVariant(RELEASE_SYNC);
 
 /**
- * Replaces how the QuickJS module is loaded (a browser worker passes the wasm file's bundled
- * URL); call before the first Sandbox.create.
+ * Replaces how a QuickJS module instance is made (a browser worker passes the wasm file's
+ * bundled URL); call before the first Sandbox.create. Each call must give a new instance.
  */
 export function setQuickJSLoader(load: () => Promise<QuickJSWASMModule>): void {
   quickjsLoader = load;
@@ -154,17 +154,61 @@ export class Sandbox {
   private readonly unsubscribe: () => void;
   private disposed = false;
 
+  /** Set while a fresh QuickJS module replaces one the host's own stack overflow broke. */
+  private replacing: Promise<void> | null = null;
+
   private constructor(
     readonly world: World,
-    private readonly module: QuickJSWASMModule,
+    private module: QuickJSWASMModule,
     private readonly options: SandboxOptions,
   ) {
     this.deadlineMs = options.deadlineMs ?? 1000;
     this.memoryBytes = options.memoryBytes ?? 64 * 1024 * 1024;
-    this.stackBytes = options.stackBytes ?? 256 * 1024;
+    // QuickJS's own limit must trip before the host's stack (which runs the WebAssembly
+    // interpreter) and below the WebAssembly instance's stack (5 MiB): 192 KiB allows about
+    // a thousand nested sends.
+    this.stackBytes = Math.min(4 * 1024 * 1024, Math.max(16 * 1024, options.stackBytes ?? 192 * 1024));
     this.boot();
     this.unsubscribe = world.onChange((c) => this.worldChanged(c));
     world.setSyntaxChecker((source) => this.checkSyntax(source));
+  }
+
+  /**
+   * Resolves when the sandbox can run code. It cannot for a moment after the host's own stack
+   * overflowed inside QuickJS (which leaves that WebAssembly instance unusable): a fresh
+   * instance is being loaded. Callers that can wait (the worker) await this before each request.
+   */
+  ready(): Promise<void> {
+    return this.replacing ?? Promise.resolve();
+  }
+
+  /** Drops a broken QuickJS instance and loads a fresh one in the background. */
+  private replaceModule(): void {
+    if (this.replacing) return;
+    for (const h of Object.values(this.vm)) {
+      try {
+        h.dispose();
+      } catch {
+        // the instance is broken; its handles go with it
+      }
+    }
+    this.replacing = quickjsLoader().then(
+      (m) => {
+        this.module = m;
+        this.boot();
+        this.replacing = null;
+      },
+      (e: unknown) => {
+        this.replacing = null;
+        throw e;
+      },
+    );
+    this.replacing.catch(() => {});
+  }
+
+  private assertRunnable(): void {
+    if (this.disposed) throw new InvalidInput('this sandbox was disposed');
+    if (this.replacing) throw new SandboxLimit('stack', 'the sandbox is restarting after a stack overflow; try again in a moment');
   }
 
   /** Creates a sandbox for a World and installs QuickJS's parser as the World's syntax check. */
@@ -224,20 +268,23 @@ export class Sandbox {
     this.stale = false;
   }
 
-  private shutdown(): void {
-    for (const h of Object.values(this.vm)) h.dispose();
+  /** Frees the VM; false when the QuickJS instance refused (it is unusable then). */
+  private shutdown(): boolean {
     try {
+      for (const h of Object.values(this.vm)) h.dispose();
       this.ctx.dispose();
       this.runtime.dispose();
+      return true;
     } catch {
-      // A runtime that hit its memory limit may refuse a clean teardown; it is dropped anyway.
+      return false;
     }
   }
 
   /** Throws the whole VM away and starts a fresh one (after a limit, or on request). */
   restart(): void {
-    this.shutdown();
-    this.boot();
+    if (this.replacing) return;
+    if (this.shutdown()) this.boot();
+    else this.replaceModule();
   }
 
   dispose(): void {
@@ -245,7 +292,7 @@ export class Sandbox {
     this.disposed = true;
     this.unsubscribe();
     this.world.setSyntaxChecker(null);
-    this.shutdown();
+    if (!this.replacing) this.shutdown();
   }
 
   private worldChanged(c: WorldChange): void {
@@ -270,6 +317,7 @@ export class Sandbox {
 
   /** QuickJS's parser on method source (strict mode); null when it parses. */
   checkSyntax(source: string): SyntaxProblem | null {
+    if (this.replacing || this.disposed) return { line: 1, column: 1, reason: 'the method parser is restarting; save again in a moment' };
     if (!/^\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*function\b/.test(source))
       return { line: 1, column: 1, reason: "method source must be a function expression: 'function (args) { ... }'" };
     const r = this.ctx.evalCode(METHOD_PREFIX + source + METHOD_SUFFIX, 'syntax-check', { compileOnly: true });
@@ -522,7 +570,7 @@ export class Sandbox {
   }
 
   private topLevel(run: () => { json: string } | { error: QuickJSHandle }): EvalResult {
-    if (this.disposed) throw new InvalidInput('this sandbox was disposed');
+    this.assertRunnable();
     if (this.depth > 0) throw new InvalidInput('an evaluation is already running');
     if (!this.world.inTransaction) this.world.begin('Evaluate', 'workspace');
     if (this.stale) this.resetVm(true);
@@ -547,8 +595,16 @@ export class Sandbox {
     }
     // Failure: work out what happened while the VM is still intact, then abort.
     let error: unknown;
+    if ('thrown' in outcome) {
+      // Nothing but the host's own failure (its stack overflowing inside the WebAssembly
+      // interpreter) escapes QuickJS: that instance cannot be trusted again.
+      this.world.abort();
+      this.replaceModule();
+      const e = outcome.thrown;
+      if (e instanceof TelosError) throw e;
+      throw new SandboxLimit('stack', `the host's stack overflowed (${e instanceof Error ? e.message : String(e)}); the sandbox restarts`);
+    }
     if ('error' in outcome) error = this.vmError(outcome.error);
-    else if ('thrown' in outcome) error = outcome.thrown;
     if (this.faults.length) error = new ObjectFault([...new Set(this.faults)]);
     this.world.abort();
     if (error instanceof SandboxLimit || this.limitHit) {
@@ -583,7 +639,7 @@ export class Sandbox {
     const message = String(data.message ?? '');
     const sends = this.parseStack(String(data.stack ?? ''));
     const limit: LimitName | null =
-      this.limitHit ?? (/out of memory/i.test(message) ? 'memory' : /stack overflow/i.test(message) ? 'stack' : /interrupted/i.test(message) ? 'deadline' : null);
+      this.limitHit ?? (/out of memory/i.test(message) ? 'memory' : /stack overflow|maximum call stack/i.test(message) ? 'stack' : /interrupted/i.test(message) ? 'deadline' : null);
     if (limit) {
       const detail =
         limit === 'deadline'

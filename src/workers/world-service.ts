@@ -290,6 +290,7 @@ export class WorldService {
     let result: unknown;
     for (let round = 0; ; round++) {
       try {
+        await this.session.sandbox.ready();
         result = await fn(...request.args);
         break;
       } catch (e) {
