@@ -129,6 +129,9 @@ describe('reading a bad image file', () => {
     ['a fractional OID', (j: any) => ({ ...j, oid: 1.5 }), /OID must be an integer/],
     ['a number too large for a double', (j: any) => JSON.stringify(j).replace('"value":3', '"value":1e999'), /number must be finite/],
     ['a serial above 2^53', (j: any) => ({ ...j, serial: 2 ** 60 }), /serial: must be an integer below 2\^53/],
+    ['a reference to a negative OID', (j: any) => JSON.stringify(j).replace('"value":3', '"value":[{"ref":-2}]'), /value: a reference must name an OID/],
+    ['a reference with an extra key', (j: any) => JSON.stringify(j).replace('"value":3', '"value":{"ref":1,"x":2}'), /object with keys \{ref,x\} is not a value/],
+    ['a blob reference with a bad id', (j: any) => JSON.stringify(j).replace('"value":3', '"value":{"blob":"a b","size":1,"type":""}'), /blob id may hold only/],
   ])('refuses %s', async (_, edit, reason) => {
     const e = await rejection(edited(objLine(2), edit));
     expect(e.line).toBe(objLine(2));

@@ -196,18 +196,63 @@ const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `a text of mor
 
 const refSchema = v.strictObject({ ref: oid });
 
-const valueSchema: v.GenericSchema<FileValue> = v.union(
-  [
-    v.null(),
-    v.boolean(),
-    v.pipe(v.number(), v.finite('a number must be finite')),
-    text(MAX_STRING),
-    refSchema,
-    v.strictObject({ blob: blobId, size: safeCount, type: mediaType }),
-    v.pipe(v.array(v.lazy(() => valueSchema)), v.maxLength(MAX_LIST, `a list of more than ${MAX_LIST} items`)),
-  ],
-  'a value must be null, a boolean, a finite number, a string, {ref}, {blob,size,type} or a list',
-);
+const BLOB_ID = /^[A-Za-z0-9_.:-]+$/;
+const PRINTABLE = /^[\x20-\x7e]*$/;
+const isOid = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/**
+ * What is wrong with a value, or null. Hand-written rather than a union of schemas: a value
+ * is the commonest thing in a file, and trying each alternative in turn (collecting an issue
+ * from every one that fails) made values most of the cost of reading an image.
+ */
+export function valueProblem(root: unknown): string | null {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    switch (typeof value) {
+      case 'boolean':
+        continue;
+      case 'number':
+        if (!Number.isFinite(value)) return 'a number must be finite';
+        continue;
+      case 'string':
+        if (value.length > MAX_STRING) return `a text of more than ${MAX_STRING} characters`;
+        continue;
+      case 'object': {
+        if (value === null) continue;
+        if (Array.isArray(value)) {
+          if (value.length > MAX_LIST) return `a list of more than ${MAX_LIST} items`;
+          for (const item of value) stack.push(item);
+          continue;
+        }
+        const o = value as Record<string, unknown>;
+        const keys = Object.keys(o);
+        if (keys.length === 1 && keys[0] === 'ref') {
+          if (!isOid(o.ref)) return 'a reference must name an OID: an integer from 0 below 2^53';
+          continue;
+        }
+        if (keys.length === 3 && 'blob' in o && 'size' in o && 'type' in o) {
+          if (typeof o.blob !== 'string' || o.blob.length === 0 || o.blob.length > MAX_NAME || !BLOB_ID.test(o.blob)) return 'a blob id may hold only letters, digits and _ . : -';
+          if (!isOid(o.size)) return 'a blob size must be an integer from 0 below 2^53';
+          if (typeof o.type !== 'string' || o.type.length > MAX_NAME || !PRINTABLE.test(o.type)) return 'a media type must be printable ASCII';
+          continue;
+        }
+        return `an object with keys {${keys.join(',')}} is not a value: a value is null, a boolean, a finite number, a string, {ref}, {blob,size,type} or a list`;
+      }
+      default:
+        return 'a value must be null, a boolean, a finite number, a string, {ref}, {blob,size,type} or a list';
+    }
+  }
+  return null;
+}
+
+const valueSchema = v.pipe(
+  v.unknown(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? valueProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
+) as unknown as v.GenericSchema<FileValue>;
 
 const category = v.optional(text(MAX_NAME));
 const comment = v.optional(text(MAX_COMMENT));
