@@ -71,7 +71,7 @@ describe('fuzzing the image reader', () => {
         reasons.set(key, (reasons.get(key) ?? 0) + 1);
         outcome = 'refused';
       }
-      expect(Date.now() - started, `case ${n} (${kind}) took too long`).toBeLessThan(2000);
+      expect(Date.now() - started, `case ${n} (${kind}) took too long`).toBeLessThan(10_000);
       expect([...shelf.images.keys()], `case ${n} (${kind}) left images behind`).toEqual(['existing']);
       outcomes[`${kind} ${outcome}`] = (outcomes[`${kind} ${outcome}`] ?? 0) + 1;
     }
