@@ -31,7 +31,7 @@ export interface SandboxOptions {
   deadlineMs?: number;
   /** Heap limit of the QuickJS runtime, in bytes (default 64 MiB). */
   memoryBytes?: number;
-  /** Native stack limit of the QuickJS runtime, in bytes (default 192 KiB, at most 4 MiB): bounds recursion depth. */
+  /** Native stack limit of the QuickJS runtime, in bytes (default 128 KiB, at most 4 MiB): bounds recursion depth. */
   stackBytes?: number;
   /** Called for every line `print` writes (the Transcript). */
   onPrint?: (line: string) => void;
@@ -165,9 +165,10 @@ export class Sandbox {
     this.deadlineMs = options.deadlineMs ?? 1000;
     this.memoryBytes = options.memoryBytes ?? 64 * 1024 * 1024;
     // QuickJS's own limit must trip before the host's stack (which runs the WebAssembly
-    // interpreter) and below the WebAssembly instance's stack (5 MiB): 192 KiB allows about
-    // a thousand nested sends.
-    this.stackBytes = Math.min(4 * 1024 * 1024, Math.max(16 * 1024, options.stackBytes ?? 192 * 1024));
+    // interpreter; in a Chromium worker it gives out near a thousand frames) and below the WebAssembly
+    // instance's stack (5 MiB): 128 KiB allows about 680 nested calls, and
+    // the host survives a limit hit.
+    this.stackBytes = Math.min(4 * 1024 * 1024, Math.max(16 * 1024, options.stackBytes ?? 128 * 1024));
     this.boot();
     this.unsubscribe = world.onChange((c) => this.worldChanged(c));
     world.setSyntaxChecker((source) => this.checkSyntax(source));
