@@ -1,14 +1,16 @@
 // Export from and import into the living image store (src/store), through its public API
 // only: an open ImageStore to export, an ImageRegistry to import into.
 //
-// The store has no bulk-load entry point, so an import is: create an empty image with the
-// chosen name (refused if the name is taken), store each blob as it arrives (the store
-// gives blobs fresh ids; references are rewritten), and at the end, once the whole file is
-// verified, commit every object in one transaction noted "Imported …". Consequences:
+// The store has no bulk-load entry point, so an import is: refuse a name that is taken,
+// create an empty image named "<name> (importing…)", store each blob as it arrives (the
+// store gives blobs fresh ids; references are rewritten), and at the end, once the whole
+// file is verified, commit every object in one transaction noted "Imported …" and rename
+// the image to its name. If the tab dies mid-import, what is left says what it is and can
+// be deleted from the Images window; any other failure deletes it. Consequences:
 // the imported image's history starts at that transaction (the file's history is not
 // replayed, and import says so), every serial is that transaction's tid, and objects the
 // root does not reach are not stored (the store keeps only what is reachable).
-import type { ImageRegistry, ImageStore } from '../store';
+import { StoreError, type ImageRegistry, type ImageStore } from '../store';
 import type { ObjectState, OID, Value } from '../world';
 import { ImageFileError } from './errors';
 import type { ImageHeader } from './format';
@@ -114,14 +116,22 @@ export async function exportStoreImage(image: ImageStore, options: ExportOptions
   return exportImage(storeExportSource(image), options);
 }
 
+/** The name an image has while it is being imported. */
+export function importingName(name: string): string {
+  return `${name} (importing…)`;
+}
+
 /** createTarget for importImage: a new image in this registry, deleted again on failure. */
 export function storeImportTarget(registry: ImageRegistry): (name: string, header: ImageHeader) => Promise<ImageImportTarget> {
   return async (name, header) => {
-    const image = await registry.create(name);
+    if (await registry.get(name)) throw new StoreError('name-taken', `There is already an image named “${name}”. Choose another name.`);
+    const working = importingName(name);
+    const image = await registry.create(working);
     const states: ObjectState[] = [];
     const blobIds = new Map<string, string>();
     let history = 0;
     let closed = false;
+    let renamed = false;
     return {
       async putObjects(batch) {
         for (const o of batch) states.push(o.state);
@@ -147,6 +157,8 @@ export function storeImportTarget(registry: ImageRegistry): (name: string, heade
         const result = await image.commit({ note: `Imported ${source}`, origin: 'import', writes, nextOid: meta.nextOid });
         image.close();
         closed = true;
+        await registry.rename(working, name);
+        renamed = true;
         const notes: string[] = [];
         if (history > 0) notes.push(`history of ${history} transactions: the imported image starts its history at the import`);
         if (result.unreachable.length > 0) notes.push(`${result.unreachable.length} objects the root does not reach (the store keeps only reachable objects)`);
@@ -155,7 +167,7 @@ export function storeImportTarget(registry: ImageRegistry): (name: string, heade
       async discard() {
         if (!closed) image.close();
         closed = true;
-        await registry.delete(name);
+        if (!renamed) await registry.delete(working);
       },
     };
   };
