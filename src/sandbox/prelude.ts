@@ -40,7 +40,7 @@ export const PRELUDE = String.raw`
   const resendViews = new MapC();   // "self/at" -> resend view
   const tables = [];                // every table, for reset
   const viewInfo = new WeakMapC();  // receiver or resend view -> { self, at, resend }
-  const values = new MapC();        // holder oid -> null-prototype object: slot name -> VM value
+  const cells = new MapC();         // "holder/slot" -> { get, set } over the slot's cached value
   const factories = new MapC();     // method id -> factory (self, resend) -> method closure
   const blobs = new WeakSetC();     // frozen blob references handed out
   const tamedGetters = new WeakSetC();
@@ -90,12 +90,6 @@ export const PRELUDE = String.raw`
     return true;
   }
 
-  function holderValues(holder) {
-    let hv = call(mapGet, values, holder);
-    if (hv === undefined) { hv = create(null); call(mapSet, values, holder, hv); }
-    return hv;
-  }
-
   function install(table, info, key, a) {
     if (a.k === 'm') {
       let factory = call(mapGet, factories, a.id);
@@ -106,22 +100,30 @@ export const PRELUDE = String.raw`
       defineProperty(table, key, { value: method, writable: false, enumerable: true, configurable: true });
       return;
     }
-    // data or parent slot: an accessor over the holder's value cache
-    const holder = a.h, hv = holderValues(holder);
-    if (!(key in hv)) hv[key] = fromWire(a.v);
-    defineProperty(table, key, {
-      get: function () { return hv[key]; },
-      set: a.c
+    // data or parent slot: one getter/setter pair per holder slot, shared by every receiver
+    // that finds the slot there, closing over the cached value
+    const cellKey = a.h + '/' + key;
+    let cell = call(mapGet, cells, cellKey);
+    if (cell === undefined) {
+      cell = makeCell(a.h, key, fromWire(a.v), a.c);
+      call(mapSet, cells, cellKey, cell);
+    }
+    defineProperty(table, key, { get: cell.get, set: cell.set, enumerable: true, configurable: true });
+  }
+
+  function makeCell(holder, key, initial, constant) {
+    let value = initial;
+    return {
+      get: function () { return value; },
+      set: constant
         ? function () { throw invalid("'" + key + "' on #" + holder + ' is a constant slot'); }
         : function (v) {
             const wire = toWire(v, 0);
             const err = hostWrite(holder, key, stringify(wire));
             if (err !== '') throw telosError(parse(err));
-            hv[key] = fromWire(wire);
+            value = fromWire(wire);
           },
-      enumerable: true,
-      configurable: true,
-    });
+    };
   }
 
   function newView(info) {
@@ -383,7 +385,7 @@ export const PRELUDE = String.raw`
       const keys = ownKeys(t);
       for (let j = 0; j < keys.length; j++) delete t[keys[j]];
     }
-    call(mapClear, values);
+    call(mapClear, cells);
   }
   function setSelf(oid) {
     currentSelf = receiverFor(oid);
