@@ -41,7 +41,10 @@ export interface KernelObjectsView {
   problem?: string;
   generation?: number;
   transactions: number;
+  /** Objects with `key=value` contents (the kernel's object graph). */
   objects: KernelObjectView[];
+  /** Binary objects (chunks of program images), counted but not listed. */
+  binaryObjects: number;
 }
 
 export type MachineRequest =

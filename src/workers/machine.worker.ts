@@ -160,16 +160,26 @@ async function kernelObjects(): Promise<KernelObjectsView> {
   const read = readPsDisk(disk);
   const source = current ? 'live' : 'disk';
   if (read.kind !== 'ok') {
-    return { source, disk: read.kind, ...(read.kind === 'damaged' ? { problem: `damaged superblock (${read.reason})` } : {}), transactions: 0, objects: [] };
+    return { source, disk: read.kind, ...(read.kind === 'damaged' ? { problem: `damaged superblock (${read.reason})` } : {}), transactions: 0, objects: [], binaryObjects: 0 };
   }
+  const all = [...read.objects.values()];
   return {
     source,
     disk: 'ok',
     ...(read.tornTail ? { problem: `a torn transaction follows the last commit${read.tailProblem ? ` (${read.tailProblem})` : ''}` } : {}),
     generation: read.generation,
     transactions: read.records.length,
-    objects: [...read.objects.values()].map((o) => ({ oid: o.oid, tid: o.tid, fields: { ...o.fields }, size: o.bytes.length })),
+    objects: all.filter((o) => isTextObject(o.bytes)).map((o) => ({ oid: o.oid, tid: o.tid, fields: { ...o.fields }, size: o.bytes.length })),
+    binaryObjects: all.filter((o) => !isTextObject(o.bytes)).length,
   };
+}
+
+/** Whether an object's contents are `key=value` text lines (not a chunk of a program image). */
+function isTextObject(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/\0+$/, '');
+  if (/[\x00-\x08\x0e-\x1f\ufffd]/.test(text)) return false;
+  return text.split('\n').every((line) => line.trim() === '' || line.indexOf('=') > 0);
 }
 
 async function spawn(name: string): Promise<string> {

@@ -41,6 +41,7 @@ function Provenance({ view }: { view: KernelObjectsView }) {
     <p className="muted kernel-source">
       {view.source === 'live' ? 'Live, from the running machine’s disk' : 'From the PS log on the image’s disk (machine off)'}
       {view.disk === 'ok' ? ` · ${view.transactions} transactions · generation ${view.generation}` : ''}
+      {view.binaryObjects ? ` · ${view.binaryObjects} program-image chunks not listed` : ''}
       {view.disk === 'empty' ? ' · the disk is empty: boot the machine to create the genesis objects' : ''}
       {view.problem ? <span className="error-text"> · {view.problem}</span> : null}
     </p>
@@ -65,7 +66,7 @@ export function KernelObjectsWindow() {
         </thead>
         <tbody>
           {view.objects.map((o) => (
-            <tr key={o.oid}>
+            <tr key={o.oid} aria-label={`${nameOf(o)} ${o.fields.kind ?? ''}`.trim()}>
               <td className="mono">{o.oid}</td>
               <td>
                 <button type="button" className="linklike" onClick={() => openKernelObject(o.oid, nameOf(o))}>
@@ -92,11 +93,14 @@ export function KernelObjectOutliner({ oid }: { oid: number }) {
   const [said, setSaid] = useState<string | null>(null);
   if (!view) return <p className="muted">Reading the PS log…</p>;
   if (!object) return <p className="muted">Kernel object #{oid} is not in the PS log{view.disk !== 'ok' ? ` (disk ${view.disk})` : ''}.</p>;
-  const parent = object.fields.parent !== undefined ? view.objects.find((o) => o.oid === Number(object.fields.parent)) : undefined;
   const processLike = isProcess(object, view.objects);
+  // A process's `image` names its program image object by oid; spawn takes the program's name.
+  const linked = (k: string) => (k === 'parent' || k === 'image') && object.fields[k] !== undefined ? view.objects.find((o) => o.oid === Number(object.fields[k])) : undefined;
+  const imageObject = linked('image');
+  const defaultProgram = imageObject?.fields.name ?? (object.fields.name === 'Process' ? 'test_proc' : (object.fields.name ?? 'test_proc'));
   const spawn = async (e: FormEvent) => {
     e.preventDefault();
-    const name = program.trim() || object.fields.image || 'test_proc';
+    const name = program.trim() || defaultProgram;
     setSaid(await machineLink().spawn(name));
   };
   return (
@@ -112,13 +116,16 @@ export function KernelObjectOutliner({ oid }: { oid: number }) {
             <tr key={k}>
               <th scope="row">{k}</th>
               <td className="mono">
-                {k === 'parent' && parent ? (
-                  <button type="button" className="linklike" onClick={() => openKernelObject(parent.oid, nameOf(parent))}>
-                    ↑ {nameOf(parent)} (#{parent.oid})
-                  </button>
-                ) : (
-                  v
-                )}
+                {(() => {
+                  const target = linked(k);
+                  if (!target) return v;
+                  return (
+                    <button type="button" className="linklike" onClick={() => openKernelObject(target.oid, nameOf(target))}>
+                      {k === 'parent' ? '↑ ' : '→ '}
+                      {nameOf(target)} (#{target.oid})
+                    </button>
+                  );
+                })()}
               </td>
             </tr>
           ))}
@@ -134,7 +141,7 @@ export function KernelObjectOutliner({ oid }: { oid: number }) {
         <form className="toolbar" onSubmit={spawn} aria-label="Spawn a process">
           <input
             aria-label="Program to spawn"
-            placeholder={object.fields.image ?? 'test_proc'}
+            placeholder={defaultProgram}
             value={program}
             onChange={(e) => setProgram(e.target.value)}
           />
