@@ -6,15 +6,8 @@
 import { V86 } from 'v86';
 import wasmUrl from 'v86/build/v86.wasm?url';
 import kernelUrl from '../../images/build/telos.elf?url';
-import { Machine, type V86Constructor, type V86Like } from './emulator';
-
-/** What the adapter needs of the real v86 beyond the core's V86Like. */
-interface V86Full extends V86Like {
-  save_state(): Promise<ArrayBuffer>;
-  restore_state(state: ArrayBuffer): Promise<void>;
-  /** v86 internals (names kept in the release build); only read, never called. */
-  v86?: { cpu?: { devices?: { ide?: { primary?: { master?: { buffer?: { buffer?: unknown } } } } } } };
-}
+import { Machine } from './emulator';
+import { capturingV86, liveDisk } from './v86state';
 
 let kernelBytes: Promise<ArrayBuffer> | null = null;
 
@@ -49,39 +42,20 @@ export interface BrowserBootOptions {
 /** Boots (or, with `state`, resumes) a TelOS PC in this worker. */
 export async function bootInBrowser(options: BrowserBootOptions): Promise<BrowserMachine> {
   const kernel = await loadKernel();
-  let raw: V86Full | undefined;
-  // A constructor that keeps the instance, so the adapter can reach what the core hides.
-  // With a saved state, the first run() restores it before the CPU starts.
-  const Capturing = function (opts: Record<string, unknown>) {
-    const emu = new V86(opts as ConstructorParameters<typeof V86>[0]) as unknown as V86Full;
-    raw = emu;
-    if (options.state) {
-      const state = options.state;
-      const run = emu.run.bind(emu);
-      emu.run = async () => {
-        emu.run = run;
-        await emu.restore_state(state);
-        return run();
-      };
-    }
-    return emu;
-  } as unknown as V86Constructor;
+  const capture = capturingV86(V86 as unknown as new (options: never) => unknown, options.state);
   const machine = await Machine.boot({
-    V86: Capturing,
+    V86: capture.V86,
     wasmPath: wasmUrl,
     kernel,
     disk: options.disk,
     ...(options.cmdline !== undefined ? { cmdline: options.cmdline } : {}),
     ...(options.memoryMiB !== undefined ? { memoryMiB: options.memoryMiB } : {}),
   });
-  const emu = raw!;
+  const emu = capture.instance();
   return {
     machine,
     saveState: () => emu.save_state(),
-    liveDisk: () => {
-      const live = emu.v86?.cpu?.devices?.ide?.primary?.master?.buffer?.buffer;
-      return live instanceof ArrayBuffer ? live : options.disk;
-    },
+    liveDisk: () => liveDisk(emu, options.disk),
     onDiskWrite: (listener) => emu.add_listener('ide-write-end', listener as (arg: never) => void),
   };
 }

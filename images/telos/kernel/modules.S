@@ -15,6 +15,14 @@ image_ps:
     .incbin "ps.bin"
 image_ps_end:
     .balign 4096
+image_mms:
+    .incbin "mms.bin"
+image_mms_end:
+    .balign 4096
+image_pms:
+    .incbin "pms.bin"
+image_pms_end:
+    .balign 4096
 image_test_proc:
     .incbin "test_proc.bin"
 image_test_proc_end:
@@ -33,6 +41,8 @@ boot_module_table:
     MODULE root, image_root, image_root_end
     MODULE worker, image_worker, image_worker_end
     MODULE ps, image_ps, image_ps_end
+    MODULE mms, image_mms, image_mms_end
+    MODULE pms, image_pms, image_pms_end
     MODULE test_proc, image_test_proc, image_test_proc_end
 boot_module_count:
-    .long 4
+    .long 6

@@ -5,6 +5,7 @@
  * ATA control port, ARG2 its endpoint. */
 #include <telos/ps.h>
 #include <telos/psdisk.h>
+#include <telos/servers.h>
 #include "user/telos.h"
 #include "servers/ata.h"
 #include "lib/crc32.h"
@@ -26,7 +27,7 @@ static u8 sector[PSDISK_SECTOR_SIZE];
 static u8 record[PSDISK_TXN_HEADER_SIZE + PSDISK_MAX_PAYLOAD + PSDISK_SECTOR_SIZE];
 
 /* The open transaction: its payload, in the disk format, grows with each Put. */
-static u32 open_tx, tx_counter, tx_objects, tx_bytes;
+static u32 open_tx, open_tx_badge, tx_counter, tx_objects, tx_bytes;
 
 /* Read-ahead for recovery: sectors come in runs of READ_AHEAD per command. */
 #define READ_AHEAD 32
@@ -218,6 +219,10 @@ static u32 commit(void)
  * the same places. Returns the reply's label and sets its length. */
 static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
 {
+    /* One transaction at a time, owned by the client (badge) that began it. A client's
+     * new Begin abandons its own unfinished one. */
+    if (open_tx && m->badge != open_tx_badge && label != PS_GET && label != PS_STAT)
+        return PS_EBAD_TX;
     u32 *mr = telos_ipc->msg;
     mr[0] = m->mr[0];
     mr[1] = m->mr[1];
@@ -225,9 +230,8 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
     *reply_len = 0;
     switch (label) {
     case PS_BEGIN:
-        if (open_tx)
-            return PS_EBAD_TX;
         open_tx = ++tx_counter;
+        open_tx_badge = m->badge;
         tx_objects = tx_bytes = 0;
         mr[0] = open_tx;
         *reply_len = 1;
@@ -306,10 +310,16 @@ int main(void)
     u32 info = telos_recv(CHILD_SLOT_ARG2, &m);
     for (;;) {
         u32 reply_len;
-        u32 status = serve(TELOS_MSG_LABEL(info), TELOS_MSG_LENGTH(info), &m, &reply_len);
+        u32 label = TELOS_MSG_LABEL(info), badge = m.badge, count = m.mr[1];
+        u32 status = serve(label, TELOS_MSG_LENGTH(info), &m, &reply_len);
         m.mr[0] = telos_ipc->msg[0];
         m.mr[1] = telos_ipc->msg[1];
         m.mr[2] = telos_ipc->msg[2];
+        /* Printing reuses the IPC buffer: only for replies that fit in registers. */
+        if (badge == BADGE_PMS && label == PS_PUT)
+            telos_printf("TelOS: PS: PMS put %u object%s: %s\n", count, count == 1 ? "" : "s", status ? "refused" : "staged");
+        else if (badge == BADGE_PMS && label == PS_COMMIT)
+            telos_printf("TelOS: PS: PMS transaction committed as tid %u\n", m.mr[0]);
         info = telos_reply_recv(CHILD_SLOT_ARG2, TELOS_MSG_INFO(status, 0, reply_len), &m);
     }
 }

@@ -12,7 +12,7 @@
 #define CHILD_SLOT_ARG3       13
 #define CHILD_SLOT_RECEIVE    20   /* where granted capabilities arrive */
 #define CHILD_SLOT_REPORT     200  /* hostile program: progress endpoint, out of its random range */
-#define CHILD_CNODE_RADIX     8
+#define CHILD_CNODE_RADIX     10
 
 #define CHILD_IPC_BUFFER      0x7FFFF000u
 #define CHILD_STACK_TOP       0x7FFF0000u

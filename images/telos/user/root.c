@@ -2,6 +2,7 @@
  * and runs the kernel test named by the boot command line (`test=NAME`), starting worker
  * processes in their own address spaces to do so. */
 #include <telos/ps.h>
+#include <telos/servers.h>
 #include "user/telos.h"
 #include "user/process.h"
 #include "user/roles.h"
@@ -15,6 +16,7 @@
 static const struct telos_bootinfo *const bi = (const void *)TELOS_BOOTINFO_VADDR;
 static u32 next_slot;
 static u32 untyped_index;
+static u32 delegated_untyped = ~0u; /* given to the MMS: no longer ours */
 
 static __attribute__((noreturn)) void fail(const char *what, u32 err)
 {
@@ -40,6 +42,10 @@ static u32 object_alloc(u32 type, u32 size_bits)
 {
     u32 slot = slot_alloc();
     while (untyped_index < bi->untyped_count) {
+        if (untyped_index == delegated_untyped) {
+            untyped_index++;
+            continue;
+        }
         u32 err = TELOS_INVOKE(bi->untyped_first + untyped_index, TELOS_UNTYPED_RETYPE, type, size_bits,
                                TELOS_SLOT_CNODE, slot, 1);
         if (!err)
@@ -341,7 +347,7 @@ static void test_bench(void)
 
 /* --- the Persistence Server and the boot of the primordial servers --------------- */
 
-static u32 ps_ep;
+static u32 ps_ep, ps_raw_ep;
 
 static u32 ps_call(u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
 {
@@ -430,7 +436,7 @@ static void ps_stat(u32 *objects, u32 *last_tid, u32 *log_end, u32 *generation)
 
 static void start_ps(void)
 {
-    ps_ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
     u32 ata = slot_alloc();
     check("ATA port range", TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x1F0, 0x1F7, ata));
     u32 ata_control = slot_alloc();
@@ -438,13 +444,53 @@ static void start_ps(void)
     struct cap_grant caps[] = {
         { ata, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
         { ata_control, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
-        { ps_ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
+        { ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
     };
     create_process("ps", "ps", 0, 0, 200, 0, caps, 3, true);
-    telos_print("TelOS: root task: Persistence Server started\n");
+    ps_raw_ep = ep;
+    ps_ep = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT);
+    telos_print("TelOS: root task: started the Persistence Server\n");
+}
+
+static u32 mms_ep, pms_ep;
+
+static void start_mms(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    /* The largest untyped region goes to the MMS: a move, so it is no longer ours. */
+    u32 largest = 0;
+    for (u32 i = 1; i < bi->untyped_count; i++)
+        if (bi->untyped[i].size_bits > bi->untyped[largest].size_bits && i != untyped_index)
+            largest = i;
+    u32 bits = bi->untyped[largest].size_bits;
+    struct cap_grant caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
+    struct process p = create_process("mms", "mms", 0, bits, 190, 0, caps, 1, false);
+    check("delegating untyped memory",
+          TELOS_INVOKE(p.cnode, TELOS_CNODE_MOVE, CHILD_SLOT_ARG3, TELOS_SLOT_CNODE, bi->untyped_first + largest));
+    delegated_untyped = largest;
+    telos_print("TelOS: root task: started the Memory Management Server\n");
+    telos_printf("TelOS: root task: delegated untyped memory (%u KiB) to the MMS\n", (1u << bits) >> 10);
+    check("MMS resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
+    mms_ep = ep;
+}
+
+static void start_pms(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    /* The PS and the MMS know the PMS by its badge; the MMS cap has Grant so that
+     * allocated objects come back to the PMS as capabilities. */
+    struct cap_grant caps[] = {
+        { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
+        { mint_cap(ps_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_PMS), CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+        { mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, BADGE_PMS), CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
+    };
+    create_process("pms", "pms", 0, 0, 180, 0, caps, 3, true);
+    pms_ep = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT);
+    telos_print("TelOS: root task: started the Process Management Server\n");
 }
 
 #define OID_TEST_PROC 10
+#define OID_TEST_PROC_IMAGE 20
 
 static const struct { u32 oid; const char *text; } genesis[] = {
     { 1, "name=BaseObject\nkind=prototype\n" },
@@ -455,34 +501,141 @@ static const struct { u32 oid; const char *text; } genesis[] = {
     { 6, "name=PMS\nparent=3\nkind=server\ntraits=Callable,Transactional\n" },
 };
 
-/* CreateProcess inside one PS transaction: the process object is written and the
- * process built; only when the commit is durable does the process run. */
-static void create_test_proc(bool record)
+static void batch_add_bytes(struct ps_batch *b, u32 oid, const void *bytes, u32 n)
+{
+    b->words[b->len] = oid;
+    b->words[b->len + 1] = n;
+    memset(&b->words[b->len + 2], 0, (n + 3) & ~3u);
+    memcpy(&b->words[b->len + 2], bytes, n);
+    b->len += 2 + (n + 3) / 4;
+    b->count++;
+}
+
+/* Genesis: the primordial objects and test_proc's program image, in one transaction. */
+static bool genesis_commit(void)
 {
     u32 tx = ps_begin();
     struct ps_batch b;
     batch_start(&b, tx);
-    batch_add(&b, OID_TEST_PROC, "name=test_proc\nparent=2\nkind=process\nimage=test_proc\nstate=running\n");
-    if (record && batch_put(&b) != PS_OK) {
-        ps_call(PS_ABORT, 1, &tx, NULL, NULL);
-        telos_print("TelOS: PMS: CreateProcess(test_proc) aborted\n");
-        return;
+    for (u32 i = 0; i < sizeof genesis / sizeof genesis[0]; i++)
+        batch_add(&b, genesis[i].oid, genesis[i].text);
+    const struct telos_module_desc *mod = find_module("test_proc");
+    u32 chunks = (mod->size + IMAGE_CHUNK - 1) / IMAGE_CHUNK;
+    char text[96];
+    format_to(text, sizeof text, "name=test_proc\nkind=image\nsize=%u\nchunks=%u-%u\n", mod->size,
+              OID_TEST_PROC_IMAGE + 1, OID_TEST_PROC_IMAGE + chunks);
+    batch_add(&b, OID_TEST_PROC_IMAGE, text);
+    if (batch_put(&b) != PS_OK)
+        return false;
+    u32 objects = b.count;
+    for (u32 c = 0; c < chunks; c++) {
+        batch_start(&b, tx);
+        u32 at = c * IMAGE_CHUNK, n = mod->size - at < IMAGE_CHUNK ? mod->size - at : IMAGE_CHUNK;
+        batch_add_bytes(&b, OID_TEST_PROC_IMAGE + 1 + c, (const u8 *)mod->vaddr + at, n);
+        if (batch_put(&b) != PS_OK)
+            return false;
+        objects++;
     }
-    struct process p = create_process("test_proc", "test_proc", 0, 0, 50, 0, NULL, 0, false);
     u32 tid = 0;
-    if (ps_commit(tx, &tid) != PS_OK) {
-        TELOS_INVOKE0(p.tcb, TELOS_TCB_SUSPEND);
-        telos_print("TelOS: PMS: commit failed; test_proc not started\n");
+    if (ps_commit(tx, &tid) != PS_OK)
+        return false;
+    telos_printf("TelOS: genesis: %u objects (6 kernel objects, test_proc's image in %u chunks) committed in transaction %u\n",
+                 objects, chunks, tid);
+    return true;
+}
+
+static u32 pms_create(u32 image_oid, u32 caps_oid, u32 process_oid)
+{
+    struct telos_msg m = { { image_oid, caps_oid, process_oid }, 0 };
+    u32 info = telos_call(pms_ep, TELOS_MSG_INFO(PMS_CREATE_PROCESS, 0, 3), &m);
+    return TELOS_MSG_LABEL(info);
+}
+
+static void pms_create_test_proc(void)
+{
+    telos_print("TelOS: root task: asking the PMS to create test_proc\n");
+    u32 err = pms_create(OID_TEST_PROC_IMAGE, 0, OID_TEST_PROC);
+    if (err)
+        telos_printf("TelOS: root task: CreateProcess failed: %s\n", telos_error_name(err));
+}
+
+/* A Call with a label the server does not know: answered once it is serving. */
+static void wait_until_serving(u32 ep)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    telos_call(ep, TELOS_MSG_INFO(0xFFFF, 0, 0), &m);
+}
+
+static void start_servers(void)
+{
+    start_ps();
+    wait_until_serving(ps_ep);
+    start_mms();
+    wait_until_serving(mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT));
+    start_pms();
+    wait_until_serving(pms_ep);
+}
+
+/* A CreateProcess that fails after the PMS has obtained memory leaves nothing behind. */
+static void test_pms_abort(void)
+{
+    start_servers();
+    if (!genesis_commit())
         return;
+    u32 objects_before, tid_before, end, gen;
+    ps_stat(&objects_before, &tid_before, &end, &gen);
+    u32 err = pms_create(OID_TEST_PROC_IMAGE, 999 /* no such caps object */, 11);
+    u32 objects_after, tid_after;
+    ps_stat(&objects_after, &tid_after, &end, &gen);
+    char text[PSDISK_TEXT_MAX];
+    bool traced = ps_get(11, text, sizeof text) || objects_after != objects_before || tid_after != tid_before;
+    telos_printf("TelOS: pms-abort: CreateProcess answered %s; %s\n", telos_error_name(err),
+                 traced ? "a TRACE was left in the PS" : "no trace left in the PS");
+    /* The objects went back to the MMS: creating processes still works, again and again. */
+    u32 ok = 0;
+    for (u32 i = 0; i < 3; i++)
+        ok += pms_create(OID_TEST_PROC_IMAGE, 0, 12 + i) == 0;
+    telos_printf("TelOS: pms-abort test %s (%u/3 processes created afterwards)\n",
+                 err == TELOS_EFAILED_LOOKUP && !traced && ok == 3 ? "passed" : "FAILED", ok);
+}
+
+/* Malformed requests to each server: error replies, and the server goes on serving. */
+static void test_malformed(void)
+{
+    start_servers();
+    u32 mms_root = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT);
+    const struct { const char *name; u32 ep; } servers[] = { { "PS", ps_ep }, { "MMS", mms_root }, { "PMS", pms_ep } };
+    u32 seed = 12345;
+    for (u32 s = 0; s < 3; s++) {
+        u32 errors = 0, sent = 0;
+        for (u32 i = 0; i < 200; i++) {
+            seed = seed * 1103515245u + 12345u;
+            u32 label = (seed >> 8) % 12, len = (seed >> 4) % 40;
+            struct telos_msg m = { { seed, seed >> 3, (seed >> 7) % 300 }, 0 };
+            for (u32 k = 3; k < len; k++)
+                telos_ipc->msg[k] = seed * k;
+            if (s == 1 && label == MMS_ALLOC)
+                label = MMS_FREE; /* random allocations would just succeed and use memory */
+            if (s == 2 && label == PMS_CREATE_PROCESS)
+                m.mr[0] = 100 + (seed % 50); /* no such image */
+            u32 info = telos_call(servers[s].ep, TELOS_MSG_INFO(label, 0, len), &m);
+            sent++;
+            if (TELOS_MSG_LABEL(info))
+                errors++;
+        }
+        telos_printf("TelOS: malformed: %s answered %u of %u garbage requests with errors\n", servers[s].name, errors, sent);
     }
-    if (record)
-        telos_printf("TelOS: PMS: test_proc recorded in transaction %u\n", tid);
-    TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME);
+    /* All three still serve real requests. */
+    u32 objects, tid, end, gen;
+    ps_stat(&objects, &tid, &end, &gen);
+    bool ps_ok = genesis_commit();
+    u32 pms_ok = pms_create(OID_TEST_PROC_IMAGE, 0, OID_TEST_PROC);
+    telos_printf("TelOS: malformed test %s\n", ps_ok && pms_ok == 0 ? "passed" : "FAILED");
 }
 
 static void boot_servers(void)
 {
-    start_ps();
+    start_servers();
     u32 objects, last_tid, log_end, generation;
     ps_stat(&objects, &last_tid, &log_end, &generation);
     char text[PSDISK_TEXT_MAX];
@@ -490,20 +643,11 @@ static void boot_servers(void)
         telos_printf("TelOS: root task: found test_proc in the PS (%u objects, transaction %u, generation %u)\n",
                      objects, last_tid, generation);
         telos_print("TelOS: Persistence validation successful.\n");
-        create_test_proc(false);
+    } else if (!genesis_commit()) {
+        telos_print("TelOS: genesis failed\n");
         return;
     }
-    u32 tx = ps_begin();
-    struct ps_batch b;
-    batch_start(&b, tx);
-    for (u32 i = 0; i < sizeof genesis / sizeof genesis[0]; i++)
-        batch_add(&b, genesis[i].oid, genesis[i].text);
-    u32 tid = 0;
-    if (batch_put(&b) != PS_OK || ps_commit(tx, &tid) != PS_OK)
-        telos_print("TelOS: genesis failed\n");
-    else
-        telos_printf("TelOS: genesis: %u kernel objects committed in transaction %u\n", b.count, tid);
-    create_test_proc(true);
+    pms_create_test_proc();
 }
 
 #define STRESS_OBJECTS 8
@@ -597,6 +741,10 @@ int main(void)
         test_ps_stress();
     else if (test_is(test, "ps-verify"))
         test_ps_verify();
+    else if (test_is(test, "pms-abort"))
+        test_pms_abort();
+    else if (test_is(test, "malformed"))
+        test_malformed();
     else
         telos_printf("TelOS: unknown test '%s'\n", test);
     telos_print("TelOS: test finished\n");

@@ -11,6 +11,8 @@
 #define PS_ABORT   5  /* MR0 txid */
 #define PS_STAT    6  /* -> MR0 objects, MR1 last tid, MR2 log end sector, MR3 generation */
 
+#define PS_TEXT_MAX    448 /* the largest object: PSDISK_MAX_OBJECT_SIZE */
+
 #define PS_OK          0
 #define PS_ENOT_FOUND  1
 #define PS_EBAD_TX     2

@@ -1,0 +1,25 @@
+/* IPC protocols of the Memory Management Server and the Process Management Server
+ * (the Persistence Server's is in ps.h). Calls on the server's endpoint; the label names
+ * the operation and the reply label is 0 or a TELOS_E* error code. */
+#ifndef TELOS_SERVERS_H
+#define TELOS_SERVERS_H
+
+/* MMS: owns the untyped memory the root task delegated to it. */
+#define MMS_ALLOC   1  /* MR0 object type, MR1 size_bits -> MR0 handle, plus the new object's
+                        * capability granted into the caller's receive slot */
+#define MMS_FREE    2  /* MR0 handle: the object and every capability to it are deleted */
+
+/* PMS: creates processes from program images kept in the PS. */
+#define PMS_CREATE_PROCESS 1 /* MR0 image oid, MR1 caps oid (0 = none), MR2 oid to record the
+                              * process at -> MR0 the process oid */
+
+/* Badges the root task mints so servers know their clients. */
+#define BADGE_ROOT 1
+#define BADGE_PMS  2
+#define BADGE_MMS  3
+
+/* Program images in the PS: an object `name=..\nkind=image\nsize=N\nchunks=FIRST-LAST\n`
+ * and the raw bytes in chunk objects of at most IMAGE_CHUNK bytes. */
+#define IMAGE_CHUNK 448
+
+#endif
