@@ -170,8 +170,8 @@ export class ImageStore {
   /** New objects a commit left unstored (unreachable), with the tid the writer was told:
    * a later write of one at that serial is its creation. */
   private transient = new Map<Oid, Tid>();
-  /** Objects this store created, with their createdTid (the writer's copies lack it). */
-  private createdHere = new Map<Oid, Tid>();
+  /** createdTid of objects this store created or loaded: a writer's copy may lack it. */
+  private createdTids = new Map<Oid, Tid>();
   /** How many commits took the one-burst fast path, and how many the careful one. */
   readonly stats = { fastCommits: 0, carefulCommits: 0 };
   /** Resolves when the open-time integrity check is done (at once when it was skipped). */
@@ -330,7 +330,12 @@ export class ImageStore {
     const what = oids.length === 1 ? `Loading object ${oids[0]}` : `Loading ${oids.length} objects`;
     const records = await this.run('r', [this.db.objects], what, 'Nothing was changed.', () => this.db.objects.bulkGet(oids));
     const out: { oid: Oid; state: StoredState; serial: Tid }[] = [];
-    for (const r of records) if (r) out.push({ oid: r.oid, state: r.state, serial: r.serial });
+    for (const r of records) {
+      if (!r) continue;
+      out.push({ oid: r.oid, state: r.state, serial: r.serial });
+      const created = r.state?.meta?.createdTid;
+      if (created !== undefined) this.createdTids.set(r.oid, created);
+    }
     return out;
   }
 
@@ -402,7 +407,7 @@ export class ImageStore {
     }
     const { tid, meta } = committed;
     this.meta = meta;
-    for (const w of plan.created) this.createdHere.set(w.oid, tid);
+    for (const w of plan.created) this.createdTids.set(w.oid, tid);
     for (const w of keep) this.transient.delete(w.oid);
     for (const oid of unreachable) this.transient.set(oid, tid);
     this.noteOwnCommit(tid);
@@ -438,7 +443,7 @@ export class ImageStore {
       this.options.hooks?.duringCommit?.(tx.idbtrans, tx.idbtrans.db);
       const reading = Promise.all([
         this.db.meta.get('image'),
-        existing.length ? this.db.objects.bulkGet(existing.map((w) => w.oid)) : none,
+        existing.length === 1 ? this.db.objects.get(existing[0]!.oid).then((r) => [r]) : existing.length ? this.db.objects.bulkGet(existing.map((w) => w.oid)) : none,
         reads.length ? this.db.objects.bulkGet(reads.map((r) => r.oid)) : none,
         outside.length ? this.db.objects.bulkGet(outside) : none,
         blobIds.length ? this.db.blobs.bulkGet(blobIds) : none,
@@ -530,7 +535,7 @@ export class ImageStore {
   /** Issues every write of a commit in one synchronous burst. */
   private issueWrites(r: ReturnType<ImageStore['commitRecords']>, note: string): Promise<unknown> {
     return Promise.all([
-      r.existingRecords.length ? this.db.objects.bulkPut(r.existingRecords) : undefined,
+      r.existingRecords.length === 1 ? this.db.objects.put(r.existingRecords[0]!) : r.existingRecords.length ? this.db.objects.bulkPut(r.existingRecords) : undefined,
       r.createdRecords.length
         ? this.db.objects.bulkAdd(r.createdRecords).catch((e: unknown) => {
             throw createdElsewhere(e, r.createdRecords, note);
@@ -544,7 +549,7 @@ export class ImageStore {
   /** A before-image as the writer holds it, with the createdTid the store stamped when this
    * store created the object (the writer's copy never learned it). */
   private withCreatedTid(state: StoredState, oid: Oid): StoredState {
-    const tid = this.createdHere.get(oid);
+    const tid = this.createdTids.get(oid);
     return tid !== undefined && state.meta?.createdTid === undefined ? { ...state, meta: { ...state.meta, createdTid: tid } } : state;
   }
 
