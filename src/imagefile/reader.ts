@@ -169,15 +169,20 @@ export async function readImageFile(
     return false;
   };
 
+  // Cancelling stops a read that is waiting on a stalled input, too.
+  const onAbort = () => void reader.cancel();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       if (options.signal?.aborted) throw new ImageFileError('reading was cancelled');
       let chunk: Uint8Array | undefined;
       try {
         const r = await reader.read();
+        if (options.signal?.aborted) throw new ImageFileError('reading was cancelled');
         if (r.done) break;
         chunk = r.value;
       } catch (e) {
+        if (e instanceof ImageFileError) throw e;
         if (e instanceof ImageInputError) throw e.original;
         throw new ImageFileError(
           `the gzip stream is corrupt or truncated (${(e as Error)?.message ?? String(e)})${line ? ` after line ${line}` : ' before the first line'}`,
@@ -252,7 +257,12 @@ export async function readImageFile(
   } catch (e) {
     // Stop the input and the gunzip: a rejected file is not read any further.
     await reader.cancel().catch(() => undefined);
+    if (options.signal?.aborted && !(e instanceof ImageFileError && e.reason === 'reading was cancelled')) {
+      throw new ImageFileError('reading was cancelled');
+    }
     throw e;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
   progress();
   const c = checker as ImageChecker | null;

@@ -52,3 +52,23 @@ describe('reading just the header', () => {
     expect(imageFileName('...')).toBe('image.telos');
   });
 });
+
+describe('cancelling', () => {
+  it('stops a read that waits on a stalled input when the signal aborts', async () => {
+    const { readImageFile, ImageFileError } = await import('./index');
+    const gz = await bytesOf(await exportImage(sampleImage(), { createdAt: at }));
+    let sent = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (!sent) c.enqueue(gz.subarray(0, 40));
+        sent = true;
+        return new Promise(() => {}); // never delivers more
+      },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const e = await readImageFile(stalled, {}, { signal: controller.signal }).catch((x) => x);
+    expect(e).toBeInstanceOf(ImageFileError);
+    expect(e.message).toBe('reading was cancelled');
+  });
+});
