@@ -28,8 +28,13 @@
 // An ObjectState is the World's object without its OID: {"name","slots","traits","meta"},
 // slots and trait uses ordered. A trait use's alias map is written as sorted
 // [newSelector, existingSelector] pairs, so no selector is ever a JSON key and every key in
-// a valid file is one of this format's own field names. Values are null, booleans, finite numbers, strings, {"ref":oid}, lists of values, and
-// {"blob":id,"size":n,"type":mediaType}. OIDs are integers in [0, 2^53).
+// a valid file is one of this format's own field names. Values are null, booleans, finite
+// numbers, strings, {"ref":oid}, lists of values, and {"blob":id,"size":n,"type":mediaType}.
+// OIDs are integers in [0, 2^53).
+//
+// Canonical form: the writer puts every object's keys in one fixed order and leaves absent
+// optionals (and a 0 serial) out, so the same image always gives the same bytes; together
+// with a fixed createdAt, the same gzip bytes.
 //
 // The reader trusts nothing: see reader.ts for the limits and checks, validate.ts for the
 // cross-record rules (references, duplicates, parent cycles).
