@@ -1,5 +1,15 @@
 // Public face of the World: prototype objects, slots, traits, lookup, clone, transactions,
 // genesis. Pure TypeScript: no DOM, no IndexedDB, no workers, no QuickJS.
+//
+//   types.ts        OID, Value, SlotState, ObjectState, TraitUse; the store boundary
+//                   (ObjectStore: load/commit, WriteSet, WriteRecord); WorldChange events
+//   errors.ts       MessageNotUnderstood, TraitConflict, AmbiguousSend, SandboxLimit,
+//                   ConflictError, InvalidInput, MethodSyntaxError, ObjectFault, TransactionError
+//   world.ts        World: reading, mutations, lookup, traits, transactions, lazy loading
+//   validate.ts     what may be a slot name, a value, a trait use (refusals say why)
+//   source.ts       reading method source: selectors sent to self, use of resend
+//   genesis.ts      the genesis World, built by code
+//   memory-store.ts InMemoryStore: the reference ObjectStore for tests and the CLI
 export * from './types';
 export * from './errors';
 export { World, copyState } from './world';
