@@ -98,7 +98,7 @@ u32 invoke_irq_control(struct tcb *t, struct slot *s, u32 label, const u32 *mr, 
     if (len < 2)
         return TELOS_ETRUNCATED_MESSAGE;
     u32 irq = mr[0];
-    if (irq >= 16 || irq == 0 || irq == 2 || irq == 4) /* timer, cascade, kernel console */
+    if (irq >= 16 || irq == 0 || irq == 2) /* the timer and the cascade stay the kernel's */
         return TELOS_ERANGE;
     if (irq_claimed[irq])
         return TELOS_EREVOKE_FIRST;

@@ -23,6 +23,10 @@ image_pms:
     .incbin "pms.bin"
 image_pms_end:
     .balign 4096
+image_monitor:
+    .incbin "monitor.bin"
+image_monitor_end:
+    .balign 4096
 image_test_proc:
     .incbin "test_proc.bin"
 image_test_proc_end:
@@ -43,6 +47,7 @@ boot_module_table:
     MODULE ps, image_ps, image_ps_end
     MODULE mms, image_mms, image_mms_end
     MODULE pms, image_pms, image_pms_end
+    MODULE monitor, image_monitor, image_monitor_end
     MODULE test_proc, image_test_proc, image_test_proc_end
 boot_module_count:
-    .long 6
+    .long 7

@@ -164,6 +164,9 @@ void syscall_dispatch(struct tcb *t)
         return;
     case TELOS_SYS_DEBUG_NULL:
         return;
+    case TELOS_SYS_DEBUG_GETCHAR:
+        t->ctx.eax = serial_can_read(COM1_PORT) ? serial_getc(COM1_PORT) : 0xFFFFFFFFu;
+        return;
     default:
         fault_raise(t, TELOS_FAULT_UNKNOWN_SYSCALL, sys, t->ctx.eip, 0, "unknown syscall");
         return;

@@ -19,6 +19,14 @@ static u32 next_slot = FIRST_SLOT;
 static u32 handles[64], handle_slots[64], handle_count;
 static u8 image[MAX_IMAGE];
 
+/* The processes this PMS created, for ps and the bridge. */
+struct process_entry {
+    u32 oid;
+    char name[16];
+};
+static struct process_entry processes[32];
+static u32 process_count;
+
 static u32 server_call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
 {
     struct telos_msg m = { { 0, 0, 0 }, 0 };
@@ -193,6 +201,11 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     }
     telos_printf("TelOS: PMS: %s recorded as object %u in transaction %u; starting it\n", name, process_oid, r[0]);
     TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME);
+    if (process_count < sizeof processes / sizeof processes[0]) {
+        processes[process_count].oid = process_oid;
+        memcpy(processes[process_count].name, name, sizeof name);
+        process_count++;
+    }
     return 0;
 }
 
@@ -216,6 +229,21 @@ int main(void)
             status = create_process(image_oid, caps_oid, process_oid);
             m.mr[0] = process_oid;
             reply_len = status ? 0 : 1;
+        }
+        if (TELOS_MSG_LABEL(info) == PMS_LIST_PROCESSES) {
+            u32 *mr = telos_ipc->msg, n = 1;
+            mr[0] = process_count;
+            for (u32 i = 0; i < process_count && n + 6 <= TELOS_MAX_MRS; i++) {
+                mr[n++] = processes[i].oid;
+                mr[n++] = 1;
+                memcpy(&mr[n], processes[i].name, 16);
+                n += 4;
+            }
+            m.mr[0] = mr[0];
+            m.mr[1] = mr[1];
+            m.mr[2] = mr[2];
+            status = 0;
+            reply_len = n;
         }
         info = telos_reply_recv(CHILD_SLOT_ARG0, TELOS_MSG_INFO(status, 0, reply_len), &m);
     }

@@ -284,6 +284,15 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
             return PS_EBAD_TX;
         open_tx = 0;
         return PS_OK;
+    case PS_LIST: {
+        u32 first = len >= 1 ? mr[0] : 0, n = 0;
+        for (u32 i = first; i < object_count && n < 100; i++, n++)
+            mr[2 + n] = objects[i].oid;
+        mr[0] = object_count;
+        mr[1] = n;
+        *reply_len = 2 + n;
+        return PS_OK;
+    }
     case PS_STAT:
         mr[0] = object_count;
         mr[1] = next_tid - 1;

@@ -452,7 +452,7 @@ static void start_ps(void)
     telos_print("TelOS: root task: started the Persistence Server\n");
 }
 
-static u32 mms_ep, pms_ep;
+static u32 mms_ep, pms_ep, pms_raw_ep;
 
 static void start_mms(void)
 {
@@ -485,6 +485,7 @@ static void start_pms(void)
         { mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, BADGE_PMS), CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
     };
     create_process("pms", "pms", 0, 0, 180, 0, caps, 3, true);
+    pms_raw_ep = ep;
     pms_ep = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT);
     telos_print("TelOS: root task: started the Process Management Server\n");
 }
@@ -633,6 +634,20 @@ static void test_malformed(void)
     telos_printf("TelOS: malformed test %s\n", ps_ok && pms_ok == 0 ? "passed" : "FAILED");
 }
 
+static void start_monitor(void)
+{
+    u32 irq = slot_alloc();
+    check("COM1 input interrupt", TELOS_INVOKE(TELOS_SLOT_IRQ_CONTROL, TELOS_IRQ_CONTROL_GET, 4, irq));
+    u32 ntfn = object_alloc(TELOS_OBJ_NOTIFICATION, 0);
+    struct cap_grant caps[] = {
+        { irq, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
+        { ntfn, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+        { mint_cap(ps_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_MONITOR), CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
+        { mint_cap(pms_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_MONITOR), CHILD_SLOT_ARG3, TELOS_RIGHTS_ALL },
+    };
+    create_process("monitor", "monitor", 0, 0, 40, 0, caps, 4, true);
+}
+
 static void boot_servers(void)
 {
     start_servers();
@@ -648,6 +663,7 @@ static void boot_servers(void)
         return;
     }
     pms_create_test_proc();
+    start_monitor();
 }
 
 #define STRESS_OBJECTS 8

@@ -7,13 +7,15 @@ enum { UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3, UART_MCR = 4, UA
 
 void serial_init(u16 port)
 {
-    outb(port + UART_IER, 0x00);      /* no UART interrupts */
+    outb(port + UART_IER, 0x00);
     outb(port + UART_LCR, 0x80);      /* DLAB on: set divisor */
     outb(port + UART_DATA, 0x01);     /* 115200 baud */
     outb(port + UART_IER, 0x00);
     outb(port + UART_LCR, 0x03);      /* 8N1, DLAB off */
     outb(port + UART_FCR, 0xC7);      /* FIFOs on and cleared */
     outb(port + UART_MCR, 0x0B);      /* DTR, RTS, OUT2 */
+    outb(port + UART_IER, 0x01);      /* interrupt on received data (the line stays masked
+                                       * at the PIC until a driver claims its IRQ) */
 }
 
 void serial_putc(u16 port, char c)

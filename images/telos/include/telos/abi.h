@@ -27,6 +27,8 @@
 #define TELOS_SYS_DEBUG_PUTCHAR  16  /* EBX = byte */
 #define TELOS_SYS_DEBUG_WRITE    17  /* EBX = byte count; bytes from the IPC buffer's msg[] */
 #define TELOS_SYS_DEBUG_NULL     18  /* does nothing: the null syscall of the benchmarks */
+#define TELOS_SYS_DEBUG_GETCHAR  20  /* -> EAX a byte typed on COM1, or 0xFFFFFFFF when none is waiting;
+                                      * IRQ 4 (COM1 input) can be claimed to wait for one */
 #define TELOS_SYS_DEBUG_EXIT     19  /* EBX = code; ends the run (QEMU debug-exit port) */
 
 /* Message info (ESI in, EAX out): bits 0-6 length in words, 7-9 extra caps, 12-31 label. */

@@ -10,6 +10,7 @@
 #define PS_COMMIT  4  /* MR0 txid -> MR0 tid written */
 #define PS_ABORT   5  /* MR0 txid */
 #define PS_STAT    6  /* -> MR0 objects, MR1 last tid, MR2 log end sector, MR3 generation */
+#define PS_LIST    7  /* MR0 first index -> MR0 total objects, MR1 count, then count oids (at most 100) */
 
 #define PS_TEXT_MAX    448 /* the largest object: PSDISK_MAX_OBJECT_SIZE */
 

@@ -12,11 +12,14 @@
 /* PMS: creates processes from program images kept in the PS. */
 #define PMS_CREATE_PROCESS 1 /* MR0 image oid, MR1 caps oid (0 = none), MR2 oid to record the
                               * process at -> MR0 the process oid */
+#define PMS_LIST_PROCESSES 2 /* -> MR0 count, then per process: oid, state (1 running), name (4 words) */
 
 /* Badges the root task mints so servers know their clients. */
 #define BADGE_ROOT 1
 #define BADGE_PMS  2
 #define BADGE_MMS  3
+#define BADGE_MONITOR 4
+#define BADGE_BRIDGE  5
 
 /* Program images in the PS: an object `name=..\nkind=image\nsize=N\nchunks=FIRST-LAST\n`
  * and the raw bytes in chunk objects of at most IMAGE_CHUNK bytes. */
