@@ -250,6 +250,13 @@ describe('limits', () => {
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
   });
 
+  it('one evaluation may set its own deadline', async () => {
+    const { sandbox } = await setup();
+    const e = failure(() => sandbox.evaluate('while (true) {}', { deadlineMs: 50 }));
+    expect(e.message).toMatch(/ran longer than 50 ms/);
+    expect(() => sandbox.evaluate('1', { deadlineMs: -1 })).toThrow(/positive number/);
+  });
+
   it('a loop that catches every error still stops at the deadline', async () => {
     const { sandbox } = await setup({ deadlineMs: 150 });
     expect(failure(() => sandbox.evaluate('for (;;) { try { while (true) {} } catch (e) {} }')).limit).toBe('deadline');

@@ -39,6 +39,12 @@ export interface SandboxOptions {
   workspaceSelf?: OID;
 }
 
+/** Per-evaluation overrides of the sandbox's limits. */
+export interface RunLimits {
+  /** Wall-clock limit of this evaluation, in ms (default: the sandbox's deadlineMs). */
+  deadlineMs?: number;
+}
+
 /** The outcome of an evaluation or a send: the value if it is storable, and how it prints. */
 export interface EvalResult {
   /** The result as a World value (null if it is not storable, e.g. undefined or a function). */
@@ -142,6 +148,8 @@ export class Sandbox {
   private readonly methodsById = new Map<number, MethodEntry>();
   private nextMethodId = 1;
   private deadline = Infinity;
+  /** The deadline of the evaluation running now, for its error message. */
+  private runDeadlineMs = 0;
   private limitHit: LimitName | null = null;
   /** > 0 while VM code runs (host callbacks may re-enter). */
   private depth = 0;
@@ -514,9 +522,9 @@ export class Sandbox {
    * of the last expression. Changes go into the World's open transaction (one is begun if
    * none is open); on error the transaction is aborted and the error thrown. The caller commits.
    */
-  evaluate(code: string): EvalResult {
+  evaluate(code: string, limits: RunLimits = {}): EvalResult {
     if (typeof code !== 'string') throw new InvalidInput('code must be a string');
-    return this.topLevel(() => {
+    return this.topLevel(limits, () => {
       this.call(this.vm.setSelf, this.ctx.newNumber(this.options.workspaceSelf ?? 0));
       // Direct eval in a strict function: declarations stay local and the value is the last
       // expression's. A top-level `return` needs a function body instead.
@@ -541,12 +549,12 @@ export class Sandbox {
   }
 
   /** Sends `selector` with `args` to an object, as a method would; same transaction rules as evaluate. */
-  send(receiver: OID, selector: string, args: unknown[] = []): EvalResult {
+  send(receiver: OID, selector: string, args: unknown[] = [], limits: RunLimits = {}): EvalResult {
     checkSlotName(selector);
     this.world.get(receiver);
     if (!Array.isArray(args)) throw new InvalidInput('arguments must be a list');
     const wire = checkValue(args, this.world.exists);
-    return this.topLevel(() => {
+    return this.topLevel(limits, () => {
       const h = [this.ctx.newNumber(receiver), this.ctx.newString(selector), this.ctx.newString(JSON.stringify(wire))];
       const out = this.ctx.callFunction(this.vm.send, this.ctx.undefined, ...h);
       for (const x of h) x.dispose();
@@ -570,15 +578,18 @@ export class Sandbox {
     return s;
   }
 
-  private topLevel(run: () => { json: string } | { error: QuickJSHandle }): EvalResult {
+  private topLevel(limits: RunLimits, run: () => { json: string } | { error: QuickJSHandle }): EvalResult {
     this.assertRunnable();
+    const ms = limits.deadlineMs ?? this.deadlineMs;
+    if (!(ms > 0)) throw new InvalidInput('a deadline must be a positive number of milliseconds');
     if (this.depth > 0) throw new InvalidInput('an evaluation is already running');
     if (!this.world.inTransaction) this.world.begin('Evaluate', 'workspace');
     if (this.stale) this.resetVm(true);
     this.transcript = [];
     this.faults = [];
     this.limitHit = null;
-    this.deadline = Date.now() + this.deadlineMs;
+    this.runDeadlineMs = ms;
+    this.deadline = Date.now() + ms;
     this.depth++;
     let outcome: { json: string } | { error: QuickJSHandle } | { thrown: unknown };
     try {
@@ -644,7 +655,7 @@ export class Sandbox {
     if (limit) {
       const detail =
         limit === 'deadline'
-          ? `ran longer than ${this.deadlineMs} ms`
+          ? `ran longer than ${this.runDeadlineMs} ms`
           : limit === 'memory'
             ? `allocated more than ${Math.round(this.memoryBytes / 1048576)} MiB`
             : `recursed deeper than the ${Math.round(this.stackBytes / 1024)} KiB stack allows`;

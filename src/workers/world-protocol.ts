@@ -100,8 +100,9 @@ export interface WorldApi {
   /** Parses method source with the sandbox's parser (for live editor marks). */
   checkSyntax(source: string): SyntaxProblem | null;
 
-  evaluate(code: string, options?: TxOptions): RunResult;
-  send(oid: OID, selector: string, args?: unknown[], options?: TxOptions): RunResult;
+  /** Workspace code as one transaction; `deadlineMs` overrides the 1 s default for this run. */
+  evaluate(code: string, options?: TxOptions & { deadlineMs?: number }): RunResult;
+  send(oid: OID, selector: string, args?: unknown[], options?: TxOptions & { deadlineMs?: number }): RunResult;
 
   createObject(init: { name?: string; slots?: SlotInput[]; traits?: TraitUse[] }, options?: TxOptions): Committed & { oid: OID };
   clone(oid: OID, options?: TxOptions): Committed & { oid: OID };

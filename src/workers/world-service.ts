@@ -163,14 +163,14 @@ export class WorldService {
       const { sandbox } = this.session;
       const firstLine = String(code).trim().split('\n')[0] ?? '';
       const note = options?.note ?? `Evaluate: ${firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine}`;
-      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.evaluate(code));
+      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.evaluate(code, { deadlineMs: options?.deadlineMs }));
       return { result, tid };
     },
 
     send: async (oid, selector, args = [], options): Promise<RunResult> => {
       const { sandbox } = this.session;
       const note = options?.note ?? `Send ${selector} to ${this.name(oid)}`;
-      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.send(oidArg(oid), selector, args), 'ide');
+      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.send(oidArg(oid), selector, args, { deadlineMs: options?.deadlineMs }), 'ide');
       return { result, tid };
     },
 
