@@ -77,6 +77,36 @@ const harness = {
     }
   },
 
+  /** One tab's view of a shared image, for the multi-tab and reload specs. */
+  tab: {
+    store: undefined as ImageStore | undefined,
+    invalidations: [] as number[][],
+    async open(dbName: string): Promise<number> {
+      try {
+        this.store = await ImageStore.open('tabs', dbName, { syncIntervalMs: 750 });
+      } catch {
+        this.store = await ImageStore.create('tabs', dbName, { root: 0, objects: [obj(0, 'lobby', { a: { ref: 1 } }), obj(1, 'a', { x: 0 })] }, { syncIntervalMs: 750 });
+      }
+      this.store.subscribe((e) => {
+        if (e.type === 'invalidate') this.invalidations.push(e.oids === 'all' ? [-1] : e.oids);
+      });
+      return this.store.info.lastTid;
+    },
+    async read(oid: number): Promise<{ serial: number; x: unknown }> {
+      const [o] = await this.store!.load([oid]);
+      return { serial: o!.serial, x: slot(o!.state, 'x') };
+    },
+    async write(oid: number, x: number, serial: number): Promise<{ tid?: number; error?: { name: string; code?: string; message: string } }> {
+      try {
+        const r = await this.store!.commit({ note: `set x to ${x}`, origin: 'tab', writes: [{ oid, serial, after: obj(oid, 'a', { x }) }] });
+        return { tid: r.tid };
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        return { error: { name: err.name, code: err.code, message: err.message } };
+      }
+    },
+  },
+
   async measureSmall(rounds: number, durability: 'relaxed' | 'strict') {
     return measureSmallCommit(rounds, durability);
   },
