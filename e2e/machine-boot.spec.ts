@@ -20,16 +20,17 @@ test('booting from the Machine window shows the root task and test_proc on the c
 });
 
 test('typing ps in the console lists the running processes', async ({ page }) => {
-  test.fixme(true, 'the COM1 monitor shell (issue 8) is not in the kernel yet');
   await openIdeForMachine(page);
   const { machine, console } = await openMachineWindows(page);
   await press(machine, 'Boot');
-  await waitForConsole(page, 'TelOS: test_proc alive.');
+  await waitForConsole(page, 'telos> ');
   await console.locator('.xterm').click();
   await page.keyboard.type('ps');
   await page.keyboard.press('Enter');
-  const text = await waitForConsole(page, /test_proc/);
-  expect(text.split('ps').at(-1)).toMatch(/PMS[\s\S]*test_proc/);
+  // The shell echoes what was typed, then the PMS's process list.
+  const text = await waitForConsole(page, /telos> ps\n\d+ processes created by the PMS\n[\s\S]*test_proc\s+running/);
+  expect(text).toContain('TelOS: test_proc alive.');
   await page.screenshot({ path: `${screenshotDir}/machine-ps.png` });
-  expect(await consoleText(page)).toContain('ps');
+  expect(await consoleText(page)).toMatch(/telos> $/);
+  await press(machine, 'Power off');
 });

@@ -29,7 +29,6 @@ test('with the machine off, the kernel objects come from the PS log on the image
 });
 
 test('spawn from a kernel Process outliner creates a new process that then appears', async ({ page }) => {
-  test.fixme(true, 'the PMS spawn request (COM1 monitor `spawn` or the COM2 bridge, issue 8) is not in the kernel yet');
   await openIdeForMachine(page);
   const { machine } = await openMachineWindows(page);
   await press(machine, 'Boot');
@@ -40,6 +39,7 @@ test('spawn from a kernel Process outliner creates a new process that then appea
   const outliner = page.getByRole('dialog', { name: 'Kernel Process', exact: true });
   await outliner.getByRole('textbox', { name: 'Program to spawn' }).fill('test_proc');
   await outliner.getByRole('button', { name: 'Spawn', exact: true }).click();
+  await waitForConsole(page, /spawned test_proc as object \d+/);
   await expect(list.getByRole('table', { name: 'Kernel objects' }).getByRole('row', { name: /process$/ })).toHaveCount(2, { timeout: 20_000 });
   await press(machine, 'Power off');
 });
