@@ -41,6 +41,8 @@ async function inNode(): Promise<void> {
   printTable(`Store in Node (fake-indexeddb): ${BULK.toLocaleString('en-US')} objects`, [
     { name: `commit of ${BULK.toLocaleString('en-US')} new objects`, ours: bulk.ours, baseline: bulk.baseline, unit: 'ms', baselineName: 'raw Dexie bulkPut' },
     { name: 'open to first 50 objects loaded', ours: open.ours, baseline: open.baseline, unit: 'ms', baselineName: 'raw Dexie open + get' },
+    { name: 'load every object by oid, 5,000 a batch', ours: open.loadAll, baseline: open.rawAll, unit: 'ms', baselineName: 'raw Dexie toArray' },
+    { name: 'scan every object by cursor, 5,000 a batch', ours: open.scanAll, baseline: open.rawAll, unit: 'ms', baselineName: 'raw Dexie toArray' },
   ]);
 }
 
@@ -83,6 +85,8 @@ async function inChromium(): Promise<void> {
     printTable(`Store in Chromium: ${BULK.toLocaleString('en-US')} objects`, [
       { name: `commit of ${BULK.toLocaleString('en-US')} new objects`, ours: big.bulk.ours, baseline: big.bulk.baseline, unit: 'ms', baselineName: 'raw Dexie bulkPut' },
       { name: 'open to first 50 objects loaded', ours: big.open.ours, baseline: big.open.baseline, unit: 'ms', baselineName: 'raw Dexie open + get' },
+      { name: 'load every object by oid, 5,000 a batch', ours: big.open.loadAll, baseline: big.open.rawAll, unit: 'ms', baselineName: 'raw Dexie toArray' },
+      { name: 'scan every object by cursor, 5,000 a batch', ours: big.open.scanAll, baseline: big.open.rawAll, unit: 'ms', baselineName: 'raw Dexie toArray' },
     ]);
   } finally {
     await browser.close();

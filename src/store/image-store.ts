@@ -339,6 +339,19 @@ export class ImageStore {
     return out;
   }
 
+  /** Stored objects in oid order after `afterOid`, at most `limit`: one cursor read, for
+   * walking a whole image in batches (export, eager loading) without probing every oid. */
+  async scanObjects(afterOid: Oid = -1, limit = 5_000): Promise<{ oid: Oid; state: StoredState; serial: Tid }[]> {
+    const records = await this.run('r', [this.db.objects], `Reading objects after ${afterOid}`, 'Nothing was changed.', () =>
+      this.db.objects.where('oid').above(afterOid).limit(limit).toArray(),
+    );
+    return records.map((r) => {
+      const created = r.state?.meta?.createdTid;
+      if (created !== undefined) this.createdTids.set(r.oid, created);
+      return { oid: r.oid, state: r.state, serial: r.serial };
+    });
+  }
+
   async loadBlob(id: string): Promise<Blob | undefined> {
     const r = await this.run('r', [this.db.blobs], `Loading blob ${id}`, 'Nothing was changed.', () => this.db.blobs.get(id));
     return r?.data;

@@ -145,7 +145,7 @@ export async function measureBulkCommit(count: number, durability: Durability = 
 
 /** Open a large image and load what a first render shows: the root and the first `shown`
  * objects down its chain. Baseline: a raw Dexie open and bulkGet of the same records. */
-export async function measureOpen(dbName: string, shown = 50): Promise<{ ours: number; baseline: number }> {
+export async function measureOpen(dbName: string, shown = 50): Promise<{ ours: number; baseline: number; loadAll: number; scanAll: number; rawAll: number }> {
   const oids = Array.from({ length: shown }, (_, i) => i + 2);
   let t = now();
   const raw = new RawDatabase(dbName, 'relaxed');
@@ -162,7 +162,29 @@ export async function measureOpen(dbName: string, shown = 50): Promise<{ ours: n
   const ours = now() - t;
   if (loaded.length !== shown) throw new Error(`opened image shows ${loaded.length} objects, expected ${shown}`);
   await store.integrity;
+  // Loading the whole image, as an eager World does: by oid in batches of 5,000 (load) and
+  // by cursor (scanObjects), against one raw toArray of the table.
+  t = now();
+  const all = store.info.nextOid;
+  let byOid = 0;
+  for (let lo = 0; lo < all; lo += 5_000) byOid += (await store.load(Array.from({ length: Math.min(5_000, all - lo) }, (_, i) => lo + i))).length;
+  const loadAll = now() - t;
+  t = now();
+  let scanned = 0;
+  for (let after = -1; ; ) {
+    const batch = await store.scanObjects(after, 5_000);
+    if (!batch.length) break;
+    scanned += batch.length;
+    after = batch[batch.length - 1]!.oid;
+  }
+  const scanAll = now() - t;
   store.close();
+  const raw2 = new RawDatabase(dbName, 'relaxed');
+  t = now();
+  const everything = await raw2.objects.toArray();
+  const rawAll = now() - t;
+  raw2.close();
+  if (byOid !== everything.length || scanned !== everything.length) throw new Error(`loaded ${byOid} / scanned ${scanned} of ${everything.length} objects`);
   await deleteDb(dbName);
-  return { ours, baseline };
+  return { ours, baseline, loadAll, scanAll, rawAll };
 }

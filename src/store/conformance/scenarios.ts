@@ -106,6 +106,17 @@ export const suites: Record<string, Record<string, Scenario>> = {
       const s = await fresh(ctx);
       equal((await s.load([2, 999])).map((o) => o.oid), [2], 'loaded oids');
     },
+    'scanning walks every stored object in oid order, in batches': async (ctx) => {
+      const s = await fresh(ctx);
+      const seen: number[] = [];
+      for (let after = -1; ; ) {
+        const batch = await s.scanObjects(after, 2);
+        if (!batch.length) break;
+        seen.push(...batch.map((o) => o.oid));
+        after = batch[batch.length - 1]!.oid;
+      }
+      equal(seen, [0, 1, 2], 'oids');
+    },
     'tids increase by one per commit': async (ctx) => {
       const s = await fresh(ctx);
       const tids: number[] = [];
