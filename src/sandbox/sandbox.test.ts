@@ -196,6 +196,14 @@ describe('errors', () => {
     expect(e).toMatchObject({ name: 'SyntaxError', line: 2, column: 9 });
   });
 
+  it('promise reactions run before the evaluation ends, inside its transaction', async () => {
+    const { sandbox, lines } = await setup();
+    const r = sandbox.evaluate('Promise.resolve(4).then(function (v) { self.Circle.radius = v; print("then ran"); }); (async function () { await null; throw new Error("late"); })(); 1');
+    expect(r.value).toBe(1);
+    expect(lines).toEqual(['then ran']);
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(4);
+  });
+
   it('throwing a non-Error value is reported', async () => {
     const { sandbox } = await setup();
     expect(failure(() => sandbox.evaluate('throw 42')).message).toBe('thrown: 42');
@@ -255,6 +263,13 @@ describe('limits', () => {
     const e = failure(() => sandbox.evaluate('while (true) {}', { deadlineMs: 50 }));
     expect(e.message).toMatch(/ran longer than 50 ms/);
     expect(() => sandbox.evaluate('1', { deadlineMs: -1 })).toThrow(/positive number/);
+  });
+
+  it('a runaway promise job stops at the deadline and aborts the evaluation', async () => {
+    const { sandbox } = await setup({ deadlineMs: 100 });
+    const e = failure(() => sandbox.evaluate('self.Circle.radius = 9; Promise.resolve().then(function () { while (true) {} }); 1'));
+    expect(e.limit).toBe('deadline');
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
   });
 
   it('a loop that catches every error still stops at the deadline', async () => {

@@ -594,6 +594,7 @@ export class Sandbox {
     let outcome: { json: string } | { error: QuickJSHandle } | { thrown: unknown };
     try {
       outcome = run();
+      if (!('thrown' in outcome)) this.runPromiseJobs();
     } catch (e) {
       outcome = { thrown: e };
     } finally {
@@ -601,7 +602,7 @@ export class Sandbox {
     }
     this.deadline = Infinity;
     const transcript = this.transcript;
-    if ('json' in outcome && this.faults.length === 0) {
+    if ('json' in outcome && this.faults.length === 0 && !this.limitHit) {
       const r = JSON.parse(outcome.json) as Omit<EvalResult, 'transcript'>;
       return { ...r, transcript };
     }
@@ -621,10 +622,25 @@ export class Sandbox {
     this.world.abort();
     if (error instanceof SandboxLimit || this.limitHit) {
       this.restart();
-      if (!(error instanceof SandboxLimit)) error = new SandboxLimit(this.limitHit ?? 'deadline', 'the VM stopped');
+      if (!(error instanceof SandboxLimit)) error = new SandboxLimit(this.limitHit ?? 'deadline', `ran longer than ${this.runDeadlineMs} ms (in a promise job)`);
     } else this.resetVm();
     if (error instanceof EvaluationError) error.transcript = transcript;
     throw error;
+  }
+
+  /**
+   * Promise reactions (async functions, then) run before the evaluation ends, inside its
+   * transaction and under its deadline; an error in one goes to the Transcript.
+   */
+  private runPromiseJobs(): void {
+    for (let round = 0; round < 1000 && this.runtime.hasPendingJob(); round++) {
+      const r = this.runtime.executePendingJobs();
+      if (r.error) {
+        const e = this.describeError(r.error);
+        this.hostPrint(`error in a promise job: ${e.name}: ${e.message}`);
+        if (this.limitHit) return;
+      } else r.dispose?.();
+    }
   }
 
   /** Reads a QuickJS error value (disposing it) into plain data, without running its getters. */
