@@ -4,3 +4,5 @@ export { Machine, SerialLine } from './emulator';
 export type { MachineConfig, SerialLineId, V86Constructor, V86Like } from './emulator';
 export { readPsDisk, crc32, PSDISK } from './psdisk';
 export type { PsDiskState, PsObject, PsRecord } from './psdisk';
+export { BridgeClient, BridgeError, FrameDecoder, encodeFrame, BRIDGE } from './bridge';
+export type { BridgeFrame, KernelProcess } from './bridge';

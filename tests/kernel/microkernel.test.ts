@@ -39,7 +39,7 @@ for (const emulator of emulators) {
         'TelOS: kernel booting',
         'TelOS: multiboot memory map:',
         'TelOS: GDT, TSS, IDT, paging and timer ready',
-        /TelOS: root task: \d+ untyped capabilities, \d+ KiB free, 7 programs embedded/,
+        /TelOS: root task: \d+ untyped capabilities, \d+ KiB free, 8 programs embedded/,
         'TelOS: entering user mode',
         'TelOS: Root task alive and well.',
       ]);

@@ -27,6 +27,10 @@ image_monitor:
     .incbin "monitor.bin"
 image_monitor_end:
     .balign 4096
+image_bridge:
+    .incbin "bridge.bin"
+image_bridge_end:
+    .balign 4096
 image_test_proc:
     .incbin "test_proc.bin"
 image_test_proc_end:
@@ -48,6 +52,7 @@ boot_module_table:
     MODULE mms, image_mms, image_mms_end
     MODULE pms, image_pms, image_pms_end
     MODULE monitor, image_monitor, image_monitor_end
+    MODULE bridge, image_bridge, image_bridge_end
     MODULE test_proc, image_test_proc, image_test_proc_end
 boot_module_count:
-    .long 7
+    .long 8

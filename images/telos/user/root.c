@@ -648,6 +648,23 @@ static void start_monitor(void)
     create_process("monitor", "monitor", 0, 0, 40, 0, caps, 4, true);
 }
 
+static void start_bridge(void)
+{
+    u32 com2 = slot_alloc();
+    check("COM2 ports", TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x2F8, 0x2FF, com2));
+    u32 irq = slot_alloc();
+    check("COM2 interrupt", TELOS_INVOKE(TELOS_SLOT_IRQ_CONTROL, TELOS_IRQ_CONTROL_GET, 3, irq));
+    u32 ntfn = object_alloc(TELOS_OBJ_NOTIFICATION, 0);
+    struct cap_grant caps[] = {
+        { com2, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
+        { irq, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+        { ntfn, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
+        { mint_cap(ps_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_BRIDGE), CHILD_SLOT_ARG3, TELOS_RIGHTS_ALL },
+        { mint_cap(pms_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_BRIDGE), CHILD_SLOT_ARG4, TELOS_RIGHTS_ALL },
+    };
+    create_process("bridge", "bridge", 0, 0, 45, 0, caps, 5, true);
+}
+
 static void boot_servers(void)
 {
     start_servers();
@@ -663,6 +680,7 @@ static void boot_servers(void)
         return;
     }
     pms_create_test_proc();
+    start_bridge();
     start_monitor();
 }
 
