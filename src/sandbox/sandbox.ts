@@ -204,8 +204,8 @@ export class Sandbox {
     this.replacing = quickjsLoader().then(
       (m) => {
         this.module = m;
-        this.boot();
         this.replacing = null;
+        if (!this.disposed) this.boot();
       },
       (e: unknown) => {
         this.replacing = null;
