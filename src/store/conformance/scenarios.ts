@@ -434,6 +434,23 @@ export const suites: Record<string, Record<string, Scenario>> = {
       equal(again.info.formatVersion, 7, 'still version 7');
       equal(again.info.lastTid, 1, 'untouched');
     },
+    'an image from a newer build with more tables is refused and keeps its tables': async (ctx) => {
+      const newer = { formatVersion: 9, schemaUpgrades: [{ version: 3, stores: { kernelDisk: 'chunk' } }] };
+      const s = await fresh(ctx, lobbySeed(), newer);
+      s.close();
+      await rejects(ImageStore.open('future', s.info.dbName, ctx.options), { name: 'FormatTooNewError', message: /format version 9/ }, 'too new');
+      const idb = ctx.options.indexedDB ?? globalThis.indexedDB;
+      const raw = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = idb.open(s.info.dbName);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const tables = [...raw.objectStoreNames].sort();
+      const version = raw.version;
+      raw.close();
+      equal(tables, ['blobs', 'kernelDisk', 'meta', 'objects', 'txlog'], 'tables kept');
+      equal(version, 30, 'IndexedDB version kept');
+    },
     'an older image is migrated at open, in one transaction': async (ctx) => {
       const s = await fresh(ctx);
       s.close();
