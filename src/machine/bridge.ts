@@ -149,9 +149,10 @@ export class BridgeClient {
     return Array.from({ length: u32(f.payload, 0) }, (_, i) => u32(f.payload, 4 + 4 * i));
   }
 
+  /** An object's bytes (at most the first 1016 of a larger one; `length` is the whole). */
   async getObject(oid: number): Promise<Uint8Array> {
     const f = await this.request(BRIDGE.GET_OBJECT, le(oid));
-    return f.payload.slice(8, 8 + u32(f.payload, 4));
+    return f.payload.slice(8);
   }
 
   async listProcesses(): Promise<KernelProcess[]> {

@@ -110,15 +110,25 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
             send_error(id, BRIDGE_EBAD_PAYLOAD, "GET_OBJECT wants a 4-byte oid");
             return;
         }
-        u32 oid = rd32(payload);
-        if (call(CHILD_SLOT_ARG3, PS_GET, 1, &oid, r, &n)) {
-            send_error(id, BRIDGE_ENOT_FOUND, "no such object");
-            return;
-        }
-        wr32(body, oid);
-        wr32(body + 4, r[0]);
-        memcpy(body + 8, &r[1], r[0]);
-        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8 + r[0]);
+        u32 args[2] = { rd32(payload), 0 }, total = 0, got = 0;
+        do {
+            if (call(CHILD_SLOT_ARG3, PS_GET, 2, args, r, &n)) {
+                send_error(id, BRIDGE_ENOT_FOUND, "no such object");
+                return;
+            }
+            total = r[0];
+            u32 chunk = total - got < (n - 1) * 4 ? total - got : (n - 1) * 4;
+            if (got + chunk > BRIDGE_MAX_PAYLOAD - 8)
+                chunk = BRIDGE_MAX_PAYLOAD - 8 - got;
+            memcpy(body + 8 + got, &r[1], chunk);
+            got += chunk;
+            args[1] = got;
+            if (!chunk)
+                break;
+        } while (got < total && got < BRIDGE_MAX_PAYLOAD - 8);
+        wr32(body, args[0]);
+        wr32(body + 4, total);
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8 + got);
         return;
     }
     case BRIDGE_LIST_PROCESSES: {

@@ -11,20 +11,26 @@
 #include "lib/crc32.h"
 #include "lib/string.h"
 
-#define MAX_OBJECTS 128
+#define MAX_OBJECTS 2048
+#define ARENA_SIZE (2u << 20)
 
+/* The current value of every object: its bytes live in an arena; a new value of the
+ * same size or smaller is written in place, a larger one is appended. */
 struct object {
-    u32 oid, length;
-    u8 data[PSDISK_MAX_OBJECT_SIZE];
+    u32 oid, length, capacity;
+    u8 *data;
 };
 
 static struct object objects[MAX_OBJECTS];
+static u8 arena[ARENA_SIZE];
+static u32 arena_used;
 static u32 object_count;
 static u32 next_tid = 1, log_end = PSDISK_LOG_START, generation;
 static bool have_disk;
 
 static u8 sector[PSDISK_SECTOR_SIZE];
 static u8 record[PSDISK_TXN_HEADER_SIZE + PSDISK_MAX_PAYLOAD + PSDISK_SECTOR_SIZE];
+static u32 part_oid, part_length, part_done; /* a PUT_PART object being assembled */
 
 /* The open transaction: its payload, in the disk format, grows with each Put. */
 static u32 open_tx, open_tx_badge, tx_counter, tx_objects, tx_bytes;
@@ -51,7 +57,16 @@ static bool read_sector(u32 lba, void *out)
 static bool write_sectors(u32 lba, u32 count, const void *data)
 {
     cache_count = 0;
-    return ata_write(lba, count, data);
+    const u8 *p = data;
+    while (count) {
+        u32 n = count > 255 ? 255 : count;
+        if (!ata_write(lba, n, p))
+            return false;
+        lba += n;
+        count -= n;
+        p += n * PSDISK_SECTOR_SIZE;
+    }
+    return true;
 }
 
 static u32 rd32(const u8 *p) { u32 v; memcpy(&v, p, 4); return v; }
@@ -73,6 +88,15 @@ static bool store(u32 oid, const u8 *data, u32 length)
             return false;
         o = &objects[object_count++];
         o->oid = oid;
+        o->capacity = 0;
+    }
+    if (length > o->capacity) {
+        u32 need = (length + 3) & ~3u;
+        if (arena_used + need > ARENA_SIZE)
+            return false;
+        o->data = arena + arena_used;
+        o->capacity = need;
+        arena_used += need;
     }
     o->length = length;
     memcpy(o->data, data, length);
@@ -232,6 +256,7 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
     case PS_BEGIN:
         open_tx = ++tx_counter;
         open_tx_badge = m->badge;
+        part_length = part_done = 0;
         tx_objects = tx_bytes = 0;
         mr[0] = open_tx;
         *reply_len = 1;
@@ -239,6 +264,8 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
     case PS_PUT: {
         if (len < 2 || !open_tx || mr[0] != open_tx)
             return PS_EBAD_TX;
+        if (part_done != part_length)
+            return PS_EMALFORMED;
         u32 count = mr[1], at = 2;
         /* Validate the whole batch before taking any of it. */
         u32 scan = at;
@@ -260,18 +287,56 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
         }
         return PS_OK;
     }
+    case PS_PUT_PART: {
+        if (len < 5 || !open_tx || mr[0] != open_tx)
+            return PS_EBAD_TX;
+        u32 oid = mr[1], total = mr[2], offset = mr[3], n = mr[4];
+        if (total > PSDISK_MAX_OBJECT_SIZE || n > (len - 5) * 4 || offset + n > total)
+            return PS_EMALFORMED;
+        if (offset == 0) {
+            if (part_done != part_length) /* the previous one was left unfinished */
+                return PS_EMALFORMED;
+            if (tx_bytes + 8 + ((total + 3) & ~3u) > PSDISK_MAX_PAYLOAD)
+                return PS_EFULL;
+            u8 *entry = record + PSDISK_TXN_HEADER_SIZE + tx_bytes;
+            wr32(entry, oid);
+            wr32(entry + 4, total);
+            memset(entry + 8, 0, (total + 3) & ~3u);
+            part_oid = oid;
+            part_length = total;
+            part_done = 0;
+        } else if (oid != part_oid || offset != part_done || total != part_length) {
+            return PS_EMALFORMED;
+        }
+        u8 *entry = record + PSDISK_TXN_HEADER_SIZE + tx_bytes;
+        memcpy(entry + 8 + offset, &mr[5], n);
+        part_done += n;
+        if (part_done == part_length) {
+            tx_bytes += 8 + ((part_length + 3) & ~3u);
+            tx_objects++;
+        }
+        return PS_OK;
+    }
     case PS_GET: {
         struct object *o = len >= 1 ? find(mr[0]) : NULL;
         if (!o)
             return PS_ENOT_FOUND;
+        u32 offset = len >= 2 ? mr[1] : 0;
+        if (offset > o->length)
+            return PS_EMALFORMED;
+        u32 n = o->length - offset < PS_TEXT_MAX ? o->length - offset : PS_TEXT_MAX;
         mr[0] = o->length;
-        memcpy(&mr[1], o->data, o->length);
-        *reply_len = 1 + (o->length + 3) / 4;
+        memcpy(&mr[1], o->data + offset, n);
+        *reply_len = 1 + (n + 3) / 4;
         return PS_OK;
     }
     case PS_COMMIT: {
         if (len < 1 || !open_tx || mr[0] != open_tx)
             return PS_EBAD_TX;
+        if (part_done != part_length) {
+            open_tx = 0;
+            return PS_EMALFORMED; /* an object was left half-written: nothing is committed */
+        }
         u32 tid = next_tid;
         u32 err = commit();
         open_tx = 0;

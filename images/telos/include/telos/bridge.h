@@ -17,7 +17,7 @@
  *
  * Requests and response payloads:
  *   LIST_OBJECTS   -> u32 count, count x u32 oid
- *   GET_OBJECT     u32 oid -> u32 oid, u32 length, bytes
+ *   GET_OBJECT     u32 oid -> u32 oid, u32 length, then its first min(length, 1016) bytes
  *   LIST_PROCESSES -> u32 count, count x { u32 oid, u32 state (1 running), 16-byte name }
  *   SPAWN          u32 image oid, u32 process oid -> u32 process oid */
 #ifndef TELOS_BRIDGE_H

@@ -6,13 +6,15 @@
 
 #define PS_BEGIN   1  /* -> MR0 txid */
 #define PS_PUT     2  /* MR0 txid, MR1 count, then per object: oid, length, (length+3)/4 data words */
-#define PS_GET     3  /* MR0 oid -> MR0 length, then (length+3)/4 data words */
+#define PS_GET     3  /* MR0 oid, MR1 offset (optional) -> MR0 length, then up to 448 bytes from offset */
 #define PS_COMMIT  4  /* MR0 txid -> MR0 tid written */
 #define PS_ABORT   5  /* MR0 txid */
 #define PS_STAT    6  /* -> MR0 objects, MR1 last tid, MR2 log end sector, MR3 generation */
+#define PS_PUT_PART 8 /* MR0 txid, MR1 oid, MR2 total length, MR3 offset, MR4 bytes here, data from MR5:
+                       * one object larger than a message, in order of offset */
 #define PS_LIST    7  /* MR0 first index -> MR0 total objects, MR1 count, then count oids (at most 100) */
 
-#define PS_TEXT_MAX    448 /* the largest object: PSDISK_MAX_OBJECT_SIZE */
+#define PS_TEXT_MAX    448 /* the largest object one Get answer holds */
 
 #define PS_OK          0
 #define PS_ENOT_FOUND  1

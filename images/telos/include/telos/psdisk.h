@@ -43,7 +43,7 @@
 #define PSDISK_TXN_MAGIC       0x314E5854u /* "TXN1" */
 #define PSDISK_COMMIT_MAGIC    0x31544D43u /* "CMT1" */
 #define PSDISK_TXN_HEADER_SIZE 24
-#define PSDISK_MAX_OBJECT_SIZE 448
-#define PSDISK_MAX_PAYLOAD     16384
+#define PSDISK_MAX_OBJECT_SIZE 4096
+#define PSDISK_MAX_PAYLOAD     1056768 /* 256 objects of 4 KiB with their headers */
 
 #endif
