@@ -35,11 +35,14 @@ test('spawn from a kernel Process outliner creates a new process that then appea
   await waitForConsole(page, 'TelOS: test_proc alive.');
   await machine.getByRole('button', { name: 'Kernel objects' }).click();
   const list = page.getByRole('dialog', { name: 'Kernel objects', exact: true });
+  await expect(list).toContainText('Live, from the running PS and PMS over the COM2 bridge');
   await list.getByRole('row', { name: 'Process prototype', exact: true }).getByRole('button').click();
   const outliner = page.getByRole('dialog', { name: 'Kernel Process', exact: true });
   await outliner.getByRole('textbox', { name: 'Program to spawn' }).fill('test_proc');
   await outliner.getByRole('button', { name: 'Spawn', exact: true }).click();
-  await waitForConsole(page, /spawned test_proc as object \d+/);
+  // The PMS says so on COM1; the request went over the COM2 bridge.
+  await waitForConsole(page, /TelOS: PMS: test_proc recorded as object \d{4}/);
   await expect(list.getByRole('table', { name: 'Kernel objects' }).getByRole('row', { name: /process$/ })).toHaveCount(2, { timeout: 20_000 });
+  await page.screenshot({ path: `${screenshotDir}/machine-spawn.png` });
   await press(machine, 'Power off');
 });

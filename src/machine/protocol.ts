@@ -27,15 +27,16 @@ export interface MachineStatus {
 /** A kernel object as the IDE shows it. */
 export interface KernelObjectView {
   oid: number;
-  /** Transaction that last wrote it. */
-  tid: number;
+  /** Transaction that last wrote it (known from the disk, not over the bridge). */
+  tid?: number;
   fields: Record<string, string>;
   size: number;
 }
 
 export interface KernelObjectsView {
-  /** Where the objects came from: the disk of a machine that is off, or of a running one. */
-  source: 'disk' | 'live';
+  /** Where the objects came from: the disk of a machine that is off, the disk of a running
+   * one, or the running PS and PMS over the COM2 bridge. */
+  source: 'disk' | 'live' | 'bridge';
   disk: 'ok' | 'empty' | 'damaged';
   /** What the disk reader found wrong (damaged superblock, torn tail). */
   problem?: string;

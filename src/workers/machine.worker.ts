@@ -6,7 +6,8 @@
 // and is written back while the machine runs and whenever it stops.
 import { bootInBrowser, type BrowserMachine } from '../machine/browser';
 import { DiskStore, DiskTracker, type SuspendedMachine } from '../machine/diskstore';
-import { readPsDisk } from '../machine/psdisk';
+import { readPsDisk, parseObjectFields } from '../machine/psdisk';
+import { BridgeClient } from '../machine/bridge';
 import type {
   FromMachineWorker,
   KernelObjectsView,
@@ -26,7 +27,9 @@ const CONSOLE_TAIL = 64 * 1024;
 
 let store: DiskStore | null = null;
 let status: MachineStatus = { state: 'off', image: '', uptimeBaseMs: 0, since: null, note: '' };
-let current: { pc: BrowserMachine; tracker: DiskTracker; unsubscribe: () => void } | null = null;
+let current: { pc: BrowserMachine; tracker: DiskTracker; bridge: BridgeClient; unsubscribe: () => void } | null = null;
+/** The bridge server says this on COM1 once it serves frames on COM2. */
+const BRIDGE_READY = 'TelOS: bridge: serving frames on COM2';
 let flushTimer: ReturnType<typeof setInterval> | null = null;
 let flushing: Promise<void> = Promise.resolve();
 /** Console text of this power cycle (for a suspend) — bounded. */
@@ -79,7 +82,10 @@ async function start(state?: SuspendedMachine): Promise<void> {
   const tracker = new DiskTracker(disk);
   pc.onDiskWrite(() => tracker.noteWrite());
   const unsubscribe = pc.machine.com1.onByte((b) => consoleOut(String.fromCharCode(b)));
-  current = { pc, tracker, unsubscribe };
+  // COM2 is the IDE bridge: framed requests to the PS and PMS through the bridge server.
+  const bridge = new BridgeClient((bytes) => pc.machine.send(1, bytes), 5_000);
+  const unbridge = pc.machine.com2.onByte((b) => bridge.feed(Uint8Array.of(b)));
+  current = { pc, tracker, bridge, unsubscribe: () => (unsubscribe(), unbridge()) };
   // After a restore the live disk is v86's copy: compare it with what is stored at once.
   if (state) tracker.noteWrite();
   flushTimer = setInterval(() => void flushDisk().catch(reportFlushError), FLUSH_INTERVAL_MS);
@@ -155,7 +161,39 @@ async function resume(): Promise<string> {
   return 'resumed';
 }
 
+function bridgeReady(): boolean {
+  return !!current && consoleTail.includes(BRIDGE_READY);
+}
+
+/** The kernel's objects asked of the running PS and PMS over the COM2 bridge. */
+async function kernelObjectsOverBridge(bridge: BridgeClient): Promise<KernelObjectsView> {
+  const oids = await bridge.listObjects();
+  const processes = new Map((await bridge.listProcesses()).map((p) => [p.oid, p]));
+  const objects: KernelObjectsView['objects'] = [];
+  let binary = 0;
+  for (const oid of oids) {
+    const bytes = await bridge.getObject(oid);
+    if (!isTextObject(bytes)) {
+      binary++;
+      continue;
+    }
+    const fields = { ...parseObjectFields(bytes) };
+    const p = processes.get(oid);
+    if (p) fields.state = p.running ? 'running' : 'stopped';
+    objects.push({ oid, fields, size: bytes.length });
+  }
+  return { source: 'bridge', disk: 'ok', transactions: 0, objects, binaryObjects: binary };
+}
+
 async function kernelObjects(): Promise<KernelObjectsView> {
+  if (current && bridgeReady()) {
+    try {
+      return await kernelObjectsOverBridge(current.bridge);
+    } catch {
+      // The bridge did not answer (busy or wedged): the running machine's disk still says
+      // what the PS has committed.
+    }
+  }
   const disk = current ? current.pc.liveDisk() : await requireStore().loadDisk();
   const read = readPsDisk(disk);
   const source = current ? 'live' : 'disk';
@@ -186,9 +224,18 @@ async function spawn(name: string): Promise<string> {
   const run = current;
   if (!run) throw new Error('boot the machine first: a new process is created by the running Process Management Server');
   if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) throw new Error(`“${name}” is not a program name`);
-  // Until the COM2 bridge serves spawn, ask the monitor shell on COM1, as a person would.
-  run.pc.machine.send(0, `spawn ${name}\r`);
-  return `asked the PMS to spawn ${name}`;
+  if (!bridgeReady()) {
+    // Early in boot the bridge is not serving yet: ask the monitor shell, as a person would.
+    run.pc.machine.send(0, `spawn ${name}\r`);
+    return `asked the PMS to spawn ${name} through the COM1 monitor`;
+  }
+  const view = await kernelObjectsOverBridge(run.bridge);
+  const image = view.objects.find((o) => o.fields.kind === 'image' && o.fields.name === name);
+  if (!image) throw new Error(`there is no program image named “${name}” in the PS`);
+  // The new process object takes the next free oid (from 1000, as the monitor's spawn does).
+  const processOid = Math.max(999, ...view.objects.map((o) => o.oid)) + 1;
+  const oid = await run.bridge.spawn(image.oid, processOid);
+  return `the PMS created ${name} as kernel object ${oid}`;
 }
 
 async function attach(image: string): Promise<MachineStatus> {

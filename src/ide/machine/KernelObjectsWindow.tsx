@@ -39,8 +39,12 @@ function useKernelObjects(): KernelObjectsView | null {
 function Provenance({ view }: { view: KernelObjectsView }) {
   return (
     <p className="muted kernel-source">
-      {view.source === 'live' ? 'Live, from the running machine’s disk' : 'From the PS log on the image’s disk (machine off)'}
-      {view.disk === 'ok' ? ` · ${view.transactions} transactions · generation ${view.generation}` : ''}
+      {view.source === 'bridge'
+        ? 'Live, from the running PS and PMS over the COM2 bridge'
+        : view.source === 'live'
+          ? 'From the running machine’s disk (the bridge is not serving yet)'
+          : 'From the PS log on the image’s disk (machine off)'}
+      {view.disk === 'ok' && view.source !== 'bridge' ? ` · ${view.transactions} transactions · generation ${view.generation}` : ''}
       {view.binaryObjects ? ` · ${view.binaryObjects} program-image chunks not listed` : ''}
       {view.disk === 'empty' ? ' · the disk is empty: boot the machine to create the genesis objects' : ''}
       {view.problem ? <span className="error-text"> · {view.problem}</span> : null}
@@ -75,7 +79,7 @@ export function KernelObjectsWindow() {
               </td>
               <td>{o.fields.kind ?? ''}</td>
               <td className="mono">{o.fields.parent ?? ''}</td>
-              <td className="mono">{o.tid}</td>
+              <td className="mono">{o.tid ?? '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -132,7 +136,8 @@ export function KernelObjectOutliner({ oid }: { oid: number }) {
           <tr>
             <th scope="row">written by</th>
             <td className="mono">
-              transaction {object.tid} · {object.size} bytes
+              {object.tid !== undefined ? `transaction ${object.tid} · ` : ''}
+              {object.size} bytes
             </td>
           </tr>
         </tbody>

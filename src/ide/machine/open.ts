@@ -14,10 +14,19 @@ export function openConsole(): string {
 }
 
 export function openKernelObjects(): string {
-  return useViewState.getState().openWindow({ kind: 'kernel-objects', title: 'Kernel objects', target: {} });
+  const view = useViewState.getState();
+  const machine = view.windows.find((w) => w.kind === 'machine');
+  // Below the Machine window when there is one, so its buttons stay in sight.
+  const at = machine ? { x: machine.x, y: machine.y + machine.h + 12 } : {};
+  return view.openWindow({ kind: 'kernel-objects', title: 'Kernel objects', target: {}, ...at });
 }
 
 /** An outliner on one kernel object of the PS (read-only; Process objects can spawn). */
 export function openKernelObject(oid: number, name: string): string {
-  return useViewState.getState().openWindow({ kind: 'kernel-object', title: `Kernel ${name}`, target: { oid } });
+  const view = useViewState.getState();
+  const list = view.windows.find((w) => w.kind === 'kernel-objects');
+  const open = view.windows.filter((w) => w.kind === 'kernel-object').length;
+  // Beside the list, cascading.
+  const at = list ? { x: list.x + list.w + 12 + 24 * (open % 5), y: list.y + 24 * (open % 5) } : {};
+  return view.openWindow({ kind: 'kernel-object', title: `Kernel ${name}`, target: { oid }, ...at });
 }
