@@ -173,6 +173,17 @@ export class Machine {
     return !this.poweredOff && this.emulator.is_running();
   }
 
+  /**
+   * Calls `listener` after each completed disk write command, with the byte offset and
+   * the sector count; the disk buffer already holds the data. A copy of the buffer taken
+   * here is exactly the disk a power cut right after that write would leave.
+   */
+  onDiskWrite(listener: (byteOffset: number, sectors: number) => void): () => void {
+    const handler = ((args: [number, number, number]) => listener(args[1], args[2])) as (arg: never) => void;
+    this.emulator.add_listener('ide-write-end', handler);
+    return () => this.emulator.remove_listener('ide-write-end', handler);
+  }
+
   /** Writes bytes to COM1 (0) or COM2 (1), as if typed on the other end of the cable. */
   send(line: SerialLineId, data: string | Uint8Array): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;

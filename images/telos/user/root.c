@@ -577,6 +577,57 @@ static void start_servers(void)
     wait_until_serving(pms_ep);
 }
 
+/* The persistence blueprint's first benchmark: transactions of 1, 16 and 256 objects of
+ * 64 B and 4 KiB. The host times the spans between the markers. */
+static void test_ps_bench(void)
+{
+    start_ps();
+    wait_until_serving(ps_ep);
+    static const u32 sizes[2] = { 64, 4096 }, batches[3] = { 1, 16, 256 };
+    static const u32 txs[2][3] = { { 40, 10, 4 }, { 20, 4, 2 } };
+    static u8 data[4096];
+    for (u32 i = 0; i < sizeof data; i++)
+        data[i] = (u8)(i * 7 + 1);
+    for (u32 si = 0; si < 2; si++) {
+        for (u32 bi_ = 0; bi_ < 3; bi_++) {
+            u32 size = sizes[si], batch = batches[bi_], oid_base = 5000 + si * 1000;
+            telos_printf("TelOS: ps-bench: size=%u batch=%u start\n", size, batch);
+            u64 t0 = telos_rdtsc();
+            for (u32 t = 0; t < txs[si][bi_]; t++) {
+                u32 tx = ps_begin();
+                if (size <= 64) {
+                    struct ps_batch b;
+                    batch_start(&b, tx);
+                    for (u32 i = 0; i < batch; i++) {
+                        batch_add_bytes(&b, oid_base + i, data, size);
+                        if (b.count == 6 || i + 1 == batch) {
+                            check("bench put", batch_put(&b) ? TELOS_EILLEGAL_OPERATION : 0);
+                            batch_start(&b, tx);
+                        }
+                    }
+                } else {
+                    for (u32 i = 0; i < batch; i++)
+                        for (u32 off = 0; off < size; off += 460) {
+                            u32 n = size - off < 460 ? size - off : 460;
+                            u32 w[5 + 115];
+                            w[0] = tx;
+                            w[1] = oid_base + i;
+                            w[2] = size;
+                            w[3] = off;
+                            w[4] = n;
+                            memcpy(&w[5], data + off, n);
+                            check("bench put part", ps_call(PS_PUT_PART, 5 + (n + 3) / 4, w, NULL, NULL) ? TELOS_EILLEGAL_OPERATION : 0);
+                        }
+                }
+                u32 tid;
+                check("bench commit", ps_commit(tx, &tid) ? TELOS_EILLEGAL_OPERATION : 0);
+            }
+            u64 t1 = telos_rdtsc();
+            telos_printf("TelOS: ps-bench: size=%u batch=%u end txs=%u tsc=%llu\n", size, batch, txs[si][bi_], t1 - t0);
+        }
+    }
+}
+
 /* A CreateProcess that fails after the PMS has obtained memory leaves nothing behind. */
 static void test_pms_abort(void)
 {
@@ -775,6 +826,8 @@ int main(void)
         test_ps_stress();
     else if (test_is(test, "ps-verify"))
         test_ps_verify();
+    else if (test_is(test, "ps-bench"))
+        test_ps_bench();
     else if (test_is(test, "pms-abort"))
         test_pms_abort();
     else if (test_is(test, "malformed"))
