@@ -51,7 +51,7 @@ function serveDist(): Promise<{ server: Server; url: string }> {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dist, path);
+    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(dist) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
@@ -88,9 +88,38 @@ async function inChromium(): Promise<void> {
       { name: 'load every object by oid, 5,000 a batch', ours: big.open.loadAll, baseline: big.open.rawAll, unit: 'ms', baselineName: 'raw Dexie toArray' },
       { name: 'scan every object by cursor, 5,000 a batch', ours: big.open.scanAll, baseline: big.open.rawAll, unit: 'ms', baselineName: 'raw Dexie toArray' },
     ]);
+    await appOpen(page, url);
   } finally {
     await browser.close();
     server.close();
+  }
+}
+
+/** The app's open-to-first-render (World connected, status bar “World: ready”) on an image
+ * of the genesis World plus BULK objects, against the genesis image alone. */
+async function appOpen(page: import('@playwright/test').Page, url: string): Promise<void> {
+  const harness = `${url}/e2e/pages/store-harness.html`;
+  const timeOpen = async (image: string) => {
+    const t = Date.now();
+    await page.goto(`${url}/?image=${encodeURIComponent(image)}`);
+    await page.locator('html[data-world-ready]').waitFor({ state: 'attached', timeout: 120_000 });
+    await page.locator('.status-world', { hasText: 'World: ready' }).waitFor({ timeout: 120_000 });
+    return Date.now() - t;
+  };
+  try {
+    await page.goto(harness);
+    await page.evaluate((n) => window.storeHarness.makeAppImage('store-bench-large', n), BULK);
+    await page.evaluate(() => window.storeHarness.makeAppImage('store-bench-genesis', 0));
+    const small = await timeOpen('store-bench-genesis');
+    const large = await timeOpen('store-bench-large');
+    printTable('App in Chromium: open to first render', [
+      { name: `open an image of ${BULK.toLocaleString('en-US')} objects + genesis`, ours: large, baseline: small, unit: 'ms', baselineName: 'the genesis image alone' },
+    ]);
+  } catch (e) {
+    console.log(`\n(App open-to-first-render not measured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  } finally {
+    await page.goto(harness).catch(() => undefined);
+    await page.evaluate(() => Promise.all([window.storeHarness.deleteAppImage('store-bench-large'), window.storeHarness.deleteAppImage('store-bench-genesis')])).catch(() => undefined);
   }
 }
 

@@ -2,7 +2,8 @@
 // bench call `window.storeHarness` to run the shared conformance scenarios, the crash
 // stream and the measurements against this browser's IndexedDB.
 import { allScenarios, obj, runScenario, slot } from '../../src/store/conformance/scenarios';
-import { ImageStore } from '../../src/store';
+import { ImageRegistry, ImageStore } from '../../src/store';
+import { genesisStates } from '../../src/world';
 import { measureBulkCommit, measureOpen, measureSmallCommit } from '../../src/store/measure';
 
 const scenarioOptions = { syncIntervalMs: 200, opTimeoutMs: 5_000, blockedTimeoutMs: 1_000 };
@@ -105,6 +106,31 @@ const harness = {
         return { error: { name: err.name, code: err.code, message: err.message } };
       }
     },
+  },
+
+  /** Puts an image the app can open (`/?image=NAME`) in the browser's registry: the
+   * genesis World plus `extra` objects chained from the lobby's `bulk` slot. */
+  async makeAppImage(name: string, extra: number): Promise<number> {
+    const states = genesisStates();
+    const base = Math.max(...states.map((s) => s.oid)) + 1;
+    const objects = states.map((s) => (s.oid === 0 && extra > 0 ? { ...s, slots: [...s.slots, { kind: 'data' as const, name: 'bulk', value: { ref: base } }] } : s));
+    for (let i = 0; i < extra; i++) objects.push(obj(base + i, `bulk ${i}`, { x: i, ...(i + 1 < extra ? { next: { ref: base + i + 1 } } : {}) }));
+    const registry = await ImageRegistry.open();
+    try {
+      if (await registry.get(name)) await registry.delete(name);
+      (await registry.create(name, { root: 0, objects, nextOid: base + extra })).close();
+    } finally {
+      registry.close();
+    }
+    return objects.length;
+  },
+  async deleteAppImage(name: string): Promise<void> {
+    const registry = await ImageRegistry.open();
+    try {
+      if (await registry.get(name)) await registry.delete(name);
+    } finally {
+      registry.close();
+    }
   },
 
   async measureSmall(rounds: number, durability: 'relaxed' | 'strict') {
