@@ -25,9 +25,10 @@ import { MIGRATIONS, migrationPath, type Migration } from './migrations';
 import { CrossTabSignal } from './signal';
 
 export interface StoreOptions extends DatabaseOptions {
-  /** Check every record when the image opens: 'eager' waits for it, 'background' (default)
-   * opens at once and checks after, 'none' skips it. Problems make the image read-only. */
-  verify?: 'eager' | 'background' | 'none';
+  /** Check every record when the image opens: 'eager' waits for it, 'background' opens at
+   * once and checks after, 'none' skips it, 'auto' (default) is eager for images of up to
+   * EAGER_VERIFY_LIMIT objects and background above. Problems make the image read-only. */
+  verify?: 'auto' | 'eager' | 'background' | 'none';
   /** How long after open the background check starts (default 1.5 s). */
   verifyDelayMs?: number;
   /** Longest any single IndexedDB transaction may take before it is reported failed. */
@@ -156,6 +157,8 @@ export interface ImageSeed {
 
 const DEFAULTS = { opTimeoutMs: 30_000, blockedTimeoutMs: 5_000, syncIntervalMs: 750, verifyDelayMs: 1_500 };
 const MAX_PROBLEMS = 200;
+/** Images up to this many objects are checked before open returns (a few ms in Chromium). */
+export const EAGER_VERIFY_LIMIT = 5_000;
 
 export class ImageStore {
   private closedBy: StoreError | undefined;
@@ -229,7 +232,7 @@ export class ImageStore {
       store._readOnly = readOnly;
       if (readOnly) {
         store._report = { ok: false, objects: 0, transactions: 0, problems: [{ table: 'meta', key: 'image', problem: problem! }] };
-      } else if (options.verify === 'eager') {
+      } else if (options.verify === 'eager' || ((options.verify ?? 'auto') === 'auto' && (await bounded(db.objects.count(), options.opTimeoutMs, what)) <= EAGER_VERIFY_LIMIT)) {
         await store.checkIntegrity();
       } else if (options.verify !== 'none') {
         // Start after the first render has had the database to itself.

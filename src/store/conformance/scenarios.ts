@@ -519,10 +519,16 @@ export const suites: Record<string, Record<string, Scenario>> = {
       const r = await another(ctx, s);
       ok(r.readOnly && /meta record is damaged/.test(r.readOnly), `read-only: ${r.readOnly}`);
     },
+    'a small damaged image is read-only as soon as open returns': async (ctx) => {
+      const s = await fresh(ctx);
+      await damage(s, (db) => db.objects.delete(1));
+      const r = await another(ctx, s, { verify: 'auto' });
+      ok(r.readOnly && /refers to object 1/.test(r.readOnly), `read-only at once: ${r.readOnly}`);
+    },
     'a background check reports damage after a lazy open': async (ctx) => {
       const s = await fresh(ctx);
       await damage(s, (db) => db.objects.put({ oid: 2, serial: 1, state: obj(3, 'wrong oid') }));
-      const r = await another(ctx, s, { verify: 'background' });
+      const r = await another(ctx, s, { verify: 'background', verifyDelayMs: 0 });
       const report = await r.integrity;
       ok(report && !report.ok && r.readOnly, 'found in the background');
     },
