@@ -10,7 +10,9 @@ import { exportMachineState, importMachineState } from './diskstore';
 /** The source, describing also the image's kernel disk and suspended machine. */
 export function withMachineExport(source: ImageExportSource, image: string): ImageExportSource {
   return {
-    ...source,
+    objects: () => source.objects(),
+    blobs: () => source.blobs(),
+    transactions: () => source.transactions(),
     async describe() {
       const [d, machine] = await Promise.all([source.describe(), exportMachineState(image)]);
       return { ...d, ...machine };
@@ -30,7 +32,6 @@ export function withMachineImport(
     const target = await createTarget(name, header);
     const held: { kind: 'disk' | 'vm'; data: Blob }[] = [];
     return {
-      ...target,
       putObjects: (batch) => target.putObjects(batch),
       putBlob: (blob) => target.putBlob(blob),
       putTransactions: (batch) => target.putTransactions(batch),
