@@ -22,6 +22,23 @@ test('after an unclean power-off and a reload, the next boot validates persisten
   await press(machine, 'Power off');
 });
 
+test('what the kernel wrote is in the image while it runs: a reload without any power action keeps it', async ({ page }) => {
+  await openIdeForMachine(page);
+  let { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, 'TelOS: test_proc alive.');
+  // Written chunks go back to IndexedDB about twice a second; the page then goes away with
+  // the machine running, as a closed tab or a crash would take it.
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await openIdeForMachine(page);
+  ({ machine } = await openMachineWindows(page));
+  await expect(machineState(machine)).toHaveText('Off');
+  await press(machine, 'Boot');
+  await waitForConsole(page, 'TelOS: Persistence validation successful.');
+  await press(machine, 'Power off');
+});
+
 test('reset starts a new emulator on the same disk', async ({ page }) => {
   await openIdeForMachine(page);
   const { machine } = await openMachineWindows(page);
