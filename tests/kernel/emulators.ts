@@ -29,6 +29,8 @@ export const v86Emulator: Emulator = {
 };
 
 const haveQemu = qemuAvailable();
+/** In CI the QEMU half must run: a missing qemu-system-i386 is a failure there, not a skip. */
+export const qemuRequired = process.env.CI === 'true' || process.env.CI === '1';
 if (!haveQemu) {
   console.warn(
     'qemu-system-i386 not found: the QEMU half of the kernel tests is skipped here (CI installs it: apt-get install qemu-system-x86)',

@@ -1,7 +1,7 @@
 // The TelOS microkernel, exercised from user space: each scenario boots the real ELF with
 // `test=NAME` on the multiboot command line, on v86 and on QEMU, and reads COM1.
 import { afterEach, describe, expect, it } from 'vitest';
-import { comparableTranscript, emulators, expectInOrder, v86Emulator, qemuEmulator, type BootedPC } from './emulators';
+import { comparableTranscript, emulators, expectInOrder, qemuEmulator, qemuRequired, v86Emulator, type BootedPC } from './emulators';
 
 let running: BootedPC[] = [];
 afterEach(async () => {
@@ -103,6 +103,12 @@ for (const emulator of emulators) {
     });
   });
 }
+
+describe('QEMU', () => {
+  it.runIf(qemuRequired)('is installed when running in CI', () => {
+    expect(qemuEmulator.available, 'qemu-system-i386 is missing: .ci/run should apt-get install qemu-system-x86').toBe(true);
+  });
+});
 
 describe.skipIf(!qemuEmulator.available)('v86 and QEMU', () => {
   it('print the same transcript for the same test', async () => {

@@ -74,7 +74,7 @@ static void map_page(u32 *pd, u32 vaddr, u32 paddr, bool writable, struct slot *
     u32 *pt = (u32 *)(pde & ~0xFFFu);
     pt[(vaddr >> 12) & 1023] = paddr | PTE_USER | PTE_PRESENT | (writable ? PTE_WRITE : 0);
     if (frame_cap) {
-        frame_cap->cap.data = vaddr;
+        frame_cap->cap.data = vaddr | (pd[1023] >> 12);
         frame_cap->cap.data2 = (u32)pd;
     }
 }
@@ -84,7 +84,7 @@ static void make_page_table(u32 *pd, u32 vaddr)
     u32 pt = boot_alloc(TELOS_PAGE_BITS);
     struct slot *s = root_cap(CAP_PAGE_TABLE, pt, TELOS_PAGE_BITS);
     pd[vaddr >> 22] = pt | PTE_USER | PTE_WRITE | PTE_PRESENT;
-    s->cap.data = vaddr & ~0x3FFFFFu;
+    s->cap.data = (vaddr & ~0x3FFFFFu) | (pd[1023] >> 12);
     s->cap.data2 = (u32)pd;
 }
 
@@ -132,6 +132,7 @@ void boot_root_task(const void *multiboot_info)
     struct slot *cnode_cap = root_cap(CAP_CNODE, cnode, TELOS_ROOT_CNODE_RADIX);
     u32 *pd = (u32 *)boot_alloc(TELOS_PAGE_BITS);
     paging_init_directory(pd);
+    vspace_assign_asid(pd);
     struct slot *pd_cap = root_cap(CAP_PAGE_DIRECTORY, (u32)pd, TELOS_PAGE_BITS);
     u32 ipc_frame = boot_alloc(TELOS_PAGE_BITS);
     struct slot *ipc_cap = root_cap(CAP_FRAME, ipc_frame, TELOS_PAGE_BITS);

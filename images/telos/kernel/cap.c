@@ -105,6 +105,9 @@ static void cap_finalise(const struct cap *c)
     case CAP_IRQ_HANDLER:
         irq_handler_finalise(c->obj);
         break;
+    case CAP_PAGE_DIRECTORY:
+        vspace_release_asid((u32 *)c->obj);
+        break;
     case CAP_CNODE: {
         struct slot *slots = (struct slot *)c->obj;
         for (u32 i = 0; i < (1u << c->size_bits); i++)

@@ -121,6 +121,9 @@ u32 invoke_cnode(struct tcb *t, struct slot *cnode, u32 label, const u32 *mr, u3
 u32 invoke_page_table(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
 u32 invoke_frame(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len, u32 *reply, u32 *reply_len);
 void vspace_unmap_cap(struct cap *c);
+u32 vspace_free_asids(void);
+bool vspace_assign_asid(u32 *pd);
+void vspace_release_asid(u32 *pd);
 
 /* device.c: I/O ports and interrupts for user-space drivers */
 u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len, u32 *reply, u32 *reply_len);

@@ -27,8 +27,10 @@ void object_init(u32 type, u32 addr, u32 size_bits)
         memset((void *)addr, 0, 1u << size_bits);
     if (type == TELOS_OBJ_TCB)
         tcb_init((struct tcb *)addr);
-    else if (type == TELOS_OBJ_PAGE_DIRECTORY)
+    else if (type == TELOS_OBJ_PAGE_DIRECTORY) {
         paging_init_directory((u32 *)addr);
+        vspace_assign_asid((u32 *)addr);
+    }
 }
 
 static u32 default_rights(u32 type)
@@ -57,6 +59,8 @@ u32 untyped_retype(struct slot *ut, u32 type, u32 size_bits, struct slot *dest_c
         if (dest[i].cap.type != CAP_NULL)
             return TELOS_EDELETE_FIRST;
 
+    if (type == TELOS_OBJ_PAGE_DIRECTORY && vspace_free_asids() < count)
+        return TELOS_ENOT_ENOUGH_MEMORY; /* out of address-space ids */
     u32 obj_bits = object_size_bits(type, size_bits);
     u32 ut_bits = ut->cap.size_bits;
     if (obj_bits > ut_bits)

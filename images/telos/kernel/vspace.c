@@ -1,8 +1,47 @@
 /* Address spaces: mapping page tables into page directories and frames into page
  * tables. A frame or page-table capability records the one mapping it made, so deleting
- * the capability removes the mapping. */
+ * the capability removes the mapping. Each page directory has an address-space id, as in
+ * seL4: a mapping records it, so a mapping whose page directory has since been deleted
+ * (and its memory perhaps reused) is recognised as gone and never written through. */
 #include "kernel/object.h"
 #include "arch/x86/paging.h"
+
+#define ASID_COUNT 1024
+#define ASID_PDE   1023 /* kept in the non-present top entry, which the CPU ignores */
+
+static u32 *asid_table[ASID_COUNT]; /* 0 is never used */
+static u32 asid_next = 1;
+
+u32 vspace_free_asids(void)
+{
+    u32 n = 0;
+    for (u32 i = 1; i < ASID_COUNT; i++)
+        n += !asid_table[i];
+    return n;
+}
+
+bool vspace_assign_asid(u32 *pd)
+{
+    for (u32 tries = 1; tries < ASID_COUNT; tries++) {
+        u32 a = asid_next;
+        asid_next = asid_next + 1 < ASID_COUNT ? asid_next + 1 : 1;
+        if (!asid_table[a]) {
+            asid_table[a] = pd;
+            pd[ASID_PDE] = a << 12;
+            return true;
+        }
+    }
+    return false;
+}
+
+void vspace_release_asid(u32 *pd)
+{
+    u32 a = pd[ASID_PDE] >> 12;
+    if (a && a < ASID_COUNT && asid_table[a] == pd)
+        asid_table[a] = NULL;
+}
+
+static u32 pd_asid(const u32 *pd) { return pd[ASID_PDE] >> 12; }
 
 static u32 *lookup_directory(struct tcb *t, u32 cptr, u32 *err)
 {
@@ -45,7 +84,7 @@ u32 invoke_page_table(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u
     if (*pde & PTE_PRESENT)
         return TELOS_EDELETE_FIRST;
     *pde = s->cap.obj | PTE_USER | PTE_WRITE | PTE_PRESENT;
-    s->cap.data = vaddr;
+    s->cap.data = vaddr | pd_asid(pd);
     s->cap.data2 = (u32)pd;
     return TELOS_OK;
 }
@@ -75,7 +114,7 @@ u32 invoke_frame(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 le
             return TELOS_EDELETE_FIRST;
         bool writable = (mr[2] & TELOS_RIGHT_WRITE) && (s->cap.rights & TELOS_RIGHT_WRITE);
         *pte = s->cap.obj | PTE_USER | PTE_PRESENT | (writable ? PTE_WRITE : 0);
-        s->cap.data = vaddr;
+        s->cap.data = vaddr | pd_asid(pd);
         s->cap.data2 = (u32)pd;
         flush_if_active(pd, vaddr, false);
         return TELOS_OK;
@@ -96,9 +135,10 @@ u32 invoke_frame(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 le
 void vspace_unmap_cap(struct cap *c)
 {
     u32 *pd = (u32 *)c->data2;
-    if (!pd)
-        return;
-    u32 vaddr = c->data;
+    u32 asid = c->data & 0xFFFu, vaddr = c->data & ~0xFFFu;
+    c->data = c->data2 = 0;
+    if (!pd || !asid || asid_table[asid] != pd)
+        return; /* never mapped, or its address space is gone */
     u32 *pde = &pd[vaddr >> 22];
     if (c->type == CAP_PAGE_TABLE) {
         if ((*pde & PTE_PRESENT) && !(*pde & PDE_LARGE) && (*pde & ~0xFFFu) == c->obj) {
@@ -114,5 +154,4 @@ void vspace_unmap_cap(struct cap *c)
             }
         }
     }
-    c->data = c->data2 = 0;
 }
