@@ -30,6 +30,10 @@ export class StoreError extends Error {
   ) {
     super(message, options);
   }
+  /** Plain-JSON form, so the error crosses the worker boundary with its code intact. */
+  toJSON(): { name: string; message: string; code: StoreErrorCode } {
+    return { name: this.name, message: this.message, code: this.code };
+  }
 }
 
 export interface Conflict {

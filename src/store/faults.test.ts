@@ -48,3 +48,16 @@ describe('faults during commit', () => {
     await expect(ImageStore.open('stranger', name)).rejects.toMatchObject({ code: 'corrupt', message: expect.stringMatching(/no meta record/) });
   });
 });
+
+describe('errors cross the worker boundary', () => {
+  it('a store error and a conflict serialize to JSON with their name, code and details', async () => {
+    const s = await ImageStore.create('json', dbName(), seed, { syncIntervalMs: 0 });
+    await s.commit({ note: 'first', writes: [{ oid: 1, serial: 1, after: obj(1, 'a', { x: 2 }) }] });
+    const conflict = await s.commit({ note: 'stale', writes: [{ oid: 1, serial: 1, after: obj(1, 'a', { x: 3 }) }] }).catch((e: unknown) => e);
+    const json = JSON.parse(JSON.stringify(conflict));
+    expect(json).toMatchObject({ name: 'ConflictError', code: 'conflict', oids: [1], conflicts: [{ oid: 1, readSerial: 1, storedSerial: 2, byNote: 'first' }] });
+    s.close();
+    const closed = await s.load([1]).catch((e: unknown) => e);
+    expect(JSON.parse(JSON.stringify(closed))).toMatchObject({ name: 'StoreError', code: 'closed' });
+  });
+});
