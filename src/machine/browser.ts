@@ -1,24 +1,61 @@
-// The Machine's browser adapter: fetches the kernel and hands v86 the wasm URL (from
-// Vite's `?url` imports in the caller), then boots through the host-neutral core. Meant
-// for the machine worker; nothing here touches the DOM.
+// The Machine's browser adapter: v86 and its wasm come from the bundle (Vite's `?url`),
+// the kernel ELF is fetched from the build, and the host-neutral core boots it. Runs in
+// the machine worker. Beyond the core it reaches the v86 instance for what the core does
+// not cover: save_state/restore_state (suspend, resume) and the live disk buffer, which
+// restore_state replaces with a copy of the one in the saved state.
 import { V86 } from 'v86';
-import { Machine, type MachineConfig, type V86Constructor } from './emulator';
+import wasmUrl from 'v86/build/v86.wasm?url';
+import kernelUrl from '../../images/build/telos.elf?url';
+import { Machine } from './emulator';
+import { capturingV86, liveDisk } from './v86state';
 
-export interface BrowserBootOptions extends Partial<Omit<MachineConfig, 'V86' | 'wasmPath' | 'kernel'>> {
-  /** URL of v86.wasm, e.g. `import wasmUrl from 'v86/build/v86.wasm?url'`. */
-  wasmUrl: string;
-  /** URL of telos.elf, or the bytes themselves. */
-  kernel: string | ArrayBuffer;
+let kernelBytes: Promise<ArrayBuffer> | null = null;
+
+/** The built TelOS kernel (fetched once per worker). */
+export function loadKernel(): Promise<ArrayBuffer> {
+  kernelBytes ??= fetch(kernelUrl).then(async (r) => {
+    if (!r.ok) throw new Error(`the kernel image could not be loaded (${r.status} ${r.statusText} for ${kernelUrl}); run \`npm run kernel\``);
+    return r.arrayBuffer();
+  });
+  return kernelBytes;
 }
 
-export async function bootBrowserMachine(options: BrowserBootOptions): Promise<Machine> {
-  let kernel: ArrayBuffer;
-  if (typeof options.kernel === 'string') {
-    const response = await fetch(options.kernel);
-    if (!response.ok) throw new Error(`cannot load the TelOS kernel from ${options.kernel}: HTTP ${response.status}`);
-    kernel = await response.arrayBuffer();
-  } else {
-    kernel = options.kernel;
-  }
-  return Machine.boot({ ...options, V86: V86 as unknown as V86Constructor, wasmPath: options.wasmUrl, kernel });
+/** A booted machine and the v86 instance under it. */
+export interface BrowserMachine {
+  machine: Machine;
+  /** v86's saved state (includes the disk). */
+  saveState(): Promise<ArrayBuffer>;
+  /** The disk buffer the guest writes now (after a restore, not the one passed in). */
+  liveDisk(): ArrayBuffer;
+  /** Calls `listener` after each disk write of the guest. */
+  onDiskWrite(listener: () => void): void;
+}
+
+export interface BrowserBootOptions {
+  disk: ArrayBuffer;
+  cmdline?: string;
+  memoryMiB?: number;
+  /** A saved state to continue from instead of booting the kernel afresh. */
+  state?: ArrayBuffer;
+}
+
+/** Boots (or, with `state`, resumes) a TelOS PC in this worker. */
+export async function bootInBrowser(options: BrowserBootOptions): Promise<BrowserMachine> {
+  const kernel = await loadKernel();
+  const capture = capturingV86(V86 as unknown as new (options: never) => unknown, options.state);
+  const machine = await Machine.boot({
+    V86: capture.V86,
+    wasmPath: wasmUrl,
+    kernel,
+    disk: options.disk,
+    ...(options.cmdline !== undefined ? { cmdline: options.cmdline } : {}),
+    ...(options.memoryMiB !== undefined ? { memoryMiB: options.memoryMiB } : {}),
+  });
+  const emu = capture.instance();
+  return {
+    machine,
+    saveState: () => emu.save_state(),
+    liveDisk: () => liveDisk(emu, options.disk),
+    onDiskWrite: (listener) => emu.add_listener('ide-write-end', listener as (arg: never) => void),
+  };
 }

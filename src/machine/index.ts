@@ -6,5 +6,3 @@ export { readPsDisk, crc32, PSDISK } from './psdisk';
 export type { PsDiskState, PsObject, PsRecord } from './psdisk';
 export { BridgeClient, BridgeError, FrameDecoder, encodeFrame, BRIDGE } from './bridge';
 export type { BridgeFrame, KernelProcess } from './bridge';
-export { bootBrowserMachine } from './browser';
-export type { BrowserBootOptions } from './browser';
