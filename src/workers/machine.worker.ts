@@ -4,7 +4,7 @@
 // queries for kernel objects; the worker answers each request and streams console output
 // and power state as events. The disk lives in the image's machine database (diskstore.ts)
 // and is written back while the machine runs and whenever it stops.
-import { bootInBrowser, type BrowserMachine } from '../machine/browser';
+import { bootInBrowser, type BrowserMachine } from '../machine/worker-host';
 import { DiskStore, DiskTracker, type SuspendedMachine } from '../machine/diskstore';
 import { readPsDisk, parseObjectFields } from '../machine/psdisk';
 import { BridgeClient } from '../machine/bridge';
@@ -75,8 +75,41 @@ function flushDisk(force = false): Promise<void> {
   return flushing;
 }
 
+/** Releases the lock that says this tab runs the image's machine. */
+let releaseRunLock: (() => void) | null = null;
+
+/**
+ * One machine per image across tabs: two emulators writing one disk would tear it. The
+ * lock is held while the machine runs; another tab's Boot is refused with a reason.
+ */
+async function takeRunLock(image: string): Promise<void> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks) return;
+  await new Promise<void>((taken, refused) => {
+    void locks.request(`telos-machine:${image}`, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        refused(new Error(`the machine of image “${image}” is running in another tab`));
+        return;
+      }
+      taken();
+      return new Promise<void>((release) => (releaseRunLock = release));
+    });
+  });
+}
+
 async function start(state?: SuspendedMachine): Promise<void> {
   const s = requireStore();
+  await takeRunLock(s.image);
+  try {
+    await startLocked(s, state);
+  } catch (e) {
+    releaseRunLock?.();
+    releaseRunLock = null;
+    throw e;
+  }
+}
+
+async function startLocked(s: DiskStore, state?: SuspendedMachine): Promise<void> {
   const disk = await s.loadDisk();
   const pc = await bootInBrowser({ disk, ...(state ? { state: await state.state.arrayBuffer() } : {}) });
   const tracker = new DiskTracker(disk);
@@ -105,6 +138,8 @@ async function stop(): Promise<void> {
   run.unsubscribe();
   await flushDisk(true);
   current = null;
+  releaseRunLock?.();
+  releaseRunLock = null;
 }
 
 async function boot(): Promise<string> {

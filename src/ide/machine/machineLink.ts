@@ -83,6 +83,10 @@ class MachineLink {
     if (!this.attached || image !== this.attachedImage) {
       this.attachedImage = image;
       this.attached = this.request({ op: 'attach', image });
+      // A failed attach is tried again by the next request.
+      this.attached.catch(() => {
+        this.attached = null;
+      });
     }
     return this.attached;
   }
