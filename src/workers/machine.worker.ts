@@ -4,7 +4,7 @@
 // queries for kernel objects; the worker answers each request and streams console output
 // and power state as events. The disk lives in the image's machine database (diskstore.ts)
 // and is written back while the machine runs and whenever it stops.
-import { bootInBrowser, type BrowserMachine } from '../machine/worker-host';
+import { bootInBrowser, type BrowserMachine } from '../machine/browser';
 import { DiskStore, DiskTracker, type SuspendedMachine } from '../machine/diskstore';
 import { readPsDisk, parseObjectFields } from '../machine/psdisk';
 import { BridgeClient } from '../machine/bridge';
