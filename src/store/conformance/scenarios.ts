@@ -3,6 +3,7 @@
 // once against the store's public API; run by vitest on fake-indexeddb
 // (scenarios.test.ts) and inside Chromium on its real IndexedDB (e2e/store-conformance.spec.ts).
 import { ImageStore, type StoreOptions } from '../image-store';
+import { ImageDatabase } from '../database';
 import type { ImageSeed } from '../image-store';
 import type { ObjectState, Value } from '../../world';
 import { equal, eventually, ok, rejects, sleep } from './check';
@@ -461,7 +462,7 @@ export const suites: Record<string, Record<string, Scenario>> = {
           date: '2026-11-22',
           name: 'add a colour to every object',
           description: 'test step',
-          migrate: async (db: import('../database').ImageDatabase) => {
+          migrate: async (db: ImageDatabase) => {
             await db.objects.toCollection().modify((o) => {
               o.state = { ...o.state, slots: [...o.state.slots, { kind: 'data', name: 'colour', value: 'red' }] };
             });
@@ -482,7 +483,7 @@ export const suites: Record<string, Record<string, Scenario>> = {
           date: '2026-11-22',
           name: 'half-done step',
           description: 'writes, then fails',
-          migrate: async (db: import('../database').ImageDatabase) => {
+          migrate: async (db: ImageDatabase) => {
             await db.objects.update(2, { serial: 99 });
             throw new Error('step broke');
           },
@@ -622,9 +623,8 @@ export const suites: Record<string, Record<string, Scenario>> = {
 };
 
 /** Writes damage straight into an image's database, as a bug or a bad disk would. */
-async function damage(store: ImageStore, fn: (db: import('../database').ImageDatabase) => Promise<unknown>): Promise<void> {
+async function damage(store: ImageStore, fn: (db: ImageDatabase) => Promise<unknown>): Promise<void> {
   store.close();
-  const { ImageDatabase } = await import('../database');
   const opts = (store as unknown as { options: StoreOptions }).options;
   const db = new ImageDatabase(store.info.dbName, opts);
   await db.open();
