@@ -34,3 +34,14 @@ test('typing ps in the console lists the running processes', async ({ page }) =>
   expect(await consoleText(page)).toMatch(/telos> $/);
   await press(machine, 'Power off');
 });
+
+test('shut down asks the Persistence Server over the bridge, then stops with the disk written back', async ({ page }) => {
+  await openIdeForMachine(page);
+  const { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, 'TelOS: bridge: serving frames on COM2');
+  await press(machine, 'Shut down');
+  await expect(machineState(machine)).toHaveText('Off');
+  await expect(machine).toContainText('the PS answered over the bridge first');
+  await expect(machine.getByRole('button', { name: 'Boot', exact: true })).toBeEnabled();
+});

@@ -166,6 +166,28 @@ async function powerOff(note: string): Promise<string> {
   return 'off';
 }
 
+/**
+ * Shut down: the bridge has no shutdown request yet, so the clean part is to let the PS
+ * finish what it is serving — a bridge round trip to it is answered only between its
+ * requests — then stop and write the disk back. An open multi-request transaction is
+ * still cut, and the PS's recovery drops it as after a power-off.
+ */
+async function shutDown(): Promise<string> {
+  const run = current;
+  if (!run) throw new Error('the machine is not running');
+  let how = 'the bridge was not serving, so the PS was not asked';
+  if (bridgeReady()) {
+    setStatus({ state: 'stopping', note: 'Waiting for the Persistence Server…' });
+    try {
+      await run.bridge.listObjects();
+      how = 'the PS answered over the bridge first';
+    } catch (e) {
+      how = `the PS did not answer over the bridge (${e instanceof Error ? e.message : String(e)})`;
+    }
+  }
+  return powerOff(`Shut down: ${how}; disk written back.`);
+}
+
 async function suspend(): Promise<string> {
   const run = current;
   if (!run) throw new Error('the machine is not running');
@@ -296,9 +318,7 @@ async function serve(request: MachineRequest): Promise<unknown> {
     case 'boot':
       return boot();
     case 'shutdown':
-      // The clean path goes through the COM2 bridge once the kernel serves it; until then
-      // the disk is written back and the machine stopped, which the PS survives anyway.
-      return powerOff('Shut down (disk written back).');
+      return shutDown();
     case 'powerOff':
       return powerOff('Powered off uncleanly: the kernel was not told.');
     case 'reset': {

@@ -65,7 +65,7 @@ export function KernelObjectsWindow() {
             <th>name</th>
             <th>kind</th>
             <th>parent</th>
-            <th>tid</th>
+            {view.source !== 'bridge' && <th>tid</th>}
           </tr>
         </thead>
         <tbody>
@@ -79,7 +79,7 @@ export function KernelObjectsWindow() {
               </td>
               <td>{o.fields.kind ?? ''}</td>
               <td className="mono">{o.fields.parent ?? ''}</td>
-              <td className="mono">{o.tid ?? '—'}</td>
+              {view.source !== 'bridge' && <td className="mono">{o.tid ?? '—'}</td>}
             </tr>
           ))}
         </tbody>
