@@ -3,14 +3,18 @@
  * capabilities, is done here in one step: message registers copied, reply capability
  * set or consumed, and the CPU handed directly to the other thread. Anything unusual
  * returns false and takes the general path in ipc.c, which has the same semantics. */
+#ifndef TELOS_KERNEL_FASTPATH_H
+#define TELOS_KERNEL_FASTPATH_H
+/* Inline in the trap handler: at this path length a function call is a fair share. */
 #include "kernel/object.h"
 
-static bool can_switch_to(const struct tcb *from, const struct tcb *to)
+static inline __attribute__((always_inline)) bool can_switch_to(const struct tcb *from, const struct tcb *to)
 {
-    return to->priority >= from->priority && (i32)to->priority >= sched_highest_ready() && tcb_vspace(to);
+    return !sched_resched_requested && to->priority >= from->priority && (i32)to->priority >= sched_highest_ready() &&
+           tcb_vspace(to);
 }
 
-static struct endpoint *fast_endpoint(struct tcb *t, u32 need_rights, struct slot **slot_out)
+static inline __attribute__((always_inline)) struct endpoint *fast_endpoint(struct tcb *t, u32 need_rights, struct slot **slot_out)
 {
     struct slot *s = cnode_slot_fast(&t->cspace_slot.cap, t->ctx.ebx);
     if (!s || s->cap.type != CAP_ENDPOINT || (s->cap.rights & need_rights) != need_rights)
@@ -19,7 +23,7 @@ static struct endpoint *fast_endpoint(struct tcb *t, u32 need_rights, struct slo
     return (struct endpoint *)s->cap.obj;
 }
 
-bool fastpath_call(struct tcb *t)
+static inline __attribute__((always_inline)) bool fastpath_call(struct tcb *t)
 {
     u32 info = t->ctx.esi;
     if (TELOS_MSG_EXTRA_CAPS(info) || TELOS_MSG_LENGTH(info) > TELOS_FAST_MRS)
@@ -50,7 +54,7 @@ bool fastpath_call(struct tcb *t)
     return true;
 }
 
-bool fastpath_reply_recv(struct tcb *t)
+static inline __attribute__((always_inline)) bool fastpath_reply_recv(struct tcb *t)
 {
     u32 info = t->ctx.esi;
     struct tcb *c = t->caller;
@@ -75,3 +79,5 @@ bool fastpath_reply_recv(struct tcb *t)
     sched_switch_direct(c);
     return true;
 }
+
+#endif

@@ -139,6 +139,7 @@ void sched_make_runnable(struct tcb *t);
 void sched_block(struct tcb *t, u32 state);
 void sched_yield(void);
 extern u32 ready_bitmap[8], ready_summary;
+extern bool sched_resched_requested; /* a time slice ran out: the next exit decides afresh */
 
 static inline i32 sched_highest_ready(void)
 {
@@ -157,6 +158,7 @@ static inline void sched_switch_direct(struct tcb *t)
 }
 void sched_tick(void);
 __attribute__((noreturn)) void sched_run(void);
+__attribute__((noreturn)) void sched_resume_current(void);
 void tcb_init(struct tcb *t);
 void tcb_suspend(struct tcb *t);
 void tcb_finalise(struct tcb *t);
@@ -209,10 +211,6 @@ void reply_cap_drop(struct tcb *t);
 
 /* fault.c */
 void fault_raise(struct tcb *t, u32 label, u32 mr0, u32 mr1, u32 mr2, const char *why);
-
-/* fastpath.c */
-bool fastpath_call(struct tcb *t);
-bool fastpath_reply_recv(struct tcb *t);
 
 /* syscall.c */
 void syscall_dispatch(struct tcb *t);

@@ -122,10 +122,6 @@ static void do_recv(struct tcb *t)
 void syscall_dispatch(struct tcb *t)
 {
     u32 sys = t->ctx.eax;
-    if (sys == TELOS_SYS_CALL && fastpath_call(t))
-        return;
-    if (sys == TELOS_SYS_REPLY_RECV && fastpath_reply_recv(t))
-        return;
     switch (sys) {
     case TELOS_SYS_CALL:
     case TELOS_SYS_SEND:

@@ -14,7 +14,8 @@ static struct tcb *ready_head[256], *ready_tail[256];
 u32 ready_bitmap[8];
 u32 ready_summary; /* bit w set when ready_bitmap[w] is non-zero */
 static struct tcb *all_threads;
-static bool resched_requested;
+bool sched_resched_requested;
+#define resched_requested sched_resched_requested
 
 void scheduler_init(void)
 {
@@ -98,6 +99,16 @@ void sched_tick(void)
         resched_requested = true;
 }
 
+
+/* Leaves the kernel into `current`, which the IPC fast path chose (it has an address
+ * space and no ready thread outranks it). */
+void sched_resume_current(void)
+{
+    struct tcb *t = current;
+    paging_activate(t->vspace_slot.cap.obj);
+    tss_set_kernel_stack((u32)(&t->ctx + 1));
+    restore_context(&t->ctx);
+}
 
 /* Chooses who runs next and leaves the kernel into that thread. */
 void sched_run(void)

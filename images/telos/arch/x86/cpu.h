@@ -29,7 +29,8 @@ struct user_context {
 };
 
 void gdt_init(void);
-void tss_set_kernel_stack(u32 esp0);
+extern u32 *tss_esp0; /* where the CPU saves a user thread's registers on entry */
+static inline void tss_set_kernel_stack(u32 esp0) { *tss_esp0 = esp0; }
 void idt_init(void);
 void pic_init(void);
 void pit_init(u32 hz);

@@ -8,7 +8,8 @@ struct tss {
     u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
     u32 es, cs, ss, ds, fs, gs, ldt;
     u16 trap, iomap_base;
-} __attribute__((packed));
+};
+_Static_assert(sizeof(struct tss) == 104, "the TSS layout is the CPU's");
 
 static u64 gdt[6];
 static struct tss tss;
@@ -48,4 +49,4 @@ void gdt_init(void)
         : : "m"(gdtr), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA), "i"(SEL_TSS) : "eax", "memory");
 }
 
-void tss_set_kernel_stack(u32 esp0) { tss.esp0 = esp0; }
+u32 *tss_esp0 = &tss.esp0;

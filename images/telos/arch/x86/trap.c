@@ -5,6 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "kernel/console.h"
 #include "kernel/object.h"
+#include "kernel/fastpath.h"
 
 static const char *const exception_names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
@@ -44,6 +45,10 @@ void trap_entry(struct user_context *ctx)
     }
     struct tcb *t = current;
     if (vector == TELOS_SYSCALL_VECTOR) {
+        /* The IPC fast path hands the CPU straight over: no scheduler decision needed. */
+        if ((t->ctx.eax == TELOS_SYS_CALL && fastpath_call(t)) ||
+            (t->ctx.eax == TELOS_SYS_REPLY_RECV && fastpath_reply_recv(t)))
+            sched_resume_current();
         syscall_dispatch(t);
     } else if (vector >= IRQ_BASE && vector < IRQ_BASE + 16) {
         handle_irq(vector - IRQ_BASE);
