@@ -72,12 +72,29 @@ static bool write_sectors(u32 lba, u32 count, const void *data)
 static u32 rd32(const u8 *p) { u32 v; memcpy(&v, p, 4); return v; }
 static void wr32(u8 *p, u32 v) { memcpy(p, &v, 4); }
 
+/* oid -> object index + 1, open addressing; objects are never removed. */
+#define HASH_SIZE 4096
+static u16 hash_index[HASH_SIZE];
+
+static u32 hash_slot(u32 oid) { return (oid * 2654435761u) >> 20; }
+
 static struct object *find(u32 oid)
 {
-    for (u32 i = 0; i < object_count; i++)
-        if (objects[i].oid == oid)
-            return &objects[i];
-    return NULL;
+    for (u32 h = hash_slot(oid);; h = (h + 1) & (HASH_SIZE - 1)) {
+        u32 i = hash_index[h];
+        if (!i)
+            return NULL;
+        if (objects[i - 1].oid == oid)
+            return &objects[i - 1];
+    }
+}
+
+static void index_object(u32 i)
+{
+    u32 h = hash_slot(objects[i].oid);
+    while (hash_index[h])
+        h = (h + 1) & (HASH_SIZE - 1);
+    hash_index[h] = (u16)(i + 1);
 }
 
 static bool store(u32 oid, const u8 *data, u32 length)
@@ -86,9 +103,10 @@ static bool store(u32 oid, const u8 *data, u32 length)
     if (!o) {
         if (object_count == MAX_OBJECTS)
             return false;
-        o = &objects[object_count++];
+        o = &objects[object_count];
         o->oid = oid;
         o->capacity = 0;
+        index_object(object_count++);
     }
     if (length > o->capacity) {
         u32 need = (length + 3) & ~3u;
