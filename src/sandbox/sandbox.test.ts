@@ -190,6 +190,32 @@ describe('errors', () => {
     expect(sandbox.evaluate('self.Point.at(1, 1).plus(self.Point.at(2, 2)).printString()').value).toBe('3@3');
   });
 
+  it('method source that is more than one function is refused at save, and at compile time when it comes from a store; its extra code never runs', async () => {
+    const { sandbox, world, oids, lines } = await setup();
+    const escapes = [
+      'function () { return 1; }) && (print("escaped"), function () { return 2; }',
+      'function () { return 1; }, print("escaped"), function () { return 2; }',
+      'function(){}); print("escaped"); (function(){',
+    ];
+    for (const src of escapes) {
+      let err: MethodSyntaxError | undefined;
+      try {
+        world.setMethod(oids.Point, 'plus', src);
+      } catch (e) {
+        err = e as MethodSyntaxError;
+      }
+      expect(err, src).toBeInstanceOf(MethodSyntaxError);
+      expect(err!.message, src).toMatch(/line 1, column \d+: method source must be exactly one function expression/);
+      expect(world.slot(oids.Point, 'plus')).toMatchObject({ source: expect.stringContaining('self.at(') });
+    }
+    // an object that never went through setMethod (an image file, another tab's commit)
+    world.install([{ state: { oid: 900, name: 'Forged', slots: [{ name: 'run', kind: 'method', source: escapes[0]! }], traits: [], meta: {} }, serial: 1 }]);
+    const e = failure(() => sandbox.send(900, 'run'));
+    expect(e.message).toMatch(/method run of Forged \(#900\) is refused: line 1, column 26/);
+    expect(lines).toEqual([]);
+    expect(sandbox.evaluate('self.Point.at(1, 1).plus(self.Point.at(2, 2)).printString()').value).toBe('3@3');
+  });
+
   it('a workspace syntax error names its line and column', async () => {
     const { sandbox } = await setup();
     const e = failure(() => sandbox.evaluate('var a = 1;\nvar b = ;'));

@@ -13,6 +13,8 @@ import {
   checkSlotName,
   checkValue,
   isOid,
+  methodCompileText,
+  parseMethodSource,
   usesResend,
   type ErrorData,
   type LimitName,
@@ -324,12 +326,15 @@ export class Sandbox {
 
   // ---------------------------------------------------------------- syntax
 
-  /** QuickJS's parser on method source (strict mode); null when it parses. */
+  /**
+   * Method source through the World's parser (exactly one function expression), then QuickJS's
+   * (strict mode, the grammar the method will run under); null when both accept it.
+   */
   checkSyntax(source: string): SyntaxProblem | null {
     if (this.replacing || this.disposed) return { line: 1, column: 1, reason: 'the method parser is restarting; save again in a moment' };
-    if (!/^\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*function\b/.test(source))
-      return { line: 1, column: 1, reason: "method source must be a function expression: 'function (args) { ... }'" };
-    const r = this.ctx.evalCode(METHOD_PREFIX + source + METHOD_SUFFIX, 'syntax-check', { compileOnly: true });
+    const parsed = parseMethodSource(source);
+    if ('reason' in parsed) return parsed;
+    const r = this.ctx.evalCode(METHOD_PREFIX + methodCompileText(source) + METHOD_SUFFIX, 'syntax-check', { compileOnly: true });
     if (!r.error) {
       r.value.dispose();
       return null;
@@ -393,7 +398,15 @@ export class Sandbox {
     const m = this.methodsById.get(id);
     if (!m) throw new Error(`internal: unknown method id ${id}`);
     const file = `m${m.holder}.${encodeURIComponent(m.selector)}`;
-    const r = this.ctx.evalCode(METHOD_PREFIX + m.source + METHOD_SUFFIX, file);
+    // Checked again here: a method may come from an image file or a store, never saved through
+    // setMethod. Only the function's own text is placed in the wrapper (see methodCompileText).
+    let text: string;
+    try {
+      text = methodCompileText(m.source);
+    } catch (e) {
+      throw new Error(`method ${m.selector} of ${this.world.nameOf(m.holder)} (#${m.holder}) is refused: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const r = this.ctx.evalCode(METHOD_PREFIX + text + METHOD_SUFFIX, file);
     if (r.error) {
       const e = this.describeError(r.error);
       throw new Error(`method ${m.selector} of #${m.holder} does not compile: ${e.message}`);

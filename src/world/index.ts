@@ -7,7 +7,8 @@
 //                   ConflictError, InvalidInput, MethodSyntaxError, ObjectFault, TransactionError
 //   world.ts        World: reading, mutations, lookup, traits, transactions, lazy loading
 //   validate.ts     what may be a slot name, a value, a trait use (refusals say why)
-//   source.ts       reading method source: selectors sent to self, use of resend
+//   source.ts       reading method source with a parser (acorn): one function expression,
+//                   the text to compile, selectors sent to self, use of resend
 //   genesis.ts      the genesis World, built by code
 //   memory-store.ts InMemoryStore: the reference ObjectStore for tests and the CLI
 export * from './types';
@@ -18,4 +19,5 @@ export { InMemoryStore } from './memory-store';
 export { buildGenesis, createGenesisWorld, genesisStates } from './genesis';
 export type { GenesisOids } from './genesis';
 export { checkSlotName, checkValue, checkSlot, checkSource, checkTraitUse, isOid, LIMITS } from './validate';
-export { selfSends, usesResend } from './source';
+export { selfSends, usesResend, methodSourceProblem, methodCompileText, parseMethodSource, MethodSourceRefused } from './source';
+export type { SourceProblem, ParsedMethod } from './source';

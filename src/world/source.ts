@@ -1,53 +1,255 @@
-// Reading method source without running it: which selectors a method sends to `self`
-// (for a trait's required selectors) and whether it uses `resend`.
+// Reading method source without running it, through a real JavaScript parser (acorn): whether
+// the source is exactly one function expression, the text the sandbox compiles, which selectors
+// a method sends to `self` (a trait's required selectors) and whether it uses `resend`.
+//
+// Why a parser and not patterns: the sandbox compiles a method by placing its source inside a
+// wrapper, so source that is more than one function (`function(){}); code; (function(){`)
+// would run code outside the method. Parsing the whole source as a program and requiring a
+// single function expression closes that door, and the AST lets requirements ignore comments
+// and strings.
 
-/** Replaces comments and the contents of string/template literals with spaces. */
-function blankCommentsAndStrings(src: string): string {
-  let out = '';
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    const n = src[i + 1];
-    if (c === '/' && n === '/') {
-      while (i < src.length && src[i] !== '\n') (out += ' '), i++;
-    } else if (c === '/' && n === '*') {
-      const end = src.indexOf('*/', i + 2);
-      const stop = end < 0 ? src.length : end + 2;
-      out += src.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else if (c === '"' || c === "'" || c === '`') {
-      out += c;
-      i++;
-      while (i < src.length && src[i] !== c) {
-        if (src[i] === '\\') (out += ' '), i++;
-        out += src[i] === '\n' ? '\n' : ' ';
-        i++;
-      }
-      if (i < src.length) (out += c), i++;
-    } else {
-      out += c;
-      i++;
+import { parseExpressionAt, tokenizer, tokTypes, type Comment, type Node, type Token } from 'acorn';
+
+/** A problem in method source; line and column are 1-based within the source. */
+export interface SourceProblem {
+  line: number;
+  column: number;
+  reason: string;
+}
+
+/** A method source the parser accepted: its function node and the program around it. */
+export interface ParsedMethod {
+  /** Offsets of the function expression within the source (parentheses excluded). */
+  start: number;
+  end: number;
+  fn: Node;
+}
+
+const SHAPE = "method source must be exactly one function expression: 'function (args) { ... }'";
+
+/** acorn's node fields that hold names rather than expressions (never references). */
+interface AnyNode extends Node {
+  [k: string]: unknown;
+}
+
+function lineColumnAt(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < source.length; i++) {
+    if (source[i] === '\n') {
+      line++;
+      lineStart = i + 1;
     }
   }
-  return out;
+  return { line, column: offset - lineStart + 1 };
 }
 
-/** Selectors this source sends to or reads from `self` (`self.x`, `self['==']`), in order. */
-export function selfSends(source: string): string[] {
-  const found = new Set<string>();
-  const code = blankCommentsAndStrings(source);
-  for (const m of code.matchAll(/(?<![\w$.])self\s*(\?\.|\.)\s*([A-Za-z_$][\w$]*)/g)) found.add(m[2]!);
-  // Bracketed selectors keep their string contents, so read them from the original source at
-  // positions where the blanked copy still shows `self[`.
-  for (const m of code.matchAll(/(?<![\w$.])self\s*\[\s*(['"])/g)) {
-    const start = m.index! + m[0].length;
-    const end = source.indexOf(m[1]!, start);
-    if (end > start) found.add(source.slice(start, end));
+function problemAt(source: string, offset: number, reason: string): SourceProblem {
+  return { ...lineColumnAt(source, offset), reason };
+}
+
+const parsedCache = new Map<string, ParsedMethod | SourceProblem>();
+const CACHE_LIMIT = 4000;
+
+/**
+ * Parses method source and accepts it only when the whole of it is one function:
+ * `function (a) {...}`, `function name(a) {...}` or the same in parentheses (a trailing `;` and
+ * comments around it are allowed). Async and arrow functions are refused (methods are plain
+ * functions with `self` and `resend`); so are HTML-like comments (`<!--`, `-->`), whose reading
+ * differs between engines. Answers the function's offsets, or the problem with line and column.
+ */
+export function parseMethodSource(source: string): ParsedMethod | SourceProblem {
+  const cached = parsedCache.get(source);
+  if (cached) return cached;
+  const answer = parseUncached(source);
+  if (parsedCache.size >= CACHE_LIMIT) parsedCache.clear();
+  parsedCache.set(source, answer);
+  return answer;
+}
+
+function parseUncached(source: string): ParsedMethod | SourceProblem {
+  const comments: Comment[] = [];
+  const options = { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: false, locations: true, preserveParens: true, onComment: comments } as const;
+  const syntaxProblem = (e: unknown): SourceProblem => {
+    const err = e as SyntaxError & { loc?: { line: number; column: number }; pos?: number };
+    const reason = String(err.message).replace(/\s*\(\d+:\d+\)$/, '');
+    if (err.loc) return { line: err.loc.line, column: err.loc.column + 1, reason };
+    return problemAt(source, err.pos ?? 0, reason);
+  };
+  // The longest expression at the start (an anonymous `function` at the start of a program
+  // would be a declaration, which needs a name), then nothing but comments and one `;`.
+  let top: AnyNode;
+  try {
+    top = parseExpressionAt(source, 0, options) as unknown as AnyNode;
+  } catch (e) {
+    if (firstToken(source, comments)?.type === tokTypes.eof) return problemAt(source, 0, `${SHAPE}; the source is empty`);
+    return syntaxProblem(e);
   }
-  return [...found];
+  try {
+    const blanked = blankText(source.slice(0, top.end)) + source.slice(top.end);
+    const rest = tokenizer(blanked, { ...options, onComment: comments });
+    let token = rest.getToken();
+    if (token.type === tokTypes.semi) token = rest.getToken();
+    if (token.type !== tokTypes.eof) return problemAt(source, token.start, `${SHAPE}; more code starts here`);
+  } catch (e) {
+    return syntaxProblem(e);
+  }
+  for (const c of comments) {
+    const text = source.slice(c.start, c.start + 4);
+    if (text.startsWith('<!--') || text.startsWith('-->'))
+      return problemAt(source, c.start, 'HTML-like comments (<!-- or -->) are not allowed in method source; use // or /* */');
+  }
+  let fn = top;
+  while (fn.type === 'ParenthesizedExpression') fn = fn.expression as AnyNode;
+  if (fn.type === 'ArrowFunctionExpression') return problemAt(source, fn.start, `${SHAPE}; an arrow function has no 'function' keyword`);
+  if (fn.type !== 'FunctionExpression') return problemAt(source, fn.start, `${SHAPE}; this is ${describeNode(fn)}`);
+  if (fn.async) return problemAt(source, fn.start, `${SHAPE}; async functions cannot be methods`);
+  return { start: fn.start, end: fn.end, fn };
 }
 
-/** True when the source mentions `resend` outside comments and strings. */
+function firstToken(source: string, comments: Comment[]): Token | undefined {
+  try {
+    return tokenizer(source, { ecmaVersion: 'latest', onComment: comments }).getToken();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every character but line breaks turned into a space, so offsets, lines and columns hold. */
+function blankText(s: string): string {
+  return s.replace(/[^\n\r\u2028\u2029]/g, ' ');
+}
+
+function describeNode(n: AnyNode): string {
+  const t = n.type;
+  const words = t.replace(/(Statement|Declaration|Expression)$/, ' $1').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return /^[aeiou]/.test(words) ? `an ${words}` : `a ${words}`;
+}
+
+export function isSourceProblem(p: ParsedMethod | SourceProblem): p is SourceProblem {
+  return 'reason' in p;
+}
+
+/** The problem with this method source, or null when it is exactly one function expression. */
+export function methodSourceProblem(source: string): SourceProblem | null {
+  const p = parseMethodSource(source);
+  return isSourceProblem(p) ? p : null;
+}
+
+/**
+ * The text the sandbox compiles for a method: the source with everything outside the function
+ * (comments, parentheses, a trailing semicolon) blanked to spaces, line breaks kept, so that
+ * line and column in the compiled text are those of the source. Throws the problem's reason if
+ * the source is not one function expression (a method loaded from an image is checked here too).
+ */
+export function methodCompileText(source: string): string {
+  const p = parseMethodSource(source);
+  if (isSourceProblem(p)) throw new MethodSourceRefused(p);
+  return blankText(source.slice(0, p.start)) + source.slice(p.start, p.end) + blankText(source.slice(p.end));
+}
+
+/** Method source that is not exactly one function expression, found when it is compiled. */
+export class MethodSourceRefused extends Error {
+  constructor(readonly problem: SourceProblem) {
+    super(`line ${problem.line}, column ${problem.column}: ${problem.reason}`);
+    this.name = 'MethodSourceRefused';
+  }
+}
+
+// ------------------------------------------------------------------ walking the AST
+
+/** Keys whose Identifier is a name, not a reference (when the node is not computed). */
+function nameKeys(n: AnyNode): string[] {
+  switch (n.type) {
+    case 'MemberExpression':
+      return n.computed ? [] : ['property'];
+    case 'Property':
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+      return n.computed ? [] : ['key'];
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      return ['label'];
+    default:
+      return [];
+  }
+}
+
+function walk(node: AnyNode, visit: (n: AnyNode) => void): void {
+  visit(node);
+  const skip = nameKeys(node);
+  for (const key of Object.keys(node)) {
+    if (key === 'loc' || skip.includes(key)) continue;
+    const v = node[key];
+    if (Array.isArray(v)) {
+      for (const x of v) if (x && typeof x === 'object' && typeof (x as AnyNode).type === 'string') walk(x as AnyNode, visit);
+    } else if (v && typeof v === 'object' && typeof (v as AnyNode).type === 'string') walk(v as AnyNode, visit);
+  }
+}
+
+function isSelf(n: unknown): boolean {
+  return !!n && typeof n === 'object' && (n as AnyNode).type === 'Identifier' && (n as AnyNode).name === 'self';
+}
+
+/** Does the method declare its own `self` (a parameter or local of that name)? Then `self.x` is not a send. */
+function declaresSelf(fn: AnyNode): boolean {
+  let found = false;
+  const params = fn.params as AnyNode[];
+  for (const p of params) walk(p, (n) => (found ||= isSelf(n)));
+  walk(fn.body as AnyNode, (n) => {
+    if (n.type === 'VariableDeclarator') walk(n.id as AnyNode, (x) => (found ||= isSelf(x)));
+    if ((n.type === 'FunctionDeclaration' || n.type === 'ClassDeclaration') && isSelf(n.id)) found = true;
+  });
+  return found;
+}
+
+const sendsCache = new Map<string, string[]>();
+const resendCache = new Map<string, boolean>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * Selectors this method reads from, assigns to or sends to `self` (`self.x`, `self.x = v`,
+ * `self.x()`, `self['==']`, `self?.x`), in source order, from the parser's AST: comments and
+ * strings never count. Source that does not parse sends nothing.
+ */
+export function selfSends(source: string): string[] {
+  const cached = sendsCache.get(source);
+  if (cached) return [...cached];
+  const p = parseMethodSource(source);
+  const found: string[] = [];
+  if (!isSourceProblem(p) && !declaresSelf(p.fn as AnyNode)) {
+    walk(p.fn as AnyNode, (n) => {
+      if (n.type !== 'MemberExpression' || !isSelf(n.object)) return;
+      const prop = n.property as AnyNode;
+      let sel: string | undefined;
+      if (!n.computed && prop.type === 'Identifier') sel = prop.name as string;
+      else if (n.computed && prop.type === 'Literal' && typeof prop.value === 'string') sel = prop.value;
+      else if (n.computed && prop.type === 'TemplateLiteral' && (prop.expressions as unknown[]).length === 0)
+        sel = ((prop.quasis as AnyNode[])[0]!.value as { cooked: string }).cooked;
+      if (sel !== undefined && !found.includes(sel)) found.push(sel);
+    });
+  }
+  return [...remember(sendsCache, source, found)];
+}
+
+/**
+ * True when the method refers to `resend` (so the sandbox must give it a resend view). Source
+ * that does not parse answers true, the safe side.
+ */
 export function usesResend(source: string): boolean {
-  return /(?<![\w$.])resend(?![\w$])/.test(blankCommentsAndStrings(source));
+  const cached = resendCache.get(source);
+  if (cached !== undefined) return cached;
+  const p = parseMethodSource(source);
+  let uses = true;
+  if (!isSourceProblem(p)) {
+    uses = false;
+    walk(p.fn as AnyNode, (n) => (uses ||= n.type === 'Identifier' && n.name === 'resend'));
+  }
+  return remember(resendCache, source, uses);
 }

@@ -163,6 +163,19 @@ describe('traits (Schärli et al. 2003)', () => {
     expect(w.requires(c)[1]!.selectors).toEqual([]);
   });
 
+  it('required methods are read from code: comments and strings that mention self.x require nothing', () => {
+    const { w, TDrawing, TColor, circle } = paperTraits();
+    // the paper's TDrawing, documented: its requirements stay bounds and drawOn
+    w.setMethod(TDrawing, 'draw', "function () {\n  // self.drawOn is the required hook; see also self.background\n  return self.drawOn('self.canvas');\n}");
+    w.setMethod(TDrawing, 'refresh', '/* self.invalidate() once damaged regions exist */ function () { return self.refreshOn(self.bounds()); }');
+    w.setMethod(TColor, 'describe', 'function () { return `self.rgb is ${self.hex()}` + " (self.alpha unused)".replace(/self.alpha/, ""); }');
+    w.setMethod(TColor, 'hex', 'function () { return self.rgb.toString(16); }');
+    expect(w.requiredSelectors(TDrawing).sort()).toEqual(['bounds', 'drawOn']);
+    expect(w.requiredSelectors(TColor)).toEqual(['rgb']);
+    const c = circle([use(TDrawing)]);
+    expect(w.requires(c)).toEqual([{ trait: TDrawing, selectors: ['drawOn', 'bounds'] }]);
+  });
+
   it('a trait cannot use itself, directly or through a cycle', () => {
     const { w, TCircle, TMagnitude } = paperTraits();
     expect(() => w.useTrait(TCircle, use(TCircle))).toThrow(/itself/);

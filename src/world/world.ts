@@ -22,7 +22,7 @@ import {
   TraitConflict,
   TransactionError,
 } from './errors';
-import { selfSends } from './source';
+import { methodSourceProblem, selfSends } from './source';
 import type {
   CommitResult,
   EffectiveMethod,
@@ -56,7 +56,7 @@ export interface WorldOptions {
   store?: ObjectStore;
   /** First OID to allocate (the store's `nextOid`). */
   nextOid?: OID;
-  /** Checks method source at save; the sandbox installs QuickJS's parser. */
+  /** Checks method source at save after the World's own parser; the sandbox installs QuickJS's. */
   checkSyntax?: SyntaxChecker;
 }
 
@@ -337,8 +337,12 @@ export class World {
     return { state, index };
   }
 
+  /**
+   * The parser's check (exactly one function expression) and then the sandbox's (its engine's
+   * own grammar, strict mode). Called before any change, so a refusal keeps the old method.
+   */
   private checkMethodSyntax(owner: OID, selector: string, source: string): void {
-    const problem = this.checkSyntax?.(source);
+    const problem = methodSourceProblem(source) ?? this.checkSyntax?.(source);
     if (problem) throw new MethodSyntaxError(owner, selector, problem.line, problem.column, problem.reason);
   }
 
