@@ -157,7 +157,13 @@ function isBlobRef(x: object): x is { blob: string } {
   return typeof (x as { blob?: unknown }).blob === 'string';
 }
 
-/** Calls `onRef` for every `{ref}` and `onBlob` for every `{blob}` anywhere in a state. */
+/** Is this value a trait use `{trait: oid, exclude, alias}` (it refers to the trait)? */
+function isTraitUse(x: object): x is { trait: number } {
+  return typeof (x as { trait?: unknown }).trait === 'number' && Array.isArray((x as { exclude?: unknown }).exclude);
+}
+
+/** Calls `onRef` for every object a state refers to (`{ref}` values, parent slots, and the
+ * traits it uses) and `onBlob` for every `{blob}`, anywhere in it. */
 export function visitReferences(
   value: unknown,
   onRef: (oid: Oid) => void,
@@ -170,6 +176,7 @@ export function visitReferences(
   }
   if (isRef(value)) onRef(value.ref);
   else if (isBlobRef(value)) onBlob?.(value.blob);
+  else if (isTraitUse(value)) onRef(value.trait);
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (item !== null && typeof item === 'object') visitReferences(item, onRef, onBlob);

@@ -234,6 +234,15 @@ export const suites: Record<string, Record<string, Scenario>> = {
       equal(r2.unreachable, [], 'stored now');
       equal((await loadOne(s, 12))!.serial, r2.tid, 'serial');
     },
+    'a trait reached only through a trait use is stored, kept by pack and checked': async (ctx) => {
+      const s = await fresh(ctx);
+      const user = { ...obj(2, 'a', { x: 1 }), traits: [{ trait: 20, exclude: [], alias: {} }] };
+      const r = await s.commit({ note: 'use a new trait', writes: [{ oid: 2, serial: 1, after: user }, { oid: 20, serial: 0, after: obj(20, 'Comparable') }] });
+      equal(r.unreachable, [], 'trait stored');
+      await s.pack(s.info.lastTid + 1);
+      equal((await s.load([20])).length, 1, 'trait kept by pack');
+      await rejects(s.commit({ note: 'use a missing trait', writes: [{ oid: 1, serial: 1, after: { ...obj(1, 'counter', { n: 0 }), traits: [{ trait: 99, exclude: [], alias: {} }] } }] }), { code: 'dangling-reference', message: /refers to object 99/ }, 'missing trait');
+    },
   },
 
   Synchronization: {
