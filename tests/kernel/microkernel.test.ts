@@ -54,6 +54,19 @@ for (const emulator of emulators) {
       expect(text).toContain('TelOS: ipc test passed');
     });
 
+    it('makes reply capabilities single-use, gone with a suspended caller or a new receive', async () => {
+      const text = await runTest(emulator, 'replycap');
+      expectInOrder(text, [
+        'TelOS: caller 1: reply label 5', // the second Reply (label 6) went nowhere
+        'TelOS: caller 2: reply label 0', // suspended while waiting: the reply (label 7) never arrived
+        'TelOS: caller 4: reply label 8',
+        'TelOS: replycap: reply went to caller 4',
+        'TelOS: replycap test finished',
+      ]);
+      expect(text).not.toContain('TelOS: caller 3:');
+      expect(text).not.toMatch(/reply label [67]/);
+    });
+
     it('transfers a capability only through an endpoint capability with Grant', async () => {
       const text = await runTest(emulator, 'transfer');
       expectInOrder(text, [

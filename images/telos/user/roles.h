@@ -13,6 +13,7 @@
 #define ROLE_BENCH_SERVER  8
 #define ROLE_BENCH_CLIENT  9
 #define ROLE_REVOKEE       10
+#define ROLE_CALL_ONCE     11
 
 /* ROLE_FAULT kinds (the argument). */
 #define FAULT_PAGE         1

@@ -135,6 +135,45 @@ static void test_ipc(void)
     telos_printf("TelOS: ipc test %s: ping-pong with badges and reply caps\n", passed == 2 ? "passed" : "FAILED");
 }
 
+/* Reply capabilities are single-use, and die with their caller's wait. */
+static void test_replycap(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 done = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    struct cap_grant caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { done, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL } };
+    struct telos_msg m;
+
+    /* 1: the first Reply reaches the caller; a second one has nobody to go to. */
+    spawn("caller-1", ROLE_CALL_ONCE, 1, 100, 0, caps, 2);
+    recv_label(ep, &m);
+    memset(&m, 0, sizeof m);
+    telos_reply(TELOS_MSG_INFO(5, 0, 0), &m);
+    telos_reply(TELOS_MSG_INFO(6, 0, 0), &m); /* the reply capability is spent: nothing happens */
+    recv_label(done, &m);
+
+    /* 2: a caller suspended while it waits: our reply capability dies with its wait. */
+    struct process c2 = spawn("caller-2", ROLE_CALL_ONCE, 2, 100, 0, caps, 2);
+    recv_label(ep, &m);
+    check("suspend caller", TELOS_INVOKE0(c2.tcb, TELOS_TCB_SUSPEND));
+    memset(&m, 0, sizeof m);
+    telos_reply(TELOS_MSG_INFO(7, 0, 0), &m); /* must not reach it */
+    check("resume caller", TELOS_INVOKE0(c2.tcb, TELOS_TCB_RESUME));
+    recv_label(done, &m);
+
+    /* 3: receiving again discards an unused reply capability: the reply goes to the
+     * newer caller and the older one is left waiting. */
+    struct process c3 = spawn("caller-3", ROLE_CALL_ONCE, 3, 100, 0, caps, 2);
+    spawn("caller-4", ROLE_CALL_ONCE, 4, 100, 0, caps, 2);
+    recv_label(ep, &m); /* caller 3 */
+    recv_label(ep, &m); /* caller 4: caller 3's reply capability is gone */
+    memset(&m, 0, sizeof m);
+    telos_reply(TELOS_MSG_INFO(8, 0, 0), &m);
+    recv_label(done, &m);
+    telos_printf("TelOS: replycap: reply went to caller %u\n", m.mr[0]);
+    check("suspend caller 3", TELOS_INVOKE0(c3.tcb, TELOS_TCB_SUSPEND));
+    telos_print("TelOS: replycap test finished\n");
+}
+
 static void test_transfer(void)
 {
     u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
@@ -812,6 +851,8 @@ int main(void)
         test_ipc();
     else if (test_is(test, "transfer"))
         test_transfer();
+    else if (test_is(test, "replycap"))
+        test_replycap();
     else if (test_is(test, "revoke"))
         test_revoke();
     else if (test_is(test, "exhaust"))

@@ -238,6 +238,16 @@ static void revokee(void)
     }
 }
 
+/* One Call, then report what came back (arg names the caller in the log). */
+static void call_once(u32 who)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    u32 info = telos_call(CHILD_SLOT_ARG0, TELOS_MSG_INFO(9, 0, 0), &m);
+    telos_printf("TelOS: caller %u: reply label %u\n", who, TELOS_MSG_LABEL(info));
+    struct telos_msg done = { { who, 0, 0 }, 0 };
+    telos_send(CHILD_SLOT_ARG1, TELOS_MSG_INFO(1, 0, 1), &done);
+}
+
 int main(u32 role, u32 arg)
 {
     switch (role) {
@@ -251,6 +261,7 @@ int main(u32 role, u32 arg)
     case ROLE_BENCH_SERVER: bench_server(); break;
     case ROLE_BENCH_CLIENT: bench_client(); break;
     case ROLE_REVOKEE: revokee(); break;
+    case ROLE_CALL_ONCE: call_once(arg); break;
     default: telos_printf("TelOS: worker: unknown role %u\n", role); break;
     }
     return 0;
