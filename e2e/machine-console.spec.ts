@@ -1,0 +1,39 @@
+// The Console is a terminal a person can work in: paste a command to COM1, copy what the
+// kernel printed, and scroll back through more output than fits on screen.
+import { test, expect, screenshotDir } from './fixtures';
+import { consoleText, openIdeForMachine, openMachineWindows, press, waitForConsole } from './machine-helpers';
+
+test('paste a command, copy the answer, and keep the scrollback', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await openIdeForMachine(page);
+  const { machine, console: terminal } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, 'telos> ');
+
+  // Paste: the clipboard's text goes to COM1 as if typed.
+  await page.evaluate(() => navigator.clipboard.writeText('help\n'));
+  await terminal.getByRole('button', { name: 'Paste' }).click();
+  await waitForConsole(page, 'commands: help, ps, objects, get <oid>, spawn <name>');
+
+  // Copy: select the shell's answer line (triple click) and copy it.
+  const answer = terminal.locator('.xterm-rows > div', { hasText: 'commands: help' }).last();
+  // The rows sit under xterm's pointer layer, so click where the row is.
+  const box = (await answer.boundingBox())!;
+  await page.mouse.click(box.x + 20, box.y + box.height / 2, { clickCount: 3 });
+  await terminal.getByRole('button', { name: 'Copy' }).click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain('commands: help, ps, objects');
+
+  // Scrollback: more lines than the window shows are all still in the terminal.
+  await terminal.locator('.xterm').click();
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.type('objects');
+    await page.keyboard.press('Enter');
+  }
+  await expect.poll(async () => ((await consoleText(page)).match(/\d+ objects\n/g) ?? []).length, { timeout: 20_000 }).toBe(6);
+  const text = await consoleText(page);
+  const rows = await terminal.locator('.xterm-rows > div').count();
+  expect(text.split('\n').length).toBeGreaterThan(rows);
+  expect(text).toContain('TelOS: kernel booting'); // the first line is still there
+  await page.screenshot({ path: `${screenshotDir}/machine-console.png` });
+  await press(machine, 'Power off');
+});
