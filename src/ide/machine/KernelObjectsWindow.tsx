@@ -134,7 +134,7 @@ export function KernelObjectOutliner({ oid }: { oid: number }) {
             </tr>
           ))}
           <tr>
-            <th scope="row">written by</th>
+            <th scope="row">{object.tid !== undefined ? 'written by' : 'size'}</th>
             <td className="mono">
               {object.tid !== undefined ? `transaction ${object.tid} · ` : ''}
               {object.size} bytes
