@@ -26,6 +26,12 @@ test('suspend, reload the page, resume: the machine continues where it was', asy
   expect(after).not.toContain('Persistence validation successful');
   // The uptime carried over the suspend.
   await expect(machine.getByRole('status', { name: 'Uptime' })).not.toHaveText('0:00:00');
+  // The restored kernel keeps serving: the shell answers on COM1.
+  await waitForConsole(page, 'telos> ');
+  await page.getByRole('region', { name: 'Console' }).locator('.xterm').click();
+  await page.keyboard.type('ps');
+  await page.keyboard.press('Enter');
+  await waitForConsole(page, /telos> ps\n1 processes created by the PMS\n\s+10\s+test_proc\s+running/);
   await page.screenshot({ path: `${screenshotDir}/machine-resume.png` });
   await press(machine, 'Power off');
 });
