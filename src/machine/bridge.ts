@@ -14,6 +14,7 @@ export const BRIDGE = {
   GET_OBJECT: 2,
   LIST_PROCESSES: 3,
   SPAWN: 4,
+  SHUTDOWN: 5,
   RESPONSE: 0x80,
   ERROR: 0x7f,
   EBAD_CRC: 1,
@@ -162,6 +163,12 @@ export class BridgeClient {
       const name = new TextDecoder().decode(f.payload.subarray(at + 8, at + 24)).replace(/\0.*$/s, '');
       return { oid: u32(f.payload, at), running: u32(f.payload, at + 4) === 1, name };
     });
+  }
+
+  /** Asks the PS to quiesce (open transaction aborted, no new ones); then power can go. */
+  async shutdown(): Promise<{ lastTid: number; generation: number }> {
+    const f = await this.request(BRIDGE.SHUTDOWN);
+    return { lastTid: u32(f.payload, 0), generation: u32(f.payload, 4) };
   }
 
   async spawn(imageOid: number, processOid: number): Promise<number> {

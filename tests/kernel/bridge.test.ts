@@ -35,6 +35,27 @@ describe('COM2 bridge on v86', () => {
     await expect(client.getObject(4242)).rejects.toMatchObject({ code: BRIDGE.ENOT_FOUND });
   });
 
+  it('shuts the PS down cleanly on request, so a power-off loses nothing', async () => {
+    const disk = new ArrayBuffer(4 << 20);
+    const m = await bootMachine({ disk });
+    machine = m;
+    const client = new BridgeClient((bytes) => m.send(1, bytes));
+    m.com2.onByte((b) => client.feed(Uint8Array.of(b)));
+    await m.waitForText(0, 'TelOS: bridge: serving frames on COM2', 30_000);
+    await m.waitForText(0, 'TelOS: test_proc alive.', 30_000);
+    expect(await client.shutdown()).toEqual({ lastTid: 2, generation: 1 });
+    await m.waitForText(0, 'TelOS: PS: shut down cleanly at tid 2, generation 1');
+    // Spawning now needs a transaction, which the PS no longer starts.
+    await expect(client.spawn(20, 78)).rejects.toMatchObject({ code: BRIDGE.EFAILED });
+    await m.powerOff();
+    machine = undefined;
+    const again = await bootMachine({ disk });
+    machine = again;
+    const text = await again.waitForText(0, 'TelOS: test_proc alive.', 30_000);
+    expect(text).toContain('TelOS: Persistence validation successful.');
+    expect(text).not.toContain('truncated a torn transaction');
+  });
+
   it('answers malformed frames with error frames and keeps serving', async () => {
     const { m, client } = await bootWithBridge();
     // A frame with a broken checksum.

@@ -161,6 +161,16 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
         send_frame(type | BRIDGE_RESPONSE, 0, id, body, 4);
         return;
     }
+    case BRIDGE_SHUTDOWN: {
+        if (call(CHILD_SLOT_ARG3, PS_SHUTDOWN, 0, NULL, r, &n) || n < 2) {
+            send_error(id, BRIDGE_EFAILED, "the PS did not shut down");
+            return;
+        }
+        wr32(body, r[0]);
+        wr32(body + 4, r[1]);
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8);
+        return;
+    }
     default:
         send_error(id, BRIDGE_EUNKNOWN_TYPE, "unknown request type");
     }

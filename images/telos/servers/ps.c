@@ -26,7 +26,7 @@ static u8 arena[ARENA_SIZE];
 static u32 arena_used;
 static u32 object_count;
 static u32 next_tid = 1, log_end = PSDISK_LOG_START, generation;
-static bool have_disk;
+static bool have_disk, shut_down;
 
 static u8 sector[PSDISK_SECTOR_SIZE];
 static u8 record[PSDISK_TXN_HEADER_SIZE + PSDISK_MAX_PAYLOAD + PSDISK_SECTOR_SIZE];
@@ -272,6 +272,8 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
     *reply_len = 0;
     switch (label) {
     case PS_BEGIN:
+        if (shut_down)
+            return PS_ESHUT_DOWN;
         open_tx = ++tx_counter;
         open_tx_badge = m->badge;
         part_length = part_done = 0;
@@ -367,6 +369,16 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
             return PS_EBAD_TX;
         open_tx = 0;
         return PS_OK;
+    case PS_SHUTDOWN:
+        open_tx = 0;
+        part_length = part_done = 0;
+        if (have_disk && !shut_down)
+            write_superblock();
+        shut_down = true;
+        mr[0] = next_tid - 1;
+        mr[1] = generation;
+        *reply_len = 2;
+        return PS_OK;
     case PS_LIST: {
         u32 first = len >= 1 ? mr[0] : 0, n = 0;
         for (u32 i = first; i < object_count && n < 100; i++, n++)
@@ -412,6 +424,8 @@ int main(void)
             telos_printf("TelOS: PS: PMS put %u object%s: %s\n", count, count == 1 ? "" : "s", status ? "refused" : "staged");
         else if (badge == BADGE_PMS && label == PS_COMMIT)
             telos_printf("TelOS: PS: PMS transaction committed as tid %u\n", m.mr[0]);
+        else if (label == PS_SHUTDOWN)
+            telos_printf("TelOS: PS: shut down cleanly at tid %u, generation %u\n", m.mr[0], m.mr[1]);
         info = telos_reply_recv(CHILD_SLOT_ARG2, TELOS_MSG_INFO(status, 0, reply_len), &m);
     }
 }

@@ -19,7 +19,9 @@
  *   LIST_OBJECTS   -> u32 count, count x u32 oid
  *   GET_OBJECT     u32 oid -> u32 oid, u32 length, then its first min(length, 1016) bytes
  *   LIST_PROCESSES -> u32 count, count x { u32 oid, u32 state (1 running), 16-byte name }
- *   SPAWN          u32 image oid, u32 process oid -> u32 process oid */
+ *   SPAWN          u32 image oid, u32 process oid -> u32 process oid
+ *   SHUTDOWN       -> u32 last tid, u32 generation: the PS has aborted any open
+ *                  transaction and accepts no more; power can be cut safely */
 #ifndef TELOS_BRIDGE_H
 #define TELOS_BRIDGE_H
 
@@ -32,6 +34,7 @@
 #define BRIDGE_GET_OBJECT     2
 #define BRIDGE_LIST_PROCESSES 3
 #define BRIDGE_SPAWN          4
+#define BRIDGE_SHUTDOWN       5
 #define BRIDGE_RESPONSE       0x80
 #define BRIDGE_ERROR          0x7F
 
