@@ -200,6 +200,23 @@ export async function importMachineState(image: string, kind: 'disk' | 'vm', dat
   }
 }
 
+/** Moves an image's kernel disk and suspended machine to its new name (when the image is
+ * renamed). Refused while the machine database under the new name holds a disk. */
+export async function renameMachineState(from: string, to: string): Promise<void> {
+  const { disk, vm } = await exportMachineState(from);
+  const target = await DiskStore.open(to);
+  try {
+    if (new Uint8Array(await target.loadDisk()).some((b) => b !== 0)) {
+      throw new Error(`the machine of image “${to}” already has a disk; nothing was moved`);
+    }
+  } finally {
+    target.close();
+  }
+  if (disk) await importMachineState(to, 'disk', disk);
+  if (vm) await importMachineState(to, 'vm', vm);
+  await deleteMachineState(from);
+}
+
 /** Deletes an image's machine database (when the image itself is deleted). */
 export async function deleteMachineState(image: string): Promise<void> {
   const { deleteDB } = await import('idb');

@@ -16,6 +16,7 @@ import {
   exportMachineState,
   importMachineState,
   packSuspended,
+  renameMachineState,
   unpackSuspended,
 } from '../../src/machine/diskstore';
 
@@ -76,6 +77,20 @@ describe('the kernel disk store', () => {
     expect(saved.uptimeMs).toBe(1234);
     expect([...new Uint8Array(await saved.state.arrayBuffer())]).toEqual([1, 2, 3, 4]);
     target.close();
+  });
+
+  it('follows its image to a new name', async () => {
+    const old = await DiskStore.open('before-rename');
+    await old.replaceDisk(writePsDisk(DISK_BYTES, [[{ oid: 3, text: 'name=Server\n' }]]).buffer as ArrayBuffer);
+    old.close();
+    await renameMachineState('before-rename', 'after-rename');
+    const moved = await DiskStore.open('after-rename');
+    const read = readPsDisk(await moved.loadDisk());
+    expect(read.kind === 'ok' && read.objects.get(3)?.fields.name).toBe('Server');
+    moved.close();
+    const gone = await DiskStore.open('before-rename');
+    expect(readPsDisk(await gone.loadDisk()).kind).toBe('empty');
+    gone.close();
   });
 
   it('refuses a vm record that is not a TelOS saved machine', async () => {

@@ -4,6 +4,7 @@ import './machine.css';
 import { useEffect, useState } from 'react';
 import { formatUptime, machineLink, useMachine } from './machineLink';
 import { openConsole, openKernelObjects } from './open';
+import { useViewState } from '../viewState';
 import type { PowerState } from '../../machine/protocol';
 
 const STATE_LABEL: Record<PowerState, string> = {
@@ -32,9 +33,11 @@ export function MachineWindow() {
   const status = useMachine((s) => s.status);
   const busy = useMachine((s) => s.busy);
   const error = useMachine((s) => s.error);
+  // The machine belongs to the open image: follow it when another image is opened.
+  const imageName = useViewState((s) => s.imageName);
   useEffect(() => {
     void machineLink().attach();
-  }, []);
+  }, [imageName]);
   const link = machineLink();
   const running = status.state === 'running';
   const off = status.state === 'off' || status.state === 'suspended';
