@@ -375,6 +375,86 @@ export const PRELUDE = String.raw`
     return v;
   }
 
+  // ---- promise rejections nobody handles (see Sandbox.topLevel)
+  //
+  // QuickJS as packaged has no host rejection tracker, so the VM keeps the count itself, per
+  // rejection reason: +1 when a promise it can see rejects (one made by Promise.reject, then,
+  // catch, finally or a combinator) or when an error escapes an async function's body (the
+  // sandbox wraps those bodies to call __telosAsyncThrew); -1 when a promise that someone
+  // handles (then, await, Promise.resolve: each reads its 'constructor') rejects. A reason
+  // left with a positive count when the evaluation's jobs have run was never handled.
+  const PromiseC = Promise, promiseProto = Promise.prototype;
+  const intrinsicThen = promiseProto.then, intrinsicReject = Promise.reject;
+  const rejectionCounts = new MapC();
+  let rejectionOrder = [];
+  const handledPromises = new WeakSetC(), watchedPromises = new WeakSetC();
+  let observing = false;
+  function countRejection(reason, delta) {
+    const n = call(mapGet, rejectionCounts, reason);
+    call(mapSet, rejectionCounts, reason, (n === undefined ? 0 : n) + delta);
+    if (delta > 0) call(arrPush, rejectionOrder, reason);
+  }
+  function observe(p, delta) {
+    observing = true;
+    try { rapply(intrinsicThen, p, [undefined, function (r) { countRejection(r, delta); }]); }
+    catch (e) { /* not a promise */ }
+    finally { observing = false; }
+  }
+  function watch(p) {
+    if (observing || p === null || typeof p !== 'object' || call(wsHas, watchedPromises, p)) return;
+    call(wsAdd, watchedPromises, p);
+    observe(p, 1);
+  }
+  function markHandled(p) {
+    if (observing || p === null || typeof p !== 'object' || call(wsHas, handledPromises, p)) return;
+    call(wsAdd, handledPromises, p);
+    observe(p, -1);
+  }
+  defineProperty(promiseProto, 'then', {
+    value: function then(onFulfilled, onRejected) {
+      markHandled(this);
+      const derived = rapply(intrinsicThen, this, [onFulfilled, onRejected]);
+      watch(derived);
+      return derived;
+    },
+    writable: true, enumerable: false, configurable: true,
+  });
+  defineProperty(promiseProto, 'constructor', {
+    get: function () { markHandled(this); return PromiseC; },
+    set: function (v) {
+      if (this === promiseProto) throw new TypeErrorC('cannot change the built-in constructor');
+      defineProperty(this, 'constructor', { value: v, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: false, configurable: false,
+  });
+  defineProperty(PromiseC, 'reject', {
+    value: function reject(reason) { const p = rapply(intrinsicReject, this, [reason]); watch(p); return p; },
+    writable: true, enumerable: false, configurable: true,
+  });
+  const combinators = ['all', 'allSettled', 'any', 'race'];
+  for (let i = 0; i < combinators.length; i++) {
+    const name = combinators[i], original = PromiseC[name];
+    if (typeof original !== 'function') continue;
+    const wrapped = { [name]: function (iterable) { const p = rapply(original, this, [iterable]); watch(p); return p; } }[name];
+    defineProperty(PromiseC, name, { value: wrapped, writable: true, enumerable: false, configurable: true });
+  }
+  function asyncThrew(reason) { countRejection(reason, 1); }
+  /** mode 0: forget; mode 1: throw the first reason nobody handled (then forget). */
+  function rejections(mode) {
+    const order = rejectionOrder;
+    rejectionOrder = [];
+    let unhandled = false, reason;
+    if (mode === 1) {
+      for (let i = 0; i < order.length && !unhandled; i++) {
+        const n = call(mapGet, rejectionCounts, order[i]);
+        if (n !== undefined && n > 0) { unhandled = true; reason = order[i]; }
+      }
+    }
+    call(mapClear, rejectionCounts);
+    if (unhandled) throw reason;
+    return undefined;
+  }
+
   // ---- entry points for the host
 
   let currentSelf = null, currentResend = undefined;
@@ -411,7 +491,7 @@ export const PRELUDE = String.raw`
 
   // ---- globals method code sees, then hardening
 
-  const globals = { print: print, reflect: reflect, _clone: _clone, _describe: _describe };
+  const globals = { print: print, reflect: reflect, _clone: _clone, _describe: _describe, __telosAsyncThrew: asyncThrew };
   for (const k of O.keys(globals)) defineProperty(globalThis, k, { value: globals[k], enumerable: false });
   defineProperty(globalThis, 'self', { get: function () { return currentSelf; }, enumerable: false });
   defineProperty(globalThis, 'resend', { get: function () { return currentResend; }, enumerable: false });
@@ -466,6 +546,6 @@ export const PRELUDE = String.raw`
   harden(getProto([][Symbol.iterator]()));
   harden(globalThis);
 
-  return { reset: reset, drop: drop, setSelf: setSelf, runFactory: runFactory, send: send, resultOf: resultOf, errorOf: errorOf };
+  return { reset: reset, drop: drop, setSelf: setSelf, runFactory: runFactory, send: send, resultOf: resultOf, errorOf: errorOf, rejections: rejections };
 })()
 `;

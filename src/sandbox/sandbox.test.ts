@@ -224,10 +224,56 @@ describe('errors', () => {
 
   it('promise reactions run before the evaluation ends, inside its transaction', async () => {
     const { sandbox, lines } = await setup();
-    const r = sandbox.evaluate('Promise.resolve(4).then(function (v) { self.Circle.radius = v; print("then ran"); }); (async function () { await null; throw new Error("late"); })(); 1');
+    const r = sandbox.evaluate('Promise.resolve(4).then(function (v) { self.Circle.radius = v; print("then ran"); }); (async function () { await null; print("async ran"); })(); 1');
     expect(r.value).toBe(1);
-    expect(lines).toEqual(['then ran']);
+    expect(lines).toEqual(['then ran', 'async ran']);
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(4);
+  });
+
+  // An unhandled rejection is the evaluation's error (not only a Transcript line): the code did
+  // fail, and committing half of its work would break "an evaluation that fails aborts".
+  it('a promise rejection nobody handles is the evaluation error, located where it was thrown, and aborts', async () => {
+    const { sandbox, world, oids } = await setup();
+    const e = failure(() => sandbox.evaluate('self.Circle.radius = 7;\n(async function () { await null; throw new TypeError("late"); })();\n1'));
+    expect(e).toBeInstanceOf(EvaluationError);
+    expect(e).toMatchObject({ name: 'TypeError', message: 'unhandled promise rejection: late', line: 2 });
+    // QuickJS places an error at its constructor call's parenthesis; the wrapper's text is not counted
+    expect(e.column).toBe('(async function () { await null; throw new TypeError("late"); })();'.indexOf('("late")') + 1);
+    expect(world.slot(oids.Circle, 'radius')).toMatchObject({ value: 1 });
+    expect(world.inTransaction).toBe(false);
+  });
+
+  it('an unhandled rejection inside a method names its owner, selector, line and column', async () => {
+    const { sandbox, world, oids } = await setup();
+    world.setMethod(oids.Circle, 'later', 'function () {\n  var f = async function () { await null; throw new Error("from a method"); };\n  f();\n  return 1;\n}');
+    const e = failure(() => sandbox.send(oids.Circle, 'later'));
+    expect(e).toMatchObject({ message: 'unhandled promise rejection: from a method', owner: oids.Circle, method: 'later', line: 2 });
+    expect(e.column).toBe('  var f = async function () { await null; throw new Error("from a method"); };'.indexOf('("from') + 1);
+  });
+
+  it('rejections from then callbacks, Promise.reject and lost then chains are reported too', async () => {
+    const { sandbox } = await setup();
+    expect(failure(() => sandbox.evaluate('Promise.resolve(1).then(function () { throw new Error("in then"); }); 2')).message).toBe(
+      'unhandled promise rejection: in then',
+    );
+    expect(failure(() => sandbox.evaluate('Promise.reject(new Error("rejected")); 2')).message).toBe('unhandled promise rejection: rejected');
+    expect(failure(() => sandbox.evaluate('Promise.reject(new Error("lost")).then(function () {}); 2')).message).toBe('unhandled promise rejection: lost');
+    expect(failure(() => sandbox.evaluate('(async function () { throw 3; })()')).message).toBe('unhandled promise rejection: thrown: 3');
+  });
+
+  it('handled rejections are not errors: catch, then with onRejected, try around await, Promise.all with catch', async () => {
+    const { sandbox } = await setup();
+    const code = [
+      'Promise.reject(new Error("a")).catch(function () {});',
+      '(async function () { throw 1; })().then(null, function () {});',
+      '(async function () { try { await Promise.reject(2); } catch (e) {} })();',
+      'var p = (async function () { throw 3; })();',
+      '(async function () { try { await p; } catch (e) {} })();',
+      'Promise.all([Promise.reject(4), 5]).catch(function () {});',
+      '(async function () { return 6; })().finally(function () {});',
+      '7',
+    ].join('\n');
+    expect(sandbox.evaluate(code).value).toBe(7);
   });
 
   it('throwing a non-Error value is reported', async () => {

@@ -3,6 +3,12 @@
 // validates writes, compiles methods with a file name that records owner and selector, and
 // turns VM errors into TelosErrors with owner, selector, line, column and the chain of sends.
 // Limits per top-level evaluation: a deadline (interrupt), a memory limit, a stack limit.
+// A promise rejection nobody handled by the time the evaluation's jobs have run is the
+// evaluation's error ("unhandled promise rejection: ...", located where it was thrown) and
+// aborts its transaction, as any other failure does: the code failed, and committing the
+// half of its work done before the rejection would leave the image in a state nobody asked
+// for. (A Transcript line alone would be easy to miss and would still commit that half.)
+// Not seen: a promise made by `new Promise` whose executor rejects and that nobody touches.
 
 import { RELEASE_SYNC, newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
 import {
@@ -12,11 +18,15 @@ import {
   TelosError,
   checkSlotName,
   checkValue,
+  instrumentMethod,
+  instrumentWorkspace,
   isOid,
   methodCompileText,
+  originalColumn,
   parseMethodSource,
   usesResend,
   type ErrorData,
+  type Insertion,
   type LimitName,
   type LookupResult,
   type OID,
@@ -127,6 +137,8 @@ interface MethodEntry {
   holder: OID;
   selector: string;
   source: string;
+  /** Text the compiled form adds (async bodies reporting throws), for mapping columns back. */
+  insertions: Insertion[];
 }
 
 interface VmEntryPoints {
@@ -137,6 +149,7 @@ interface VmEntryPoints {
   send: QuickJSHandle;
   resultOf: QuickJSHandle;
   errorOf: QuickJSHandle;
+  rejections: QuickJSHandle;
 }
 
 export class Sandbox {
@@ -160,6 +173,8 @@ export class Sandbox {
   /** Set while the VM writes a slot, so its own change does not reset its caches. */
   private ownWrite = false;
   private faults: OID[] = [];
+  /** Insertions in the workspace code being run (see instrumentWorkspace). */
+  private workspaceInsertions: Insertion[] = [];
   private transcript: string[] = [];
   private readonly unsubscribe: () => void;
   private disposed = false;
@@ -274,6 +289,7 @@ export class Sandbox {
       send: get('send'),
       resultOf: get('resultOf'),
       errorOf: get('errorOf'),
+      rejections: get('rejections'),
     };
     api.dispose();
     this.stale = false;
@@ -360,7 +376,7 @@ export class Sandbox {
     let m = this.methodsByKey.get(key);
     if (!m || m.source !== source) {
       if (m) this.methodsById.delete(m.id);
-      m = { id: this.nextMethodId++, holder, selector, source };
+      m = { id: this.nextMethodId++, holder, selector, source, insertions: [] };
       this.methodsByKey.set(key, m);
       this.methodsById.set(m.id, m);
     }
@@ -402,7 +418,9 @@ export class Sandbox {
     // setMethod. Only the function's own text is placed in the wrapper (see methodCompileText).
     let text: string;
     try {
-      text = methodCompileText(m.source);
+      const compiled = instrumentMethod(m.source);
+      text = compiled.text;
+      m.insertions = compiled.insertions;
     } catch (e) {
       throw new Error(`method ${m.selector} of ${this.world.nameOf(m.holder)} (#${m.holder}) is refused: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -537,7 +555,10 @@ export class Sandbox {
    */
   evaluate(code: string, limits: RunLimits = {}): EvalResult {
     if (typeof code !== 'string') throw new InvalidInput('code must be a string');
+    const instrumented = instrumentWorkspace(code);
     return this.topLevel(limits, () => {
+      this.workspaceInsertions = instrumented.insertions;
+      code = instrumented.text;
       this.call(this.vm.setSelf, this.ctx.newNumber(this.options.workspaceSelf ?? 0));
       // Direct eval in a strict function: declarations stay local and the value is the last
       // expression's. A top-level `return` needs a function body instead.
@@ -600,14 +621,25 @@ export class Sandbox {
     if (this.stale) this.resetVm(true);
     this.transcript = [];
     this.faults = [];
+    this.workspaceInsertions = [];
+    this.call(this.vm.rejections, this.ctx.newNumber(0));
     this.limitHit = null;
     this.runDeadlineMs = ms;
     this.deadline = Date.now() + ms;
     this.depth++;
     let outcome: { json: string } | { error: QuickJSHandle } | { thrown: unknown };
+    /** The error is a promise rejection nobody handled (see prelude.ts). */
+    let rejected = false;
     try {
       outcome = run();
       if (!('thrown' in outcome)) this.runPromiseJobs();
+      if ('json' in outcome && !this.limitHit && this.faults.length === 0) {
+        const unhandled = this.ctx.callFunction(this.vm.rejections, this.ctx.undefined, this.ctx.newNumber(1));
+        if (unhandled.error) {
+          outcome = { error: unhandled.error };
+          rejected = true;
+        } else unhandled.value.dispose();
+      }
     } catch (e) {
       outcome = { thrown: e };
     } finally {
@@ -631,6 +663,7 @@ export class Sandbox {
       throw new SandboxLimit('stack', `the host's stack overflowed (${e instanceof Error ? e.message : String(e)}); the sandbox restarts`);
     }
     if ('error' in outcome) error = this.vmError(outcome.error);
+    if (rejected && error instanceof EvaluationError) error.message = `unhandled promise rejection: ${error.message}`;
     if (this.faults.length) error = new ObjectFault([...new Set(this.faults)]);
     this.world.abort();
     if (error instanceof SandboxLimit || this.limitHit) {
@@ -712,13 +745,15 @@ export class Sandbox {
       if (file === WORKSPACE_FILE || file === EVAL_FILE) {
         const owner = this.options.workspaceSelf ?? 0;
         const exact = file === EVAL_FILE ? Number(l) : lineNo;
-        frames.push({ owner, ownerName: 'workspace', selector: '(workspace)', line: exact, column: Number(c) });
+        frames.push({ owner, ownerName: 'workspace', selector: '(workspace)', line: exact, column: originalColumn(this.workspaceInsertions, exact, Number(c)) });
         continue;
       }
       const mm = /^m(\d+)\.(.*)$/.exec(file!);
       if (!mm) continue;
       const owner = Number(mm[1]);
-      frames.push({ owner, ownerName: this.world.nameOf(owner), selector: decodeURIComponent(mm[2]!), line: lineNo, column: Number(c) });
+      const selector = decodeURIComponent(mm[2]!);
+      const insertions = this.methodsByKey.get(`${owner}/${selector}`)?.insertions ?? [];
+      frames.push({ owner, ownerName: this.world.nameOf(owner), selector, line: lineNo, column: originalColumn(insertions, lineNo, Number(c)) });
     }
     if (frames.length > 40) return [...frames.slice(0, 20), ...frames.slice(-20)];
     return frames;

@@ -19,5 +19,16 @@ export { InMemoryStore } from './memory-store';
 export { buildGenesis, createGenesisWorld, genesisStates } from './genesis';
 export type { GenesisOids } from './genesis';
 export { checkSlotName, checkValue, checkSlot, checkSource, checkTraitUse, isOid, LIMITS } from './validate';
-export { selfSends, usesResend, methodSourceProblem, methodCompileText, parseMethodSource, MethodSourceRefused } from './source';
-export type { SourceProblem, ParsedMethod } from './source';
+export {
+  selfSends,
+  usesResend,
+  methodSourceProblem,
+  methodCompileText,
+  parseMethodSource,
+  MethodSourceRefused,
+  instrumentMethod,
+  instrumentWorkspace,
+  originalColumn,
+  ASYNC_THROW_HOOK,
+} from './source';
+export type { SourceProblem, ParsedMethod, Insertion, InstrumentedCode } from './source';

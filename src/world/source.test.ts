@@ -1,7 +1,7 @@
 // Method source read by the parser: exactly one function expression, checked at save with line
 // and column; the text the sandbox compiles; selectors sent to self from the AST.
 import { describe, expect, it } from 'vitest';
-import { MethodSyntaxError, World, methodCompileText, methodSourceProblem, selfSends, usesResend } from './index';
+import { MethodSyntaxError, World, instrumentMethod, instrumentWorkspace, methodCompileText, methodSourceProblem, originalColumn, selfSends, usesResend } from './index';
 
 const m = (name: string, source: string) => ({ name, kind: 'method', source });
 
@@ -134,5 +134,25 @@ describe('selectors sent to self, from the AST', () => {
     expect(w.requiredSelectors(T)).toEqual([]);
     const U = w.createObject({ name: 'TSized', slots: [m('twice', '/* self.half */ function () { return self.size * 2; }')] });
     expect(w.requiredSelectors(U)).toEqual(['size']);
+  });
+});
+
+describe('async functions report the errors that escape them', () => {
+  it('their bodies are wrapped without adding lines, and columns map back to the source', () => {
+    const src = 'function () {\n  var f = async function () { return self.x; };\n  var g = async (a) => a.y;\n  return f;\n}';
+    const { text, insertions } = instrumentMethod(src);
+    expect(text.split('\n')).toHaveLength(5);
+    expect(text).toContain('async function () {try{ return self.x; }catch($telos$e){__telosAsyncThrew($telos$e);throw $telos$e}}');
+    expect(text).toContain('async (a) => {try{return a.y}catch($telos$e){__telosAsyncThrew($telos$e);throw $telos$e}}');
+    const line2 = text.split('\n')[1]!;
+    expect(originalColumn(insertions, 2, line2.indexOf('self.x') + 1)).toBe('  var f = async function () { return self.x; };'.indexOf('self.x') + 1);
+    const line3 = text.split('\n')[2]!;
+    expect(originalColumn(insertions, 3, line3.indexOf('a.y') + 1)).toBe('  var g = async (a) => a.y;'.indexOf('a.y') + 1);
+  });
+
+  it('workspace code with a top-level return is instrumented; code that does not parse is left alone', () => {
+    expect(instrumentWorkspace('var f = async () => 1;\nreturn f;').text).toContain('{try{return 1}catch');
+    expect(instrumentWorkspace('var x = ;')).toEqual({ text: 'var x = ;', insertions: [] });
+    expect(instrumentWorkspace('function* g() {} async function* h() {}').insertions).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 // single function expression closes that door, and the AST lets requirements ignore comments
 // and strings.
 
-import { parseExpressionAt, tokenizer, tokTypes, type Comment, type Node, type Token } from 'acorn';
+import { parse, parseExpressionAt, tokenizer, tokTypes, type Comment, type Node, type Token } from 'acorn';
 
 /** A problem in method source; line and column are 1-based within the source. */
 export interface SourceProblem {
@@ -252,4 +252,90 @@ export function usesResend(source: string): boolean {
     walk(p.fn as AnyNode, (n) => (uses ||= n.type === 'Identifier' && n.name === 'resend'));
   }
   return remember(resendCache, source, uses);
+}
+
+// ------------------------------------------------------------------ async functions report their throws
+
+/** Text inserted into compiled code; it holds no line break, so only columns move. */
+export interface Insertion {
+  /** Offset in the original text where the insertion goes. */
+  offset: number;
+  /** 1-based line and column of that offset in the original text. */
+  line: number;
+  column: number;
+  length: number;
+}
+
+export interface InstrumentedCode {
+  text: string;
+  insertions: Insertion[];
+}
+
+/** The VM global an async function calls with the error that escapes its body. */
+export const ASYNC_THROW_HOOK = '__telosAsyncThrew';
+const CATCH = `}catch($telos$e){${ASYNC_THROW_HOOK}($telos$e);throw $telos$e}`;
+
+/**
+ * Wraps the body of every async function in `try { ... } catch (e) { hook(e); throw e; }`, so the
+ * sandbox learns of an error that rejects the function's promise: QuickJS as packaged gives the
+ * host no rejection tracker, and an async function's promise is otherwise invisible until
+ * someone awaits it. Insertions hold no line breaks; `originalColumn` maps positions back.
+ */
+function reportAsyncThrows(text: string, root: AnyNode): InstrumentedCode {
+  const edits: { offset: number; text: string; rank: number }[] = [];
+  walk(root, (n) => {
+    const isFn = n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ArrowFunctionExpression';
+    if (!isFn || !n.async || n.generator) return;
+    const body = n.body as AnyNode;
+    if (body.type === 'BlockStatement') {
+      edits.push({ offset: body.start + 1, text: 'try{', rank: body.start });
+      edits.push({ offset: body.end - 1, text: CATCH, rank: -body.start });
+    } else {
+      edits.push({ offset: body.start, text: '{try{return ', rank: body.start });
+      edits.push({ offset: body.end, text: CATCH + '}', rank: -body.start });
+    }
+  });
+  if (edits.length === 0) return { text, insertions: [] };
+  // Same offset: closings of inner functions before those of outer ones.
+  edits.sort((a, b) => a.offset - b.offset || a.rank - b.rank);
+  let out = '';
+  let at = 0;
+  const insertions: Insertion[] = [];
+  for (const e of edits) {
+    out += text.slice(at, e.offset) + e.text;
+    at = e.offset;
+    insertions.push({ offset: e.offset, ...lineColumnAt(text, e.offset), length: e.text.length });
+  }
+  return { text: out + text.slice(at), insertions };
+}
+
+/** A method's compile text (see methodCompileText) with its async functions reporting throws. */
+export function instrumentMethod(source: string): InstrumentedCode {
+  const text = methodCompileText(source);
+  const p = parseMethodSource(source) as ParsedMethod;
+  return reportAsyncThrows(text, p.fn as AnyNode);
+}
+
+/** Workspace code (a script body; a top-level return allowed) with its async functions reporting throws. */
+export function instrumentWorkspace(code: string): InstrumentedCode {
+  let program: AnyNode;
+  try {
+    program = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, preserveParens: true }) as unknown as AnyNode;
+  } catch {
+    return { text: code, insertions: [] }; // QuickJS reports the syntax error with its position
+  }
+  return reportAsyncThrows(code, program);
+}
+
+/** A 1-based column of the instrumented text mapped back to the original text's column. */
+export function originalColumn(insertions: Insertion[], line: number, column: number): number {
+  let shift = 0;
+  for (const ins of insertions) {
+    if (ins.line !== line) continue;
+    const at = ins.column + shift;
+    if (column < at) break;
+    if (column < at + ins.length) return ins.column; // inside inserted text: its place in the original
+    shift += ins.length;
+  }
+  return column - shift;
 }
