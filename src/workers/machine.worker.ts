@@ -306,7 +306,7 @@ async function attach(image: string): Promise<MachineStatus> {
     state: saved ? 'suspended' : 'off',
     since: null,
     uptimeBaseMs: saved?.uptimeMs ?? 0,
-    note: saved ? 'Suspended: Resume continues where it was.' : 'Off.',
+    note: saved ? 'Suspended: Resume continues where it was; Boot starts afresh and discards the saved state.' : 'Off.',
   });
   return status;
 }
