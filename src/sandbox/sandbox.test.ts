@@ -294,6 +294,16 @@ describe('caches follow the World', () => {
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
   });
 
+  it('a newer committed state installed over one in memory is seen by the next evaluation', async () => {
+    const { sandbox, world, oids } = await setup();
+    expect(sandbox.evaluate('self.Circle.radius + self.Circle.diameter()').value).toBe(3);
+    const newer = world.snapshot(oids.Circle);
+    newer.slots = newer.slots.map((s) => (s.name === 'radius' ? { ...s, value: 5 } : s));
+    newer.slots.push({ name: 'diameter', kind: 'method', source: 'function () { return 0; }' });
+    world.install([{ state: newer, serial: 7 }]);
+    expect(sandbox.evaluate('self.Circle.radius + self.Circle.diameter()').value).toBe(5);
+  });
+
   it('a structure change made during an evaluation takes effect at once', async () => {
     const { sandbox } = await setup();
     const r = sandbox.evaluate(

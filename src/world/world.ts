@@ -159,8 +159,10 @@ export class World {
   /** Puts committed states into memory (the store's open, or a fault). Not a transaction. */
   install(objects: LoadedObject[]): void {
     const loaded: OID[] = [];
+    const replaced: OID[] = [];
     for (const { state, serial } of objects) {
       if (this.tx?.touched.has(state.oid)) continue;
+      if (this.objects.has(state.oid)) replaced.push(state.oid);
       this.objects.set(state.oid, copyState(state));
       this.serials.set(state.oid, serial);
       this.missing.delete(state.oid);
@@ -169,6 +171,9 @@ export class World {
     }
     this.dropCaches();
     if (loaded.length) this.emit({ type: 'loaded', oids: loaded });
+    // A state that replaced one in memory may answer lookups differently: listeners that cache
+    // (the sandbox's VM tables) must drop what they hold, as for any structure change.
+    for (const oid of replaced) this.emit({ type: 'structure', oid });
   }
 
   /** Loads objects from the store after an ObjectFault. */
