@@ -70,7 +70,7 @@ function killChromium(r: Running): Promise<void> {
   });
 }
 
-async function openHarness(browser: Browser, onAck?: (k: number) => void): Promise<Page> {
+async function openHarness(browser: Browser, onAck?: (k: number, fastCommits: number) => void): Promise<Page> {
   const context = browser.contexts()[0]!;
   const page = await context.newPage();
   if (onAck) await page.exposeFunction('__ack', onAck);
@@ -101,6 +101,7 @@ test('acknowledged commits survive browser kills and renderer crashes, with no p
   const profile = mkdtempSync(join(tmpdir(), 'telos-crash-'));
   let running = await startChromium(profile);
   let acked = 0;
+  let fastCommits = 0;
   const failures: string[] = [];
   const outcomes = { exact: 0, inFlightLanded: 0 };
   const record = (trial: string, result: Awaited<ReturnType<typeof check>>, ackedThen: number) => {
@@ -115,8 +116,9 @@ test('acknowledged commits survive browser kills and renderer crashes, with no p
       const killBrowser = trial < BROWSER_KILLS;
       const name = `${killBrowser ? 'browser kill' : 'renderer crash'} #${trial + 1}`;
       let ackedNow = acked;
-      const page = await openHarness(running.browser, (k) => {
+      const page = await openHarness(running.browser, (k, fast) => {
         ackedNow = Math.max(ackedNow, k);
+        fastCommits = Math.max(fastCommits, fast);
       });
       debug(name, 'page open');
       void page.evaluate((db) => window.storeHarness.crashStream(db), DB).catch((e) => debug('stream ended', String(e)));
@@ -156,8 +158,9 @@ test('acknowledged commits survive browser kills and renderer crashes, with no p
   console.log(
     `store crash test: ${BROWSER_KILLS} browser kills + ${RENDERER_CRASHES} renderer crashes; ` +
       `${outcomes.exact} ended at the last acknowledged commit, ${outcomes.inFlightLanded} also kept the commit in flight; ` +
-      `${failures.length} failures; final commit ${acked}`,
+      `${failures.length} failures; final commit ${acked} (half of the commits by the fast path)`,
   );
+  expect(fastCommits, 'the fast commit path was exercised').toBeGreaterThan(0);
   expect(failures).toEqual([]);
   expect(acked).toBeGreaterThan(BROWSER_KILLS + RENDERER_CRASHES);
 });

@@ -13,8 +13,9 @@ const payload = 'x'.repeat(40_000);
 declare global {
   interface Window {
     storeHarness: typeof harness;
-    /** Exposed by the crash spec: told each acknowledged commit before the next starts. */
-    __ack?: (k: number) => Promise<void>;
+    /** Exposed by the crash spec: told each acknowledged commit (and how many took the fast
+     * path) before the next starts. */
+    __ack?: (k: number, fastCommits: number) => Promise<void>;
   }
 }
 
@@ -42,14 +43,20 @@ const harness = {
     const loaded = await store.load(Array.from({ length: CRASH_OBJECTS + 1 }, (_, i) => i));
     let k = slot(loaded[0]!.state, 'last') as number;
     const serials = loaded.map((o) => o.serial);
+    const states = loaded.map((o) => o.state);
     for (;;) {
       k++;
-      const lobby = obj(0, 'lobby', { last: k, ...Object.fromEntries(Array.from({ length: CRASH_OBJECTS }, (_, i) => [`o${i}`, { ref: i + 1 }])) });
-      const writes = [{ oid: 0, serial: serials[0]!, after: lobby }];
-      for (let i = 1; i <= CRASH_OBJECTS; i++) writes.push({ oid: i, serial: serials[i]!, after: obj(i, `o${i}`, { n: k, pad: k % 3 === 0 ? payload : '' }) });
+      // Even commits hand over before-images (the fast path), odd ones do not (the careful path).
+      const withBefore = k % 2 === 0;
+      const afters = [obj(0, 'lobby', { last: k, ...Object.fromEntries(Array.from({ length: CRASH_OBJECTS }, (_, i) => [`o${i}`, { ref: i + 1 }])) })];
+      for (let i = 1; i <= CRASH_OBJECTS; i++) afters.push(obj(i, `o${i}`, { n: k, pad: k % 3 === 0 ? payload : '' }));
+      const writes = afters.map((after, i) => ({ oid: i, serial: serials[i]!, after, ...(withBefore ? { before: states[i]! } : {}) }));
       const r = await store.commit({ note: `commit ${k}`, origin: 'crash', writes });
-      for (let i = 0; i <= CRASH_OBJECTS; i++) serials[i] = r.tid;
-      await window.__ack?.(k);
+      for (let i = 0; i <= CRASH_OBJECTS; i++) {
+        serials[i] = r.tid;
+        states[i] = afters[i]!;
+      }
+      await window.__ack?.(k, store.stats.fastCommits);
     }
   },
 
