@@ -11,8 +11,12 @@ void read_message(struct tcb *t, u32 *mr, u32 len)
     if (len > 0) mr[0] = t->ctx.edx;
     if (len > 1) mr[1] = t->ctx.edi;
     if (len > 2) mr[2] = t->ctx.ebp;
-    for (u32 i = TELOS_FAST_MRS; i < len; i++)
-        mr[i] = buf ? buf->msg[i] : 0;
+    if (len > TELOS_FAST_MRS) {
+        if (buf)
+            memcpy(&mr[TELOS_FAST_MRS], &buf->msg[TELOS_FAST_MRS], (len - TELOS_FAST_MRS) * 4);
+        else
+            memset(&mr[TELOS_FAST_MRS], 0, (len - TELOS_FAST_MRS) * 4);
+    }
 }
 
 void write_reply(struct tcb *t, u32 label, const u32 *mr, u32 len)
@@ -25,8 +29,8 @@ void write_reply(struct tcb *t, u32 label, const u32 *mr, u32 len)
     if (len > 0) t->ctx.edx = mr[0];
     if (len > 1) t->ctx.edi = mr[1];
     if (len > 2) t->ctx.ebp = mr[2];
-    for (u32 i = TELOS_FAST_MRS; i < len; i++)
-        buf->msg[i] = mr[i];
+    if (len > TELOS_FAST_MRS)
+        memcpy(&buf->msg[TELOS_FAST_MRS], &mr[TELOS_FAST_MRS], (len - TELOS_FAST_MRS) * 4);
 }
 
 static const char *error_name(u32 err)
