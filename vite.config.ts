@@ -5,6 +5,9 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
+  // The machine worker's dependencies, pre-bundled at dev start so the first Boot does not
+  // make the dev server re-optimise and reload the page.
+  optimizeDeps: { include: ['v86', 'idb', '@xterm/xterm', '@xterm/addon-fit'] },
   build: {
     target: 'es2022',
     sourcemap: true,
