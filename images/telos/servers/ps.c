@@ -370,6 +370,8 @@ static u32 serve(u32 label, u32 len, struct telos_msg *m, u32 *reply_len)
         open_tx = 0;
         return PS_OK;
     case PS_SHUTDOWN:
+        if (m->badge != BADGE_ROOT && m->badge != BADGE_BRIDGE)
+            return PS_EUNKNOWN; /* only the root task and the host's bridge may stop it */
         open_tx = 0;
         part_length = part_done = 0;
         if (have_disk && !shut_down)

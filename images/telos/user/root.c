@@ -710,6 +710,8 @@ static void test_malformed(void)
             struct telos_msg m = { { seed, seed >> 3, (seed >> 7) % 300 }, 0 };
             for (u32 k = 3; k < len; k++)
                 telos_ipc->msg[k] = seed * k;
+            if (s == 0 && label == PS_SHUTDOWN)
+                label = PS_STAT; /* a well-formed shutdown would rightly stop the PS */
             if (s == 1 && label == MMS_ALLOC)
                 label = MMS_FREE; /* random allocations would just succeed and use memory */
             if (s == 2 && label == PMS_CREATE_PROCESS)

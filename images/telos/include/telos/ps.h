@@ -12,7 +12,7 @@
 #define PS_STAT    6  /* -> MR0 objects, MR1 last tid, MR2 log end sector, MR3 generation */
 #define PS_PUT_PART 8 /* MR0 txid, MR1 oid, MR2 total length, MR3 offset, MR4 bytes here, data from MR5:
                        * one object larger than a message, in order of offset */
-#define PS_SHUTDOWN 9 /* abort any open transaction, write the superblock, accept no more
+#define PS_SHUTDOWN 9 /* (root task and bridge only) abort any open transaction, write the superblock, accept no more
                        * transactions: the disk is quiescent and power can go */
 #define PS_LIST    7  /* MR0 first index -> MR0 total objects, MR1 count, then count oids (at most 100) */
 
