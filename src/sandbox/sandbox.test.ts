@@ -298,7 +298,7 @@ describe('caches follow the World', () => {
     const { sandbox, world, oids } = await setup();
     expect(sandbox.evaluate('self.Circle.radius + self.Circle.diameter()').value).toBe(3);
     const newer = world.snapshot(oids.Circle);
-    newer.slots = newer.slots.map((s) => (s.name === 'radius' ? { ...s, value: 5 } : s));
+    newer.slots = newer.slots.map((s) => (s.name === 'radius' && s.kind === 'data' ? { ...s, value: 5 } : s));
     newer.slots.push({ name: 'diameter', kind: 'method', source: 'function () { return 0; }' });
     world.install([{ state: newer, serial: 7 }]);
     expect(sandbox.evaluate('self.Circle.radius + self.Circle.diameter()').value).toBe(5);
@@ -443,6 +443,19 @@ describe('no way out of the sandbox', () => {
     expect(e.name).toBe('Trick');
     expect(e.message).toBe('{message: <getter>, name: "Trick"}');
     expect(world.slot(oids.Circle, 'radius')).toMatchObject({ value: 1 });
+  });
+
+  it('a thrown or rejected Proxy whose traps never return cannot hold the host past its limits', async () => {
+    const { sandbox, world, oids } = await setup({ deadlineMs: 300 });
+    const hostile = 'new Proxy({}, { getOwnPropertyDescriptor: function () { while (true) {} }, ownKeys: function () { while (true) {} }, getPrototypeOf: function () { while (true) {} } })';
+    for (const code of [`self.Circle.radius = 3; throw ${hostile}`, `self.Circle.radius = 3; Promise.reject(${hostile}); 1`]) {
+      const started = Date.now();
+      const e = failure(() => sandbox.evaluate(code));
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(e.message).toMatch(/description ran longer than 100 ms/);
+      expect(world.slot(oids.Circle, 'radius')).toMatchObject({ value: 1 });
+    }
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
   });
 
   it('prototype pollution is refused inside the VM and never reaches the host', async () => {

@@ -110,6 +110,9 @@ export function frameText(f: SendFrame): string {
 }
 
 const WORKSPACE_FILE = 'workspace';
+/** Time and extra memory allowed for reading a thrown value into an error report. */
+const DESCRIBE_MS = 100;
+const DESCRIBE_HEADROOM_BYTES = 8 * 1024 * 1024;
 /** QuickJS's file name for code run by direct eval (the workspace's usual form). */
 const EVAL_FILE = '<input>';
 const RUNTIME_FILE = 'telos-runtime';
@@ -689,16 +692,28 @@ export class Sandbox {
     }
   }
 
-  /** Reads a QuickJS error value (disposing it) into plain data, without running its getters. */
+  /**
+   * Reads a QuickJS error value (disposing it) into plain data, without running its getters.
+   * A thrown Proxy still runs its traps while being read, so the reading has its own small time
+   * and memory allowance (the evaluation's own may be spent already, e.g. when describing a
+   * deadline or memory error) and never runs unbounded on the host's thread.
+   */
   private describeError(h: QuickJSHandle, dispose = true): ErrorData {
     const saved = this.deadline;
-    this.deadline = Infinity;
-    this.runtime.setMemoryLimit(-1);
+    const savedHit = this.limitHit;
+    this.deadline = Date.now() + DESCRIBE_MS;
+    this.runtime.setMemoryLimit(this.memoryBytes + DESCRIBE_HEADROOM_BYTES);
     try {
       const r = this.ctx.callFunction(this.vm.errorOf, this.ctx.undefined, h);
       if (r.error) {
         r.error.dispose();
-        return { name: 'Error', message: 'an error that cannot be described' };
+        const overran = this.limitHit !== savedHit;
+        this.limitHit = savedHit;
+        return {
+          name: 'Error',
+          message: overran ? `thrown: a value whose description ran longer than ${DESCRIBE_MS} ms (a Proxy?)` : 'an error that cannot be described',
+          stack: '',
+        };
       }
       return JSON.parse(this.takeString(r.value)) as ErrorData;
     } finally {
