@@ -26,8 +26,8 @@ import { CrossTabSignal } from './signal';
 
 export interface StoreOptions extends DatabaseOptions {
   /** Check every record when the image opens: 'eager' waits for it, 'background' opens at
-   * once and checks after, 'none' skips it, 'auto' (default) is eager for images of up to
-   * EAGER_VERIFY_LIMIT objects and background above. Problems make the image read-only. */
+   * once and checks after, 'none' skips it, 'auto' (default) is eager for images whose oids
+   * stay below EAGER_VERIFY_LIMIT and background above. Problems make the image read-only. */
   verify?: 'auto' | 'eager' | 'background' | 'none';
   /** How long after open the background check starts (default 1.5 s). */
   verifyDelayMs?: number;
@@ -232,7 +232,8 @@ export class ImageStore {
       store._readOnly = readOnly;
       if (readOnly) {
         store._report = { ok: false, objects: 0, transactions: 0, problems: [{ table: 'meta', key: 'image', problem: problem! }] };
-      } else if (options.verify === 'eager' || ((options.verify ?? 'auto') === 'auto' && (await bounded(db.objects.count(), options.opTimeoutMs, what)) <= EAGER_VERIFY_LIMIT)) {
+      } else if (options.verify === 'eager' || ((options.verify ?? 'auto') === 'auto' && meta.nextOid <= EAGER_VERIFY_LIMIT)) {
+        // Oids are unique and below nextOid, so nextOid bounds the count without a request.
         await store.checkIntegrity();
       } else if (options.verify !== 'none') {
         // Start after the first render has had the database to itself.
