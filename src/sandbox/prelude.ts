@@ -39,6 +39,7 @@ export const PRELUDE = String.raw`
   const receivers = new MapC();     // oid -> receiver
   const resendViews = new MapC();   // "self/at" -> resend view
   const tables = [];                // every table, for reset
+  const tableSet = new WeakSetC();  // the same, to hide them from method code
   const viewInfo = new WeakMapC();  // receiver or resend view -> { self, at, resend }
   const cells = new MapC();         // "holder/slot" -> { get, set } over the slot's cached value
   const factories = new MapC();     // method id -> factory (self, resend) -> method closure
@@ -129,6 +130,7 @@ export const PRELUDE = String.raw`
   function newView(info) {
     const table = create(trap);
     arrPush.call(tables, table);
+    call(wsAdd, tableSet, table);
     const view = create(table);
     defineProperty(view, 'oid', { value: info.self, enumerable: false });
     preventExtensions(view);
@@ -495,6 +497,19 @@ export const PRELUDE = String.raw`
   for (const k of O.keys(globals)) defineProperty(globalThis, k, { value: globals[k], enumerable: false });
   defineProperty(globalThis, 'self', { get: function () { return currentSelf; }, enumerable: false });
   defineProperty(globalThis, 'resend', { get: function () { return currentResend; }, enumerable: false });
+
+  // A receiver's table is the VM's cache of the World, shared by later evaluations: method code
+  // must not reach it (defining 'area' on it would change Circle without the World knowing).
+  // Views are non-extensible, so the only way in is asking for a view's prototype.
+  function hideTable(p) { return p !== null && (typeof p === 'object' || typeof p === 'function') && call(wsHas, tableSet, p) ? null : p; }
+  const rGetProto = R.getPrototypeOf;
+  defineProperty(O, 'getPrototypeOf', { value: function getPrototypeOf(o) { return hideTable(getProto(o)); }, writable: true, enumerable: false, configurable: true });
+  defineProperty(R, 'getPrototypeOf', { value: function getPrototypeOf(o) { return hideTable(call(rGetProto, R, o)); }, writable: true, enumerable: false, configurable: true });
+  const protoAccessor = getOwnDesc(O.prototype, '__proto__');
+  if (protoAccessor !== undefined && protoAccessor.get !== undefined) {
+    const protoGet = protoAccessor.get;
+    defineProperty(O.prototype, '__proto__', { get: function () { return hideTable(call(protoGet, this)); }, set: protoAccessor.set, enumerable: false, configurable: true });
+  }
 
   // Make inherited data properties of these prototypes overridable by assignment on ordinary
   // objects even once frozen (obj.toString = ..., err.name = ...).

@@ -422,8 +422,7 @@ describe('no way out of the sandbox', () => {
         'var found = [];',
         'var c = self.Circle;',
         'if (c.constructor !== undefined) found.push("constructor");',
-        'var table = Object.getPrototypeOf(c); var trap = Object.getPrototypeOf(table);',
-        'if (trap !== null && Object.getPrototypeOf(trap) !== null) found.push("trap proto");',
+        'if (Object.getPrototypeOf(c) !== null) found.push("the VM cache behind a receiver");',
         'var l = self.traits.Callable._dispatchMessage;',
         'var F = l.constructor; if (typeof F("return typeof process")() !== "string" || F("return typeof process")() !== "undefined") found.push("process");',
         'reflect(c).addSlot("list", [1, 2]);',
@@ -456,6 +455,24 @@ describe('no way out of the sandbox', () => {
       expect(world.slot(oids.Circle, 'radius')).toMatchObject({ value: 1 });
     }
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+  });
+
+  it("method code cannot reach the VM's cached tables to change an object behind the World's back", async () => {
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('self.Circle.area()').value).toBeCloseTo(Math.PI);
+    const attempts = [
+      'Object.getPrototypeOf(self.Circle)',
+      'Reflect.getPrototypeOf(self.Circle)',
+      'Object.getOwnPropertyDescriptor(Object.prototype, "__proto__").get.call(self.Circle)',
+      'Object.getPrototypeOf(Object.getPrototypeOf(Object.create(self.Circle)))',
+    ];
+    for (const get of attempts) {
+      expect(sandbox.evaluate(get).value, get).toBeNull();
+      failure(() => sandbox.evaluate(`Object.defineProperty(${get}, "area", { value: function () { return 42; } })`));
+    }
+    expect(sandbox.evaluate('Object.getPrototypeOf(Object.create(self.Circle)) === self.Circle').value).toBe(true);
+    expect(sandbox.evaluate('Object.getPrototypeOf([]) === Array.prototype').value).toBe(true);
+    expect(sandbox.evaluate('self.Circle.area()').value).toBeCloseTo(Math.PI);
   });
 
   it('prototype pollution is refused inside the VM and never reaches the host', async () => {
