@@ -3,7 +3,8 @@
 //   objects  oid → { oid, serial, state }
 //            The current revision of every stored object. `serial` is the tid of the
 //            transaction that last wrote it. `state` is the World's ObjectState (plain JSON;
-//            references are `{ref: oid}`, blob references `{blob: id, size, type}`).
+//            references are `{ref: oid}` values and trait uses `{trait: oid}`, blob
+//            references `{blob: id, size, type}`).
 //            Objects are never deleted by a commit: persistence is by reachability, and
 //            pack removes what the root no longer reaches.
 //   txlog    tid → { tid, time, note, origin, undoOf?, changes: [{ oid, beforeSerial, before }] }
