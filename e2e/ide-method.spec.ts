@@ -31,6 +31,11 @@ test('a slot and a method added in the outliner answer a send from the workspace
   await page.keyboard.press('Control+p');
   await expect.poll(() => editorText(ws)).toContain('self.Circle.scale + 1 4');
   await page.screenshot({ path: `${screenshotDir}/ide-method-workspace.png` });
+
+  // Inspect it (Ctrl+I) on an object opens its outliner.
+  await setEditorText(page, ws, 'Workspace code', 'self.Point');
+  await page.keyboard.press('Control+i');
+  await expect(windowNamed(page, 'Point')).toBeVisible();
 });
 
 test('a method with a syntax error is marked inline and not committed', async ({ page }) => {

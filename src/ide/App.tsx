@@ -53,6 +53,8 @@ export function App() {
   }, []);
 
   useEffect(() => {
+    // The IDE itself (canvas, menu, windows that need no World) is usable from here on.
+    performance.mark('telos:ide-ready');
     let stopLayout: (() => void) | null = null;
     let cancelled = false;
     void connectWorld().then(async () => {

@@ -54,7 +54,8 @@ export async function applySavedLayout(keepOpen = true): Promise<void> {
   }
   const layout = isSavedLayout(saved) ? saved : defaultLayout(link?.rootOid ?? 0);
   // Windows opened while the image was loading stay, above the restored ones.
-  const early = (keepOpen ? useViewState.getState().windows : []).filter(
+  // On a switch of image the Images window, where the switch was made, stays too.
+  const early = useViewState.getState().windows.filter((w) => keepOpen || w.kind === 'images').filter(
     (w) => !layout.windows.some((l) => l.id === w.id || (l.kind === w.kind && ['transcript', 'history', 'images'].includes(w.kind))),
   );
   const top = Math.max(0, ...layout.windows.map((w) => w.z));
