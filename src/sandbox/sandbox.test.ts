@@ -495,6 +495,14 @@ describe('no way out of the sandbox', () => {
     const { sandbox } = await setup();
     expect(sandbox.evaluate('"); globalThis.x = 1; ("').value).toBe('); globalThis.x = 1; (');
   });
+
+  it('workspace code with a top-level return cannot close the function it is placed in', async () => {
+    const { sandbox, lines } = await setup();
+    const e = failure(() => sandbox.evaluate('return 1; }); print("escaped"); (function () {'));
+    expect(e.name).toBe('SyntaxError');
+    expect(lines).toEqual([]);
+    expect(sandbox.evaluate('if (true) return 2;\nreturn 3;').value).toBe(2);
+  });
 });
 
 describe('sends from the host and transactions', () => {

@@ -570,6 +570,8 @@ export class Sandbox {
       if ('error' in outcome) {
         const e = this.describeError(outcome.error, false);
         if (e.name !== 'SyntaxError' || !/return not in a function/.test(String(e.message))) return outcome;
+        // Only code the parser accepts as a function body goes inside the function wrapper.
+        if (instrumented.problem) return outcome;
         outcome.error.dispose();
         outcome = this.runWorkspaceFactory(`(function (self, resend) { "use strict";\n${code}\n})`);
       }

@@ -269,6 +269,8 @@ export interface Insertion {
 export interface InstrumentedCode {
   text: string;
   insertions: Insertion[];
+  /** For workspace code: why the parser refused it as a script body (a top-level return allowed). */
+  problem?: SourceProblem;
 }
 
 /** The VM global an async function calls with the error that escapes its body. */
@@ -321,8 +323,12 @@ export function instrumentWorkspace(code: string): InstrumentedCode {
   let program: AnyNode;
   try {
     program = parse(code, { ecmaVersion: 'latest', sourceType: 'script', allowReturnOutsideFunction: true, preserveParens: true }) as unknown as AnyNode;
-  } catch {
-    return { text: code, insertions: [] }; // QuickJS reports the syntax error with its position
+  } catch (e) {
+    // QuickJS reports the syntax error itself; the problem tells the sandbox not to place this
+    // code inside a function wrapper, which text such as '}); code; (function () {' would leave.
+    const err = e as SyntaxError & { loc?: { line: number; column: number } };
+    const problem = { line: err.loc?.line ?? 1, column: (err.loc?.column ?? 0) + 1, reason: String(err.message).replace(/\s*\(\d+:\d+\)$/, '') };
+    return { text: code, insertions: [], problem };
   }
   return reportAsyncThrows(code, program);
 }
