@@ -6,7 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { machineLink, useMachine } from './machineLink';
 import { openKernelObject } from './open';
-import type { KernelObjectView, KernelObjectsView } from '../../machine/protocol';
+import type { KernelObjectView, KernelObjectsView } from '../../machine';
 
 function nameOf(o: KernelObjectView): string {
   return o.fields.name ?? `#${o.oid}`;

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { formatUptime, machineLink, useMachine } from './machineLink';
 import { openConsole, openKernelObjects } from './open';
 import { useViewState } from '../viewState';
-import type { PowerState } from '../../machine/protocol';
+import type { PowerState } from '../../machine';
 
 const STATE_LABEL: Record<PowerState, string> = {
   off: 'Off',

@@ -8,7 +8,7 @@ import type {
   MachineRequest,
   MachineStatus,
   ToMachineWorker,
-} from '../../machine/protocol';
+} from '../../machine';
 import { useViewState } from '../viewState';
 
 /** Console text kept for a Console window opened later (and for scrollback). */
