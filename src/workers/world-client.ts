@@ -93,6 +93,8 @@ export class WorldClient {
   createImage = (...a: Parameters<WorldApi['createImage']>) => this.call('createImage', ...a);
   renameImage = (...a: Parameters<WorldApi['renameImage']>) => this.call('renameImage', ...a);
   deleteImage = (...a: Parameters<WorldApi['deleteImage']>) => this.call('deleteImage', ...a);
+  exportImage = (...a: Parameters<WorldApi['exportImage']>) => this.call('exportImage', ...a);
+  importImage = (...a: Parameters<WorldApi['importImage']>) => this.call('importImage', ...a);
 }
 
 let shared: WorldClient | null = null;

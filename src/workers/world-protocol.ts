@@ -148,6 +148,12 @@ export interface WorldApi {
   renameImage(from: string, to: string): void;
   /** Deletes an image that is not the open one. */
   deleteImage(name: string): void;
+  /** Image `name` as a `.telos` file (objects, blobs, kernel disk, suspended machine;
+   * history when asked). */
+  exportImage(name: string, options?: { includeHistory?: boolean }): Blob;
+  /** Imports a `.telos` file as a new image `name`; never overwrites, and on any failure
+   * deletes what it created and names the line and reason. */
+  importImage(file: Blob, name: string): { name: string; skipped: string[] };
 }
 
 export type WorldMethod = keyof WorldApi;

@@ -279,6 +279,15 @@ export class WorldService {
       if (this.session.image?.info.name === name) throw new InvalidInput(`“${name}” is the open image; open another one before deleting it`);
       await this.requireCatalog().delete(String(name));
     },
+    exportImage: (name, options) => {
+      if (typeof name !== 'string') throw new InvalidInput('exportImage takes the name of an image');
+      return this.requireCatalog().exportFile(name, { includeHistory: options?.includeHistory === true });
+    },
+    importImage: (file, name) => {
+      if (!(file instanceof Blob)) throw new InvalidInput('importImage takes a .telos file');
+      if (typeof name !== 'string' || name.trim() === '') throw new InvalidInput('an imported image needs a name');
+      return this.requireCatalog().importFile(file, name.trim());
+    },
   };
 
   private async dispatch(request: WorldRequest): Promise<unknown> {

@@ -4,6 +4,8 @@
 import { ROOT_OID, World, createGenesisWorld, genesisStates, type OID } from '../world';
 import { Sandbox, type SandboxOptions } from '../sandbox';
 import { ImageRegistry, openImageStore, type ImageStore, type RegistryOptions } from '../store';
+import { exportImage, importImage, storeExportSource, storeImportTarget } from '../imagefile';
+import { withMachineExport, withMachineImport } from '../machine';
 
 export interface WorldSession {
   world: World;
@@ -127,6 +129,29 @@ export class ImageCatalog {
 
   rename(from: string, to: string) {
     return this.withRegistry((r) => r.rename(from, to));
+  }
+
+  /** Image `name` as a `.telos` file, with its kernel disk and suspended machine. Reads
+   * committed state only, through a connection of its own. */
+  exportFile(name: string, options: { includeHistory?: boolean } = {}): Promise<Blob> {
+    return this.withRegistry(async (r) => {
+      const image = await r.open(name);
+      try {
+        const stream = await exportImage(withMachineExport(storeExportSource(image), name), options);
+        return await new Response(stream).blob();
+      } finally {
+        image.close();
+      }
+    });
+  }
+
+  /** Imports a `.telos` file as a new image `name` (never over an existing one); on any
+   * failure what was created is deleted again and the error names the line and reason. */
+  importFile(file: Blob, name: string): Promise<{ name: string; skipped: string[] }> {
+    return this.withRegistry(async (r) => {
+      const result = await importImage(file.stream(), withMachineImport(storeImportTarget(r)), { name });
+      return { name: result.name, skipped: result.skipped };
+    });
   }
 
   delete(name: string) {

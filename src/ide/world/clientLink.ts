@@ -359,6 +359,14 @@ export class ClientLink implements WorldLink {
     return attempt(async () => void (await this.client.deleteImage(name)));
   }
 
+  exportImage(name: string): Promise<Outcome<Blob>> {
+    return attempt(() => this.client.exportImage(name));
+  }
+
+  importImage(file: File, name: string): Promise<Outcome> {
+    return attempt(async () => void (await this.client.importImage(file, name)));
+  }
+
   private async layoutObject(): Promise<number | null> {
     const root = await this.getRaw(this.rootOid);
     const slot = root.state.slots.find((s) => s.name === LAYOUT_SLOT);
