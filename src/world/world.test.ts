@@ -115,6 +115,24 @@ describe('clone', () => {
     expect(w.slot(child, 'own')).toMatchObject({ value: [1, 2] });
     expect(w.lookup(copy, 'greet').holder).toBe(base);
   });
+
+  it('the oid pseudo-slot is never copied and never changed: every operation on it says it is read-only', () => {
+    const { w, child } = twoLevelWorld();
+    const copy = w.clone(child);
+    expect(w.get(copy).slots.map((s) => s.name)).not.toContain('oid');
+    const before = w.snapshot(child);
+    for (const change of [
+      () => w.assign(child, 'oid', 5),
+      () => w.setSlotValue(child, 'oid', 5),
+      () => w.renameSlot(child, 'oid', 'id'),
+      () => w.removeSlot(child, 'oid'),
+      () => w.moveSlot(child, 'oid', 0),
+      () => w.setSlotInfo(child, 'oid', { comment: 'x' }),
+    ])
+      expect(change).toThrow(/'oid' is the identity of #\d+, a read-only pseudo-slot/);
+    expect(() => w.addSlot(child, data('oid', 5))).toThrow(/reserved/);
+    expect(w.snapshot(child)).toEqual(before);
+  });
 });
 
 describe('lookup', () => {

@@ -88,6 +88,10 @@ export function copyState(s: ObjectState): ObjectState {
   };
 }
 
+function oidIsReadOnly(oid: OID): InvalidInput {
+  return new InvalidInput(`'oid' is the identity of #${oid}, a read-only pseudo-slot: it cannot be assigned, renamed, moved or removed`);
+}
+
 export class World {
   private readonly objects = new Map<OID, ObjectState>();
   private readonly serials = new Map<OID, Serial>();
@@ -337,6 +341,7 @@ export class World {
 
   private findSlot(oid: OID, name: string): { state: ObjectState; index: number } {
     const state = this.get(oid) as ObjectState;
+    if (name === 'oid') throw oidIsReadOnly(oid);
     const index = state.slots.findIndex((s) => s.name === name);
     if (index < 0) throw new InvalidInput(`${this.nameOf(oid)} (#${oid}) has no slot '${name}'`);
     return { state, index };
@@ -474,6 +479,7 @@ export class World {
    * (Self semantics: the holder's slot). Returns the holder.
    */
   assign(receiver: OID, selector: string, value: unknown): OID {
+    if (selector === 'oid') throw oidIsReadOnly(receiver);
     const r = this.lookup(receiver, selector);
     if (r.kind === 'method') throw new InvalidInput(`'${selector}' on ${this.nameOf(r.holder)} (#${r.holder}) is a method; change it with setMethod`);
     this.setSlotValue(r.holder, selector, value);
