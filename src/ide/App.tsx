@@ -34,6 +34,9 @@ function focusNextWindow(direction: 1 | -1): void {
   );
 }
 
+// Start the World worker now rather than after the first render.
+void connectWorld();
+
 export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

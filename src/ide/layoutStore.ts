@@ -54,6 +54,7 @@ export async function applySavedLayout(keepOpen = true): Promise<void> {
   }
   const layout = isSavedLayout(saved) ? saved : defaultLayout(link?.rootOid ?? 0);
   // Windows opened while the image was loading stay, above the restored ones.
+  const current = useViewState.getState().viewport;
   // On a switch of image the Images window, where the switch was made, stays too.
   const early = useViewState.getState().windows.filter((w) => keepOpen || w.kind === 'images').filter(
     (w) => !layout.windows.some((l) => l.id === w.id || (l.kind === w.kind && ['transcript', 'history', 'images'].includes(w.kind))),
@@ -61,7 +62,8 @@ export async function applySavedLayout(keepOpen = true): Promise<void> {
   const top = Math.max(0, ...layout.windows.map((w) => w.z));
   useViewState.getState().replaceWindows(
     [...layout.windows, ...early.map((w, i) => ({ ...w, z: top + 1 + i }))],
-    layout.viewport,
+    // A pan made while the image loaded wins over the stored one.
+    keepOpen && (current.x !== 0 || current.y !== 0) ? current : layout.viewport,
   );
 }
 

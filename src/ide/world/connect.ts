@@ -50,7 +50,16 @@ async function storageUsed(): Promise<void> {
   }
 }
 
-export async function connectWorld(): Promise<void> {
+let connecting: Promise<void> | null = null;
+
+/** Connects once; later calls share the first attempt. Called as early as the IDE module
+ * loads, so the worker starts while React renders the first frame. */
+export function connectWorld(): Promise<void> {
+  connecting ??= connectOnce();
+  return connecting;
+}
+
+async function connectOnce(): Promise<void> {
   try {
     const { getWorldClient } = await import('../../workers/world-client');
     const client = getWorldClient();
