@@ -105,6 +105,10 @@ describe('selectors sent to self, from the AST', () => {
     expect(selfSends(src)).toEqual(['real']);
   });
 
+  it('destructuring self reads the selectors it names', () => {
+    expect(selfSends("function () { var { radius, 'center': c } = self; let x; ({ color: x } = self); return radius + c + x; }")).toEqual(['radius', 'center', 'color']);
+  });
+
   it('a method that names its own self sends nothing to the receiver', () => {
     expect(selfSends('function (self) { return self.x; }')).toEqual([]);
     expect(selfSends('function () { var self = 3; return self.toFixed(); }')).toEqual([]);

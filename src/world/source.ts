@@ -215,7 +215,7 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
 
 /**
  * Selectors this method reads from, assigns to or sends to `self` (`self.x`, `self.x = v`,
- * `self.x()`, `self['==']`, `self?.x`), in source order, from the parser's AST: comments and
+ * `self.x()`, `self['==']`, `self?.x`, `var { x } = self`), in source order, from the parser's AST: comments and
  * strings never count. Source that does not parse sends nothing.
  */
 export function selfSends(source: string): string[] {
@@ -224,7 +224,20 @@ export function selfSends(source: string): string[] {
   const p = parseMethodSource(source);
   const found: string[] = [];
   if (!isSourceProblem(p) && !declaresSelf(p.fn as AnyNode)) {
+    const add = (sel: string) => {
+      if (!found.includes(sel)) found.push(sel);
+    };
     walk(p.fn as AnyNode, (n) => {
+      // `var { radius, center: c } = self` reads radius and center too
+      const destructured = n.type === 'VariableDeclarator' ? [n.id, n.init] : n.type === 'AssignmentExpression' ? [n.left, n.right] : null;
+      if (destructured && isSelf(destructured[1]) && (destructured[0] as AnyNode).type === 'ObjectPattern') {
+        for (const prop of (destructured[0] as AnyNode).properties as AnyNode[]) {
+          const key = prop.key as AnyNode | undefined;
+          if (prop.type !== 'Property' || !key) continue;
+          if (!prop.computed && key.type === 'Identifier') add(key.name as string);
+          else if (key.type === 'Literal' && typeof key.value === 'string') add(key.value);
+        }
+      }
       if (n.type !== 'MemberExpression' || !isSelf(n.object)) return;
       const prop = n.property as AnyNode;
       let sel: string | undefined;
@@ -232,7 +245,7 @@ export function selfSends(source: string): string[] {
       else if (n.computed && prop.type === 'Literal' && typeof prop.value === 'string') sel = prop.value;
       else if (n.computed && prop.type === 'TemplateLiteral' && (prop.expressions as unknown[]).length === 0)
         sel = ((prop.quasis as AnyNode[])[0]!.value as { cooked: string }).cooked;
-      if (sel !== undefined && !found.includes(sel)) found.push(sel);
+      if (sel !== undefined) add(sel);
     });
   }
   return [...remember(sendsCache, source, found)];
