@@ -93,6 +93,34 @@ test('Monaco loads only when a workspace first opens, from the app itself', asyn
   await expect(ws.getByRole('textbox', { name: 'Workspace code' })).toBeAttached();
   await expect(ws.locator('.code-editor[data-loaded="true"]')).toBeVisible();
   expect(scripts.some((u) => u.includes('monaco'))).toBe(true);
-  for (const u of scripts) expect(new URL(u).host).toBe('127.0.0.1:4173');
+  for (const u of scripts) expect(new URL(u).host).toBe(new URL(page.url()).host);
   await page.screenshot({ path: `${screenshotDir}/ide-workspace.png` });
+});
+
+test('the keyboard reaches windows and halos: Alt+` cycles windows, Alt+H shows the halo, Escape dismisses it', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('html[data-world-ready]')).toBeAttached();
+  await page.keyboard.press('Alt+Backquote');
+  const focusedTitle = page.locator('.morph-titlebar:focus');
+  await expect(focusedTitle).toHaveCount(1);
+  const first = await focusedTitle.locator('.morph-title').innerText();
+  await page.keyboard.press('Alt+Backquote');
+  await expect(focusedTitle.locator('.morph-title')).not.toHaveText(first);
+  await page.keyboard.press('Alt+h');
+  const halo = page.getByRole('toolbar', { name: /^Halo for / });
+  await expect(halo).toBeVisible();
+  await expect(halo.getByRole('button', { name: 'Close' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(halo).toHaveCount(0);
+});
+
+test('the IDE follows a dark system setting', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('/');
+  await expect(page.locator('html[data-world-ready]')).toBeAttached();
+  const bg = await page.getByRole('main', { name: 'World' }).evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(bg).toBe('rgb(30, 32, 36)');
+  await page.getByRole('navigation', { name: 'World menu' }).getByRole('button', { name: 'Workspace' }).click();
+  await expect(page.locator('.code-editor[data-loaded="true"]')).toBeVisible();
+  await page.screenshot({ path: `${screenshotDir}/ide-dark.png` });
 });
