@@ -182,6 +182,20 @@ describe('traits (Schärli et al. 2003)', () => {
     expect(() => w.useTrait(TMagnitude, use(TCircle))).toThrow(/cycle/);
   });
 
+  it('a cycle of traits that came from outside (an image, a store) does not overflow the stack', () => {
+    const w = new World();
+    const state = (oid: number, name: string, uses: number, method: string) => ({
+      state: { oid, name, slots: [m(method, 'function () { return 1; }') as never], traits: [use(uses)], meta: {} },
+      serial: 1,
+    });
+    w.install([state(0, 'TA', 1, 'a'), state(1, 'TB', 0, 'b')]);
+    const o = w.createObject({ name: 'o', traits: [use(0)] });
+    expect(w.lookup(o, 'a').holder).toBe(0);
+    expect(w.lookup(o, 'b').holder).toBe(1);
+    expect(w.conflicts(o)).toEqual([]);
+    expect(w.requiredSelectors(0)).toEqual([]);
+  });
+
   it('a trait contributes only its methods, not its data or parent slots', () => {
     const w = new World();
     const T = w.createObject({ name: 'T', slots: [{ name: 'state', kind: 'data', value: 1 }, m('get', 'function () { return 1; }')] });

@@ -590,9 +590,9 @@ export class World {
   // ---------------------------------------------------------------- traits
 
   /** What a trait contributes when used: its own methods plus its composed trait methods. */
-  private provided(trait: OID): Map<string, TraitEntry> {
+  private provided(trait: OID, visiting: Set<OID> = new Set()): Map<string, TraitEntry> {
     const out = new Map<string, TraitEntry>();
-    for (const [sel, e] of this.traitTable(trait)) if (!this.slotIndex(trait).has(sel)) out.set(sel, e);
+    for (const [sel, e] of this.traitTable(trait, visiting)) if (!this.slotIndex(trait).has(sel)) out.set(sel, e);
     for (const s of this.get(trait).slots) if (s.kind === 'method') out.set(s.name, { kind: 'method', holder: trait, slot: s, trait });
     return out;
   }
@@ -602,10 +602,11 @@ export class World {
     const cached = this.traitTables.get(oid);
     if (cached) return cached;
     const table = new Map<string, TraitEntry>();
-    if (visiting.has(oid)) return table;
+    if (visiting.has(oid)) return table; // a cycle of traits: the inner visit contributes nothing (and is not cached)
     visiting.add(oid);
     for (const use of this.get(oid).traits) {
-      const provided = this.provided(use.trait);
+      // `visiting` carries through: useTrait refuses cycles, but an image file or a store may hold one
+      const provided = this.provided(use.trait, visiting);
       const contributed = new Map<string, TraitEntry>();
       for (const [sel, e] of provided) if (!use.exclude.includes(sel)) contributed.set(sel, e);
       for (const [alias, original] of Object.entries(use.alias)) {
