@@ -122,8 +122,10 @@ export function SlotRow({ object, slot }: { object: ObjectView; slot: SlotView }
   );
 }
 
+/** A method at a glance: its arguments and the first line of its body. */
 function firstLine(source?: string): string {
   if (!source) return '';
-  const line = source.split('\n')[0]!.trim();
-  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
+  const m = /^\s*function\s*\(([^)]*)\)\s*\{\s*([^\n]*)/.exec(source);
+  const line = m ? `(${m[1]!.trim()}) ${m[2]!.trim() || (source.split('\n').find((l, i) => i > 0 && l.trim()) ?? '').trim()}` : source.split('\n')[0]!.trim();
+  return line.length > 70 ? `${line.slice(0, 70)}…` : line;
 }
