@@ -88,6 +88,19 @@ for (const emulator of emulators) {
       ]);
     });
 
+    it('lets a driver thread use the ports its IOPort capability covers directly, and no other thread', async () => {
+      const text = await runTest(emulator, 'ioports');
+      expectInOrder(text, [
+        'TelOS: ioports: a thread without the capability: general protection fault',
+'TelOS: ioports: bound: reads the port directly',
+        'TelOS: ioports: after the capability was deleted: general protection fault',
+'TelOS: ioports: bound: reads the port directly',
+        'TelOS: ioports: after the capability was revoked: general protection fault',
+        'TelOS: ioports: binding a range with kernel ports: RangeError',
+        'TelOS: ioports test passed',
+      ]);
+    });
+
     it('reports untyped exhaustion as an error, not a panic', async () => {
       const text = await runTest(emulator, 'exhaust');
       expect(text).toContain('TelOS: untyped exhausted after 8 TCBs: NotEnoughMemory');

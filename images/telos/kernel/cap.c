@@ -124,6 +124,15 @@ void cap_delete(struct slot *s)
 {
     if (s->cap.type == CAP_NULL)
         return;
+    if (s->cap.type == CAP_IO_PORT && !(s->cap.flags & CAP_FLAG_IO_BINDING)) {
+        /* Port access bound from this capability ends with it. */
+        for (struct slot *n = s->mdb_next; n && n->mdb_depth > s->mdb_depth;) {
+            struct slot *next = n->mdb_next;
+            if (n->mdb_depth == s->mdb_depth + 1 && (n->cap.flags & CAP_FLAG_IO_BINDING))
+                cap_delete(n);
+            n = next;
+        }
+    }
     struct cap c = s->cap;
     bool final = cap_is_final(s);
     /* The children move up one level: they now descend from this cap's parent. */
@@ -133,6 +142,8 @@ void cap_delete(struct slot *s)
     memset(s, 0, sizeof *s);
     if (c.type == CAP_FRAME || c.type == CAP_PAGE_TABLE)
         vspace_unmap_cap(&c);
+    if (c.flags & CAP_FLAG_IO_BINDING)
+        io_bitmap_forget();
     if (final)
         cap_finalise(&c);
 }

@@ -1,7 +1,14 @@
 /* Device access for user-space drivers, as seL4 does it on x86: I/O port capabilities
  * (a port range; the kernel keeps the PIC, PIT and COM1 for itself) and interrupts, each
  * delivered as a signal on the notification its IRQHandler capability names. The line
- * stays masked until the driver acknowledges it. */
+ * stays masked until the driver acknowledges it.
+ *
+ * A thread may also bind an IOPort capability (TELOS_IO_PORT_BIND) and then use those
+ * ports directly, as ring 3 code may when the TSS I/O permission bitmap allows it. The
+ * binding is a copy of the capability in the thread's TCB, a child of the bound cap in the
+ * MDB, so revoking an ancestor removes it; deleting the bound capability removes its
+ * bindings too (cap.c). Only one thread's ports are open at a time: on the way out of the
+ * kernel the bitmap is switched to the next thread's bindings when they differ. */
 #include "kernel/object.h"
 #include "arch/x86/io.h"
 #include "lib/string.h"
@@ -13,6 +20,43 @@ static bool kernel_port(u32 port)
 {
     return (port >= 0x20 && port <= 0x21) || (port >= 0xA0 && port <= 0xA1) || (port >= 0x40 && port <= 0x43) ||
            (port >= 0x3F8 && port <= 0x3FF);
+}
+
+static bool range_has_kernel_port(u32 first, u32 last)
+{
+    static const u16 kept[][2] = { { 0x20, 0x21 }, { 0xA0, 0xA1 }, { 0x40, 0x43 }, { 0x3F8, 0x3FF } };
+    for (u32 i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (first <= kept[i][1] && last >= kept[i][0])
+            return true;
+    return false;
+}
+
+struct tcb *io_bitmap_owner; /* the thread whose bindings are open in the TSS bitmap */
+u32 io_bitmap_open;          /* how many ranges are open */
+static u32 open_first[TELOS_IO_BINDINGS], open_last[TELOS_IO_BINDINGS];
+
+/* Closes every open range: the next exit to user space opens its thread's own. */
+void io_bitmap_forget(void)
+{
+    for (u32 i = 0; i < io_bitmap_open; i++)
+        tss_io_set(open_first[i], open_last[i], false);
+    io_bitmap_open = 0;
+    io_bitmap_owner = NULL;
+}
+
+void io_bitmap_install(struct tcb *t)
+{
+    io_bitmap_forget();
+    for (u32 i = 0; i < TELOS_IO_BINDINGS; i++) {
+        const struct cap *c = &t->io_slots[i].cap;
+        if (c->type != CAP_IO_PORT)
+            continue;
+        tss_io_set(c->obj, c->data, true);
+        open_first[io_bitmap_open] = c->obj;
+        open_last[io_bitmap_open] = c->data;
+        io_bitmap_open++;
+    }
+    io_bitmap_owner = t;
 }
 
 static bool port_allowed(const struct cap *c, u32 port, u32 size)
@@ -29,7 +73,7 @@ static bool port_allowed(const struct cap *c, u32 port, u32 size)
 
 u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len, u32 *reply, u32 *reply_len)
 {
-    if (len < 2)
+    if (len < (label == TELOS_IO_PORT_BIND ? 1u : 2u))
         return TELOS_ETRUNCATED_MESSAGE;
     u32 port = mr[0];
     switch (label) {
@@ -69,6 +113,18 @@ u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 
             return TELOS_ERANGE;
         for (u32 i = 0; i < count; i++)
             outw((u16)port, (u16)(mr[2 + i / 2] >> ((i & 1) * 16)));
+        return TELOS_OK;
+    }
+    case TELOS_IO_PORT_BIND: {
+        if (mr[0] >= TELOS_IO_BINDINGS || s->cap.obj > s->cap.data || s->cap.data > 0xFFFF ||
+            range_has_kernel_port(s->cap.obj, s->cap.data))
+            return TELOS_ERANGE;
+        struct slot *dest = &t->io_slots[mr[0]];
+        cap_delete(dest);
+        struct cap c = s->cap;
+        c.flags |= CAP_FLAG_IO_BINDING;
+        mdb_insert_child(s, dest, &c);
+        io_bitmap_forget();
         return TELOS_OK;
     }
     case TELOS_IO_PORT_ISSUE: {

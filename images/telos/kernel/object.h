@@ -23,6 +23,9 @@ enum cap_type {
     CAP_IRQ_HANDLER = TELOS_CAP_IRQ_HANDLER,   /* obj = IRQ line */
 };
 
+/* cap.flags */
+#define CAP_FLAG_IO_BINDING 1   /* an IOPort cap in a TCB's io_slots: ports open to that thread */
+
 /* A capability: type, rights, object address (physical = kernel virtual) and a word whose
  * meaning depends on the type (badge; untyped watermark; frame/page-table mapping). */
 struct cap {
@@ -89,6 +92,7 @@ struct tcb {
     struct tcb *all_next, *all_prev;
     char name[16];
     struct slot cspace_slot, vspace_slot, ipc_frame_slot, fault_ep_slot;
+    struct slot io_slots[TELOS_IO_BINDINGS];  /* bound IOPort caps: direct port access */
 };
 _Static_assert(sizeof(struct tcb) <= (1u << TELOS_TCB_BITS), "TCB fits its object size");
 
@@ -130,7 +134,17 @@ u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 
 u32 invoke_irq_control(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
 u32 invoke_irq_handler(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
 void irq_deliver(u32 irq);
-void irq_handler_finalise(u32 irq);
+void io_bitmap_install(struct tcb *t);
+void io_bitmap_forget(void);
+extern struct tcb *io_bitmap_owner;
+extern u32 io_bitmap_open;
+/* On every way out to a user thread: the TSS bitmap must open exactly its bound ports. */
+static inline void io_bitmap_switch(struct tcb *t)
+{
+    if (__builtin_expect(io_bitmap_open | t->io_slots[0].cap.type | t->io_slots[1].cap.type, 0) &&
+        t != io_bitmap_owner)
+        io_bitmap_install(t);
+}void irq_handler_finalise(u32 irq);
 
 /* thread.c: TCBs and the scheduler */
 extern struct tcb idle_thread;

@@ -107,6 +107,7 @@ void sched_resume_current(void)
     struct tcb *t = current;
     paging_activate(t->vspace_slot.cap.obj);
     tss_set_kernel_stack((u32)(&t->ctx + 1));
+    io_bitmap_switch(t);
     restore_context(&t->ctx);
 }
 
@@ -121,6 +122,7 @@ void sched_run(void)
         (!ready_summary || highest_ready_priority() <= (i32)prev->priority)) {
         paging_activate(pd);
         tss_set_kernel_stack((u32)(&prev->ctx + 1));
+        io_bitmap_switch(prev);
         restore_context(&prev->ctx);
     }
     bool prev_runnable = prev != &idle_thread && prev->state == THREAD_RUNNING;
@@ -159,6 +161,7 @@ void sched_run(void)
     }
     paging_activate(pd);
     tss_set_kernel_stack((u32)(&current->ctx + 1));
+    io_bitmap_switch(current);
     restore_context(&current->ctx);
 }
 
@@ -202,6 +205,10 @@ void tcb_finalise(struct tcb *t)
     cap_delete(&t->vspace_slot);
     cap_delete(&t->ipc_frame_slot);
     cap_delete(&t->fault_ep_slot);
+    for (u32 i = 0; i < TELOS_IO_BINDINGS; i++)
+        cap_delete(&t->io_slots[i]);
+    if (io_bitmap_owner == t)
+        io_bitmap_forget();
     if (t->all_prev)
         t->all_prev->all_next = t->all_next;
     else if (all_threads == t)

@@ -14,6 +14,8 @@
 #define ROLE_BENCH_CLIENT  9
 #define ROLE_REVOKEE       10
 #define ROLE_CALL_ONCE     11
+#define ROLE_PORT_USER     12   /* arg 1: binds its IOPort cap (ARG0) first; reports on ARG1 */
+#define PORT_USER_REPORT   40   /* label of its reports */
 
 /* ROLE_FAULT kinds (the argument). */
 #define FAULT_PAGE         1

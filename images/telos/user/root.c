@@ -252,6 +252,58 @@ static void test_revoke(void)
                  gone == 2 && label == TELOS_FAULT_CAP && made == 32 && again == 32 ? "passed" : "FAILED");
 }
 
+/* Direct port access through the TSS I/O bitmap: a thread that bound its IOPort cap uses
+ * the ports itself; one without the cap, or whose cap was deleted or revoked, gets #GP. */
+static const char *port_outcome(u32 label, const struct telos_msg *m, u32 *gp)
+{
+    if (label == TELOS_FAULT_USER_EXCEPTION && m->mr[0] == 13) {
+        (*gp)++;
+        return "general protection fault";
+    }
+    return label == PORT_USER_REPORT && m->mr[1] == 0xD1D ? "did not fault" : "unexpected message";
+}
+
+static void test_ioports(void)
+{
+    u32 ep = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 ata = slot_alloc();
+    check("ATA port range", TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x1F0, 0x1F7, ata));
+    u32 gp = 0, worked = 0;
+    struct telos_msg m;
+
+    /* No capability at all. */
+    struct cap_grant none[] = { { ep, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL } };
+    struct process p = spawn("no-ports", ROLE_PORT_USER, 0, 100, ep, none, 1);
+    u32 label = recv_label(ep, &m);
+    telos_printf("TelOS: ioports: a thread without the capability: %s\n", port_outcome(label, &m, &gp));
+    TELOS_INVOKE0(p.tcb, TELOS_TCB_SUSPEND);
+
+    /* The cap itself may not be bound when it covers a port the kernel keeps. */
+    u32 err_kernel = TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_BIND, 0);
+
+    /* Bound, then the thread's own copy deleted; bound, then our original revoked. */
+    for (u32 how = 0; how < 2; how++) {
+        struct cap_grant caps[] = { { ata, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { ep, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL } };
+        p = spawn(how ? "ports-revoked" : "ports-deleted", ROLE_PORT_USER, 1, 100, ep, caps, 2);
+        label = recv_label(ep, &m);
+        /* A report (not a fault) means the read went through; its value depends on the disk. */
+        bool ok = label == PORT_USER_REPORT && m.mr[0] == TELOS_OK;
+        worked += ok;
+        telos_printf("TelOS: ioports: bound: %s\n", ok ? "reads the port directly" : "FAILED");
+        if (how == 0)
+            check("delete the thread's IOPort cap", TELOS_INVOKE(p.cnode, TELOS_CNODE_DELETE, CHILD_SLOT_ARG0));
+        else
+            check("revoke our IOPort cap", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_REVOKE, ata));
+        telos_reply(TELOS_MSG_INFO(0, 0, 0), &m);
+        label = recv_label(ep, &m);
+        telos_printf("TelOS: ioports: after the capability was %s: %s\n", how ? "revoked" : "deleted",
+                     port_outcome(label, &m, &gp));
+        TELOS_INVOKE0(p.tcb, TELOS_TCB_SUSPEND);
+    }
+    telos_printf("TelOS: ioports: binding a range with kernel ports: %s\n", telos_error_name(err_kernel));
+    telos_printf("TelOS: ioports test %s\n", gp == 3 && worked == 2 && err_kernel == TELOS_ERANGE ? "passed" : "FAILED");
+}
+
 static void test_exhaust(void)
 {
     u32 ut = object_alloc(TELOS_OBJ_UNTYPED, 14); /* 16 KiB: room for eight 2 KiB TCBs */
@@ -862,6 +914,8 @@ int main(void)
         test_replycap();
     else if (test_is(test, "revoke"))
         test_revoke();
+    else if (test_is(test, "ioports"))
+        test_ioports();
     else if (test_is(test, "exhaust"))
         test_exhaust();
     else if (test_is(test, "faults"))

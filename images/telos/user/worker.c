@@ -248,6 +248,29 @@ static void call_once(u32 who)
     telos_send(CHILD_SLOT_ARG1, TELOS_MSG_INFO(1, 0, 1), &done);
 }
 
+/* Direct port access: binds the IOPort capability in ARG0 (when `bind`), reads the ATA
+ * status port itself and reports; after the root task's reply it reads the port again,
+ * which must now raise #GP (a fault message to the root task). */
+static u32 status_port(void)
+{
+    u8 v;
+    __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"((u16)0x1F7));
+    return v;
+}
+
+static void port_user(u32 bind)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    if (bind) {
+        m.mr[0] = TELOS_INVOKE(CHILD_SLOT_ARG0, TELOS_IO_PORT_BIND, 0);
+        m.mr[1] = status_port();
+        telos_call(CHILD_SLOT_ARG1, TELOS_MSG_INFO(PORT_USER_REPORT, 0, 2), &m);
+    }
+    m.mr[0] = status_port();
+    m.mr[1] = 0xD1D; /* "did not fault" */
+    telos_call(CHILD_SLOT_ARG1, TELOS_MSG_INFO(PORT_USER_REPORT, 0, 2), &m);
+}
+
 int main(u32 role, u32 arg)
 {
     switch (role) {
@@ -262,6 +285,7 @@ int main(u32 role, u32 arg)
     case ROLE_BENCH_CLIENT: bench_client(); break;
     case ROLE_REVOKEE: revokee(); break;
     case ROLE_CALL_ONCE: call_once(arg); break;
+    case ROLE_PORT_USER: port_user(arg); break;
     default: telos_printf("TelOS: worker: unknown role %u\n", role); break;
     }
     return 0;

@@ -31,6 +31,7 @@ struct user_context {
 void gdt_init(void);
 extern u32 *tss_esp0; /* where the CPU saves a user thread's registers on entry */
 static inline void tss_set_kernel_stack(u32 esp0) { *tss_esp0 = esp0; }
+void tss_io_set(u32 first, u32 last, bool open); /* the TSS I/O permission bitmap */
 void idt_init(void);
 void pic_init(void);
 void pit_init(u32 hz);

@@ -120,6 +120,11 @@ _Static_assert(sizeof(struct telos_ipc_buffer) == TELOS_IPC_BUFFER_SIZE, "IPC bu
 #define TELOS_IRQ_CONTROL_GET     22  /* MR0 irq, MR1 dest index: an IRQHandler cap */
 #define TELOS_IRQ_HANDLER_SET_NOTIFICATION 23 /* MR0 notification cptr */
 #define TELOS_IRQ_HANDLER_ACK     24  /* re-enable the line after handling */
+#define TELOS_IO_PORT_BIND        25  /* MR0 binding index (< TELOS_IO_BINDINGS): the calling thread may use
+                                       * these ports directly (in/out, rep ins/outs) until this capability
+                                       * is deleted or revoked or the index is bound again; a range holding a
+                                       * port the kernel keeps is refused (TELOS_ERANGE) */
+#define TELOS_IO_BINDINGS         2
 
 /* Error codes (reply label of an invocation). */
 #define TELOS_OK                  0
