@@ -4,10 +4,6 @@ import { test, expect, screenshotDir } from './fixtures';
 import { machineState, openIdeForMachine, openMachineWindows, press, waitForConsole } from './machine-helpers';
 
 test('export an image, import it as a new one, boot it there and find the same kernel objects', async ({ page }) => {
-  test.fixme(
-    true,
-    'the IDE has no Export/Import yet (WorldLink.exportImage/importImage), and the store export/import must wrap its source and target with withMachineExport/withMachineImport (src/machine/imagefile.ts)',
-  );
   await openIdeForMachine(page);
   const { machine } = await openMachineWindows(page);
   await press(machine, 'Boot');
@@ -28,6 +24,7 @@ test('export an image, import it as a new one, boot it there and find the same k
   await expect(copy).toBeVisible({ timeout: 30_000 });
   await copy.getByRole('button', { name: 'Open image' }).click();
   await expect(page.getByRole('status', { name: 'Status bar' })).toContainText('machine-copy');
+  await images.getByRole('button', { name: 'Close' }).first().click();
 
   await machine.getByRole('button', { name: 'Kernel objects' }).click();
   const list = page.getByRole('dialog', { name: 'Kernel objects', exact: true });

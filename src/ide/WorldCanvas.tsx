@@ -1,7 +1,8 @@
 // The World canvas: the surface on which windows (morphs) live. Dragging the empty
 // background pans the world, as in a Morphic world larger than the screen; clicking it
 // dismisses a halo.
-import { useRef, type PointerEvent, type ReactNode } from 'react';
+import { useRef, type DragEvent, type PointerEvent, type ReactNode } from 'react';
+import { importImageFile } from './actions';
 import { useShallow } from 'zustand/react/shallow';
 import { useViewState } from './viewState';
 import { WindowMorphView } from './morphs/WindowMorphView';
@@ -29,6 +30,24 @@ export function WorldCanvas({ children }: { children?: ReactNode }) {
   const onPointerUp = () => {
     drag.current = null;
   };
+  // A .telos file dropped on the world is imported as a new image.
+  const carriesFiles = (e: DragEvent<HTMLElement>) => e.dataTransfer.types.includes('Files');
+  const onDragOver = (e: DragEvent<HTMLElement>) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  };
+  const onDrop = (e: DragEvent<HTMLElement>) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    const file = e.dataTransfer.files[0];
+    if (!file) return;
+    if (!/\.telos$/i.test(file.name)) {
+      useViewState.getState().setStatus(`Import ${file.name} refused: only .telos image files can be dropped on the world`);
+      return;
+    }
+    void importImageFile(file);
+  };
 
   return (
     <main
@@ -38,6 +57,8 @@ export function WorldCanvas({ children }: { children?: ReactNode }) {
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
       style={{ backgroundPosition: `${-viewport.x}px ${-viewport.y}px` }}
     >
       <div className="world-layer" style={{ transform: `translate(${-viewport.x}px, ${-viewport.y}px)` }}>

@@ -93,3 +93,15 @@ export function inspectValue(value: Value, printString: string): void {
     target: { data: { value, printString } },
   });
 }
+
+/** Imports a `.telos` file as a new image, after the user confirms its name (the Images
+ * window's Import and a file dropped on the world both come here). True when it landed. */
+export async function importImageFile(file: File): Promise<boolean> {
+  const link = worldLink();
+  if (!link.importImage) return false;
+  const name = window.prompt('Name of the new image', file.name.replace(/\.telos$/i, ''));
+  if (!name) return false;
+  const landed = reportOutcome(`Import ${file.name}`, await link.importImage(file, name));
+  useViewState.getState().imageListChanged();
+  return landed;
+}

@@ -67,6 +67,9 @@ export interface ViewState {
   haloId: string | null;
   spotterOpen: boolean;
   transcript: TranscriptLine[];
+  /** Bumped when the list of images changed without another image being opened (import, delete). */
+  imageListVersion: number;
+  imageListChanged(): void;
   setStatus(message: string): void;
   setImageInfo(info: Partial<Pick<ViewState, 'imageName' | 'lastCommit' | 'storageUsed'>>): void;
   panBy(dx: number, dy: number): void;
@@ -124,6 +127,8 @@ export const useViewState = create<ViewState>((set, get) => ({
   haloId: null,
   spotterOpen: false,
   transcript: [],
+  imageListVersion: 0,
+  imageListChanged: () => set((s) => ({ imageListVersion: s.imageListVersion + 1 })),
   setStatus: (statusMessage) => set({ statusMessage }),
   setImageInfo: (info) => set(info),
   panBy: (dx, dy) => set((s) => ({ viewport: { x: s.viewport.x + dx, y: s.viewport.y + dy } })),

@@ -170,7 +170,18 @@ export type WorldResponse = { id: number; ok: true; result: unknown } | { id: nu
  * Pushed by the worker: World changes, Transcript lines, and `image` when another image was
  * opened (every cached object is stale then).
  */
-export type WorldEvent = { type: 'change'; change: WorldChange } | { type: 'transcript'; line: string } | { type: 'image'; image: ImageView | null };
+export type WorldEvent =
+  | { type: 'change'; change: WorldChange }
+  | { type: 'transcript'; line: string }
+  | { type: 'image'; image: ImageView | null }
+  | { type: 'progress'; progress: TaskProgress };
+
+/** How far a long task (export, import) has got; `fraction` is null while unknown. */
+export interface TaskProgress {
+  task: string;
+  fraction: number | null;
+  done: boolean;
+}
 
 /** What the worker posts: a response or an event. */
 export type WorldMessage = { response: WorldResponse } | { event: WorldEvent };

@@ -281,14 +281,34 @@ export class WorldService {
     },
     exportImage: (name, options) => {
       if (typeof name !== 'string') throw new InvalidInput('exportImage takes the name of an image');
-      return this.requireCatalog().exportFile(name, { includeHistory: options?.includeHistory === true });
+      const task = `Export ${name}`;
+      return this.withProgress(task, (onProgress) =>
+        this.requireCatalog().exportFile(name, { includeHistory: options?.includeHistory === true, onProgress }),
+      );
     },
     importImage: (file, name) => {
       if (!(file instanceof Blob)) throw new InvalidInput('importImage takes a .telos file');
       if (typeof name !== 'string' || name.trim() === '') throw new InvalidInput('an imported image needs a name');
-      return this.requireCatalog().importFile(file, name.trim());
+      return this.withProgress(`Import ${name.trim()}`, (onProgress) => this.requireCatalog().importFile(file, name.trim(), onProgress));
     },
   };
+
+  /** Runs a long task, telling the UI how far it has got at most ten times a second. */
+  private async withProgress<T>(task: string, run: (onProgress: (fraction: number) => void) => Promise<T>): Promise<T> {
+    let last = 0;
+    const report = (fraction: number | null, done: boolean) => this.emit({ event: { type: 'progress', progress: { task, fraction, done } } });
+    report(0, false);
+    try {
+      return await run((fraction) => {
+        const now = Date.now();
+        if (now - last < 100) return;
+        last = now;
+        report(Math.min(1, Math.max(0, fraction)), false);
+      });
+    } finally {
+      report(1, true);
+    }
+  }
 
   private async dispatch(request: WorldRequest): Promise<unknown> {
     const fn = Object.hasOwn(this.api, request.method) ? (this.api[request.method] as (...a: unknown[]) => unknown) : undefined;

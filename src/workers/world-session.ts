@@ -5,7 +5,7 @@ import { ROOT_OID, World, createGenesisWorld, genesisStates, type OID } from '..
 import { Sandbox, type SandboxOptions } from '../sandbox';
 import { ImageRegistry, openImageStore, type ImageStore, type RegistryOptions } from '../store';
 import { exportImage, importImage, storeExportSource, storeImportTarget } from '../imagefile';
-import { withMachineExport, withMachineImport } from '../machine';
+import { deleteMachineState, renameMachineState, withMachineExport, withMachineImport } from '../machine';
 
 export interface WorldSession {
   world: World;
@@ -127,17 +127,22 @@ export class ImageCatalog {
     return sessionOnImage(image, options);
   }
 
-  rename(from: string, to: string) {
-    return this.withRegistry((r) => r.rename(from, to));
+  /** Renames an image and moves its kernel disk and suspended machine with it. */
+  async rename(from: string, to: string): Promise<void> {
+    await this.withRegistry((r) => r.rename(from, to));
+    await renameMachineState(from, to);
   }
 
   /** Image `name` as a `.telos` file, with its kernel disk and suspended machine. Reads
    * committed state only, through a connection of its own. */
-  exportFile(name: string, options: { includeHistory?: boolean } = {}): Promise<Blob> {
+  exportFile(name: string, options: { includeHistory?: boolean; onProgress?: (fraction: number) => void } = {}): Promise<Blob> {
     return this.withRegistry(async (r) => {
       const image = await r.open(name);
       try {
-        const stream = await exportImage(withMachineExport(storeExportSource(image), name), options);
+        const stream = await exportImage(withMachineExport(storeExportSource(image), name), {
+          includeHistory: options.includeHistory,
+          onProgress: (p) => options.onProgress?.(p.totalRecords ? p.records / p.totalRecords : 0),
+        });
         return await new Response(stream).blob();
       } finally {
         image.close();
@@ -147,14 +152,19 @@ export class ImageCatalog {
 
   /** Imports a `.telos` file as a new image `name` (never over an existing one); on any
    * failure what was created is deleted again and the error names the line and reason. */
-  importFile(file: Blob, name: string): Promise<{ name: string; skipped: string[] }> {
+  importFile(file: Blob, name: string, onProgress?: (fraction: number) => void): Promise<{ name: string; skipped: string[] }> {
     return this.withRegistry(async (r) => {
-      const result = await importImage(file.stream(), withMachineImport(storeImportTarget(r)), { name });
+      const result = await importImage(file.stream(), withMachineImport(storeImportTarget(r)), {
+        name,
+        onProgress: (p) => onProgress?.(file.size ? p.compressedBytes / file.size : 0),
+      });
       return { name: result.name, skipped: result.skipped };
     });
   }
 
-  delete(name: string) {
-    return this.withRegistry((r) => r.delete(name));
+  /** Deletes an image with its kernel disk and suspended machine. */
+  async delete(name: string): Promise<void> {
+    await this.withRegistry((r) => r.delete(name));
+    await deleteMachineState(name);
   }
 }

@@ -2,11 +2,12 @@
 // confirmation), and Export/Import of `.telos` files when the store provides them.
 import { useRef, useState, type FormEvent } from 'react';
 import { useWorldQuery, worldLink } from '../world/useWorld';
-import { reportOutcome } from '../actions';
+import { importImageFile, reportOutcome } from '../actions';
 import { useViewState } from '../viewState';
 
 export function ImagesWindow() {
-  const { data, error } = useWorldQuery((l) => l.listImages(), []);
+  const listVersion = useViewState((s) => s.imageListVersion);
+  const { data, error } = useWorldQuery((l) => l.listImages(), [listVersion]);
   const [newName, setNewName] = useState('');
   const [renaming, setRenaming] = useState<{ from: string; to: string } | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
@@ -28,11 +29,6 @@ export function ImagesWindow() {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
-  const importFile = async (file: File) => {
-    if (!link.importImage) return;
-    const name = window.prompt('Name of the new image', file.name.replace(/\.telos$/, ''));
-    if (name) reportOutcome(`Import ${file.name}`, await link.importImage(file, name));
-  };
 
   if (error && !data) return <p className="error-text">Cannot list images: {error}</p>;
   return (
@@ -52,7 +48,7 @@ export function ImagesWindow() {
               hidden
               onChange={(e) => {
                 const f = e.target.files?.[0];
-                if (f) void importFile(f);
+                if (f) void importImageFile(f);
                 e.target.value = '';
               }}
             />
@@ -104,6 +100,7 @@ export function ImagesWindow() {
                   onClick={async () => {
                     reportOutcome(`Delete image ${img.name}`, await link.deleteImage(img.name));
                     setDeleting(null);
+                    useViewState.getState().imageListChanged();
                   }}
                 >
                   Delete permanently

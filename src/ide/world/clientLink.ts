@@ -11,6 +11,7 @@
 // store refuses them with a reason, which the windows show.
 import type { WorldClient, ObjectView as ClientObjectView, SlotInput, ImageView } from '../../workers/world-client';
 import type { WorldChange, WorldLink } from './worldLink';
+import { useViewState } from '../viewState';
 import type {
   ErrorView,
   EvalOutcome,
@@ -95,6 +96,12 @@ export class ClientLink implements WorldLink {
     client.subscribe((event) => {
       if (event.type === 'transcript') {
         for (const l of this.printListeners) l(event.line);
+        return;
+      }
+      if (event.type === 'progress') {
+        // Long tasks (export, import) report how far they got in the status bar.
+        const { task, fraction, done } = event.progress;
+        if (!done) useViewState.getState().setStatus(`${task}: ${fraction === null ? '…' : `${Math.round(fraction * 100)}%`}`);
         return;
       }
       if (event.type === 'image') {
