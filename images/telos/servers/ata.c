@@ -45,17 +45,25 @@ static void out8(u32 port, u32 v)
         TELOS_INVOKE(io, TELOS_IO_PORT_OUT, port, 1, v);
 }
 
-/* Waits until not busy; with `want_drq`, until data is ready. */
+/* Waits until not busy; with `want_drq`, until data is ready. The limit is time (TSC
+ * cycles, about 10 s at 1 GHz), not a poll count: polling a bound port is so fast that a
+ * count would run out before a slow host disk (QEMU under load) answers. */
+#define ATA_TIMEOUT_CYCLES 10000000000ull
+
 static bool wait_ready(bool want_drq)
 {
-    for (u32 i = 0; i < 100000; i++) {
+    u64 start = 0;
+    for (u32 i = 0;; i++) {
         u32 st = in8(ATA_STATUS);
         if (st == 0xFF || (st & (ST_ERR | ST_DF)))
             return false;
         if (!(st & ST_BSY) && (!want_drq || (st & ST_DRQ)))
             return true;
+        if (i == 64)
+            start = telos_rdtsc();
+        else if (i > 64 && (i & 255) == 0 && telos_rdtsc() - start > ATA_TIMEOUT_CYCLES)
+            return false;
     }
-    return false;
 }
 
 static void read_words(u16 *out, u32 count)
