@@ -101,6 +101,15 @@ for (const emulator of emulators) {
       ]);
     });
 
+    it('frees a CNode holding a capability to itself, and a chain of CNodes nested 40 deep', async () => {
+      const text = await runTest(emulator, 'cnode-gc');
+      expectInOrder(text, [
+        'TelOS: cnode-gc: a CNode holding a capability to itself: memory whole again after its last outside cap went',
+        'TelOS: cnode-gc: a chain of 40 CNodes: memory whole again after deleting the first',
+        'TelOS: cnode-gc test passed',
+      ]);
+    });
+
     it('reports untyped exhaustion as an error, not a panic', async () => {
       const text = await runTest(emulator, 'exhaust');
       expect(text).toContain('TelOS: untyped exhausted after 8 TCBs: NotEnoughMemory');

@@ -83,15 +83,46 @@ static bool cap_is_final(const struct slot *s)
     return true;
 }
 
-static u32 finalise_depth;
+/* A CNode whose only other capabilities lie in its own slots is unreachable once this one
+ * goes: it is final too. (All capabilities to one object form one run in the MDB.) */
+static bool cnode_held_only_by_itself(const struct slot *s)
+{
+    u32 lo = s->cap.obj, hi = lo + ((u32)sizeof(struct slot) << s->cap.size_bits);
+    for (const struct slot *p = s->mdb_prev; p && cap_same_object(&p->cap, &s->cap); p = p->mdb_prev)
+        if ((u32)p < lo || (u32)p >= hi)
+            return false;
+    for (const struct slot *n = s->mdb_next; n && cap_same_object(&n->cap, &s->cap); n = n->mdb_next)
+        if ((u32)n < lo || (u32)n >= hi)
+            return false;
+    return true;
+}
+
+/* Takes the capability out of its slot and the MDB; its children move up one level. */
+static void slot_clear(struct slot *s)
+{
+    for (struct slot *n = s->mdb_next; n && n->mdb_depth > s->mdb_depth; n = n->mdb_next)
+        n->mdb_depth--;
+    mdb_unlink(s);
+    memset(s, 0, sizeof *s);
+}
+
+/* Clean-up of CNodes runs in steps, never by recursion, so neither nesting depth nor a
+ * CNode holding capabilities to itself can exhaust the kernel stack or leak memory.
+ * When the last capability to a CNode is deleted, the slot it occupied becomes a zombie:
+ * it keeps the CNode's address and radix and links into `reap_list` through mdb_next.
+ * The outermost cap_delete then takes zombies off the list one at a time: it first drops
+ * the CNode's capabilities to itself (they must not finalise it again), then deletes
+ * every other slot, which may add more zombies; it stops when the list is empty. A
+ * zombie lives either in the slot just emptied by the outermost delete (taken off the
+ * list first, before anything else runs) or in the memory of an object already being
+ * destroyed, which nothing reuses before the delete returns. CNodes that only hold
+ * capabilities to each other in a cycle stay allocated until the Untyped they came from
+ * is revoked, which deletes them one by one and so frees the cycle. */
+static struct slot *reap_list;
+static bool reaping;
 
 static void cap_finalise(const struct cap *c)
 {
-    /* Deleting a CNode deletes its contents, which may finalise more objects; bound the
-     * nesting (deeper garbage is leaked rather than overflowing the kernel stack). */
-    if (finalise_depth > 6)
-        return;
-    finalise_depth++;
     switch (c->type) {
     case CAP_TCB:
         tcb_finalise((struct tcb *)c->obj);
@@ -108,22 +139,33 @@ static void cap_finalise(const struct cap *c)
     case CAP_PAGE_DIRECTORY:
         vspace_release_asid((u32 *)c->obj);
         break;
-    case CAP_CNODE: {
-        struct slot *slots = (struct slot *)c->obj;
-        for (u32 i = 0; i < (1u << c->size_bits); i++)
-            cap_delete(&slots[i]);
-        break;
-    }
     default:
         break;
     }
-    finalise_depth--;
+}
+
+static void reap(void)
+{
+    while (reap_list) {
+        struct slot *z = reap_list;
+        reap_list = z->mdb_next;
+        struct slot *slots = (struct slot *)z->cap.obj;
+        u32 count = 1u << z->cap.size_bits;
+        memset(z, 0, sizeof *z);
+        for (u32 i = 0; i < count; i++)
+            if (slots[i].cap.type == CAP_CNODE && slots[i].cap.obj == (u32)slots)
+                slot_clear(&slots[i]);
+        for (u32 i = 0; i < count; i++)
+            cap_delete(&slots[i]);
+    }
 }
 
 void cap_delete(struct slot *s)
 {
-    if (s->cap.type == CAP_NULL)
+    if (s->cap.type == CAP_NULL || s->cap.type == CAP_ZOMBIE)
         return;
+    bool outer = !reaping;
+    reaping = true;
     if (s->cap.type == CAP_IO_PORT && !(s->cap.flags & CAP_FLAG_IO_BINDING)) {
         /* Port access bound from this capability ends with it. */
         for (struct slot *n = s->mdb_next; n && n->mdb_depth > s->mdb_depth;) {
@@ -134,18 +176,24 @@ void cap_delete(struct slot *s)
         }
     }
     struct cap c = s->cap;
-    bool final = cap_is_final(s);
-    /* The children move up one level: they now descend from this cap's parent. */
-    for (struct slot *n = s->mdb_next; n && n->mdb_depth > s->mdb_depth; n = n->mdb_next)
-        n->mdb_depth--;
-    mdb_unlink(s);
-    memset(s, 0, sizeof *s);
+    bool final = cap_is_final(s) || (c.type == CAP_CNODE && cnode_held_only_by_itself(s));
+    slot_clear(s);
     if (c.type == CAP_FRAME || c.type == CAP_PAGE_TABLE)
         vspace_unmap_cap(&c);
     if (c.flags & CAP_FLAG_IO_BINDING)
         io_bitmap_forget();
-    if (final)
+    if (final && c.type == CAP_CNODE) {
+        s->cap = c;
+        s->cap.type = CAP_ZOMBIE;
+        s->mdb_next = reap_list;
+        reap_list = s;
+    } else if (final) {
         cap_finalise(&c);
+    }
+    if (outer) {
+        reap();
+        reaping = false;
+    }
 }
 
 void cap_revoke(struct slot *s)

@@ -21,6 +21,7 @@ enum cap_type {
     CAP_IO_PORT = TELOS_CAP_IO_PORT,           /* obj = first port, data = last port */
     CAP_IRQ_CONTROL = TELOS_CAP_IRQ_CONTROL,
     CAP_IRQ_HANDLER = TELOS_CAP_IRQ_HANDLER,   /* obj = IRQ line */
+    CAP_ZOMBIE = 0x7F,  /* kernel-internal: a CNode awaiting clean-up (cap.c); never seen by user code */
 };
 
 /* cap.flags */

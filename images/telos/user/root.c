@@ -304,6 +304,66 @@ static void test_ioports(void)
     telos_printf("TelOS: ioports test %s\n", gp == 3 && worked == 2 && err_kernel == TELOS_ERANGE ? "passed" : "FAILED");
 }
 
+/* Whether an untyped capability's memory is whole again (nothing made from it is left):
+ * only then does one object as large as the untyped itself fit. */
+static bool untyped_whole(u32 ut, u32 bits)
+{
+    u32 probe = slot_alloc();
+    u32 err = TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_UNTYPED, bits, TELOS_SLOT_CNODE, probe, 1);
+    if (!err)
+        check("delete probe", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, probe));
+    return err == TELOS_OK;
+}
+
+#define GC_CHAIN 40
+
+/* Deleting CNodes frees what they hold: one holding a capability to itself, and a chain
+ * of CNodes each holding the only capability to the next, far deeper than any recursion
+ * the kernel stack would allow. */
+static void test_cnode_gc(void)
+{
+    u32 ut = object_alloc(TELOS_OBJ_UNTYPED, 12);
+    u32 c = slot_alloc(), e = slot_alloc();
+    check("retype CNode", TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_CNODE, 2, TELOS_SLOT_CNODE, c, 1));
+    check("retype endpoint", TELOS_INVOKE(ut, TELOS_UNTYPED_RETYPE, TELOS_OBJ_ENDPOINT, 0, TELOS_SLOT_CNODE, e, 1));
+    copy_cap(c, 0, c, TELOS_RIGHTS_ALL);
+    check("move endpoint", TELOS_INVOKE(c, TELOS_CNODE_MOVE, 1, TELOS_SLOT_CNODE, e));
+    bool busy = !untyped_whole(ut, 12);
+    check("delete CNode", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, c));
+    bool self_ok = busy && untyped_whole(ut, 12);
+    telos_printf("TelOS: cnode-gc: a CNode holding a capability to itself: memory %s after its last outside cap went\n",
+                 self_ok ? "whole again" : "STILL IN USE");
+
+    u32 ut2 = object_alloc(TELOS_OBJ_UNTYPED, 13);
+    u32 chain[GC_CHAIN];
+    for (u32 i = 0; i < GC_CHAIN; i++) {
+        chain[i] = slot_alloc();
+        check("retype chain CNode", TELOS_INVOKE(ut2, TELOS_UNTYPED_RETYPE, TELOS_OBJ_CNODE, 1, TELOS_SLOT_CNODE, chain[i], 1));
+    }
+    for (u32 i = GC_CHAIN - 1; i-- > 0;)
+        check("move link", TELOS_INVOKE(chain[i], TELOS_CNODE_MOVE, 0, TELOS_SLOT_CNODE, chain[i + 1]));
+    /* The deepest one also holds an endpoint and a capability to itself. */
+    u32 last = slot_alloc(), ep = slot_alloc();
+    check("retype endpoint", TELOS_INVOKE(ut2, TELOS_UNTYPED_RETYPE, TELOS_OBJ_ENDPOINT, 0, TELOS_SLOT_CNODE, ep, 1));
+    /* Reach the deepest CNode by walking the chain: copy slot 0 of each in turn. */
+    check("first link", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_COPY, last, chain[0], 0, TELOS_RIGHTS_ALL));
+    for (u32 i = 1; i + 1 < GC_CHAIN; i++) {
+        u32 next = slot_alloc();
+        check("walk link", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_COPY, next, last, 0, TELOS_RIGHTS_ALL));
+        check("drop walked link", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, last));
+        last = next;
+    }
+    check("self cap at the bottom", TELOS_INVOKE(last, TELOS_CNODE_COPY, 0, TELOS_SLOT_CNODE, last, TELOS_RIGHTS_ALL));
+    check("endpoint at the bottom", TELOS_INVOKE(last, TELOS_CNODE_MOVE, 1, TELOS_SLOT_CNODE, ep));
+    check("drop our bottom cap", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, last));
+    busy = !untyped_whole(ut2, 13);
+    check("delete chain", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, chain[0]));
+    bool chain_ok = busy && untyped_whole(ut2, 13);
+    telos_printf("TelOS: cnode-gc: a chain of %u CNodes: memory %s after deleting the first\n", GC_CHAIN,
+                 chain_ok ? "whole again" : "STILL IN USE");
+    telos_printf("TelOS: cnode-gc test %s\n", self_ok && chain_ok ? "passed" : "FAILED");
+}
+
 static void test_exhaust(void)
 {
     u32 ut = object_alloc(TELOS_OBJ_UNTYPED, 14); /* 16 KiB: room for eight 2 KiB TCBs */
@@ -914,6 +974,8 @@ int main(void)
         test_replycap();
     else if (test_is(test, "revoke"))
         test_revoke();
+    else if (test_is(test, "cnode-gc"))
+        test_cnode_gc();
     else if (test_is(test, "ioports"))
         test_ioports();
     else if (test_is(test, "exhaust"))
