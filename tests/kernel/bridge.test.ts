@@ -1,18 +1,19 @@
 // The COM2 bridge: the host lists, reads and spawns kernel objects through framed
 // requests; malformed and random frames get error frames and the bridge keeps serving.
+// On v86 and on QEMU (COM2 over a loopback socket), with the same expectations.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BRIDGE, BridgeClient, BridgeError, encodeFrame, type Machine } from '../../src/machine';
-import { bootMachine } from '../../src/machine/node';
+import { BRIDGE, BridgeClient, BridgeError, encodeFrame } from '../../src/machine';
+import { bootWithDisk, emulators, newDisk, type Emulator, type SerialPC, type TestDisk } from './emulators';
 
-let machine: Machine | undefined;
+let machine: SerialPC | undefined;
 afterEach(async () => {
   await machine?.powerOff();
   machine = undefined;
 });
 
-async function bootWithBridge(): Promise<{ m: Machine; client: BridgeClient }> {
-  const m = await bootMachine({ disk: new ArrayBuffer(4 << 20) });
+async function bootWithBridge(emulator: Emulator, disk: TestDisk = newDisk(emulator, 4 << 20)): Promise<{ m: SerialPC; client: BridgeClient }> {
+  const m = await bootWithDisk(emulator, disk);
   machine = m;
   const client = new BridgeClient((bytes) => m.send(1, bytes));
   m.com2.onByte((b) => client.feed(Uint8Array.of(b)));
@@ -21,9 +22,10 @@ async function bootWithBridge(): Promise<{ m: Machine; client: BridgeClient }> {
   return { m, client };
 }
 
-describe('COM2 bridge on v86', () => {
+for (const emulator of emulators) {
+describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
   it('lists objects, reads one, lists processes and spawns a process', async () => {
-    const { m, client } = await bootWithBridge();
+    const { m, client } = await bootWithBridge(emulator);
     const oids = await client.listObjects();
     expect(oids).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 10, 20]));
     const text = new TextDecoder().decode(await client.getObject(10));
@@ -36,20 +38,15 @@ describe('COM2 bridge on v86', () => {
   });
 
   it('shuts the PS down cleanly on request, so a power-off loses nothing', async () => {
-    const disk = new ArrayBuffer(4 << 20);
-    const m = await bootMachine({ disk });
-    machine = m;
-    const client = new BridgeClient((bytes) => m.send(1, bytes));
-    m.com2.onByte((b) => client.feed(Uint8Array.of(b)));
-    await m.waitForText(0, 'TelOS: bridge: serving frames on COM2', 30_000);
-    await m.waitForText(0, 'TelOS: test_proc alive.', 30_000);
+    const disk = newDisk(emulator, 4 << 20);
+    const { m, client } = await bootWithBridge(emulator, disk);
     expect(await client.shutdown()).toEqual({ lastTid: 2, generation: 1 });
     await m.waitForText(0, 'TelOS: PS: shut down cleanly at tid 2, generation 1');
     // Spawning now needs a transaction, which the PS no longer starts.
     await expect(client.spawn(20, 78)).rejects.toMatchObject({ code: BRIDGE.EFAILED });
     await m.powerOff();
     machine = undefined;
-    const again = await bootMachine({ disk });
+    const again = await bootWithDisk(emulator, disk);
     machine = again;
     const text = await again.waitForText(0, 'TelOS: test_proc alive.', 30_000);
     expect(text).toContain('TelOS: Persistence validation successful.');
@@ -57,7 +54,7 @@ describe('COM2 bridge on v86', () => {
   });
 
   it('answers malformed frames with error frames and keeps serving', async () => {
-    const { m, client } = await bootWithBridge();
+    const { m, client } = await bootWithBridge(emulator);
     // A frame with a broken checksum.
     const bad = encodeFrame({ type: BRIDGE.LIST_OBJECTS, status: 0, id: 900, payload: new Uint8Array(0) });
     bad[bad.length - 1]! ^= 0xff;
@@ -75,6 +72,7 @@ describe('COM2 bridge on v86', () => {
     expect(m.com1.text()).not.toMatch(/killed|panic/);
   });
 });
+}
 
 describe('bridge.ts', () => {
   it('uses the constants of include/telos/bridge.h', () => {

@@ -1,5 +1,10 @@
 // The two emulators the kernel tests run on, behind one small interface: boot the ELF with
-// a command line, wait for COM1 text, power off.
+// a command line, wait for COM1 text, power off. Tests that need a disk and both serial
+// lines use bootWithDisk: v86 keeps the disk in an ArrayBuffer, QEMU in a file.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SerialLine, SerialLineId } from '../../src/machine/emulator';
 import { bootMachine } from '../../src/machine/node';
 import { QemuMachine, qemuAvailable } from '../../src/machine/qemu';
 
@@ -74,4 +79,45 @@ export function expectInOrder(text: string, lines: (string | RegExp)[]): void {
     }
     at += m.index + m.length;
   }
+}
+
+/** A PC with a disk and both serial lines, the same on either emulator. */
+export interface SerialPC {
+  com1: SerialLine;
+  com2: SerialLine;
+  send(line: SerialLineId, data: string | Uint8Array): void;
+  waitForText(line: SerialLineId, pattern: string | RegExp, timeoutMs?: number, fromIndex?: number): Promise<string>;
+  powerOff(): Promise<void>;
+}
+
+/** A disk for one emulator: an ArrayBuffer for v86, a raw image file for QEMU. */
+export interface TestDisk {
+  buffer?: ArrayBuffer;
+  path?: string;
+  /** The disk's current bytes (a copy for QEMU). */
+  bytes(): Uint8Array;
+  /** Replaces the disk's bytes (between boots). */
+  write(bytes: Uint8Array): void;
+}
+
+export function newDisk(emulator: Emulator, size: number): TestDisk {
+  if (emulator.name === 'v86') {
+    const buffer = new ArrayBuffer(size);
+    return { buffer, bytes: () => new Uint8Array(buffer), write: (b) => new Uint8Array(buffer).set(b) };
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'telos-disk-')), 'disk.img');
+  writeFileSync(path, new Uint8Array(size));
+  return { path, bytes: () => new Uint8Array(readFileSync(path)), write: (b) => writeFileSync(path, b) };
+}
+
+export async function bootWithDisk(emulator: Emulator, disk: TestDisk, cmdline = ''): Promise<SerialPC> {
+  if (emulator.name === 'v86') return bootMachine({ cmdline, disk: disk.buffer! });
+  const m = await QemuMachine.start({ cmdline, diskPath: disk.path!, com2: true });
+  return {
+    com1: m.com1,
+    com2: m.com2,
+    send: (line, data) => m.send(line, data),
+    waitForText: (line, pattern, timeoutMs = 30_000, fromIndex = 0) => m.waitForLine(line, pattern, timeoutMs, fromIndex),
+    powerOff: () => m.powerOff(),
+  };
 }

@@ -1,25 +1,26 @@
-// The COM1 monitor shell, typed at through the serial line as a person would.
+// The COM1 monitor shell, typed at through the serial line as a person would, on v86 and
+// on QEMU (COM1 input through its stdin).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Machine } from '../../src/machine';
-import { bootMachine } from '../../src/machine/node';
+import { bootWithDisk, emulators, newDisk, type SerialPC } from './emulators';
 
-let machine: Machine | undefined;
+let machine: SerialPC | undefined;
 afterEach(async () => {
   await machine?.powerOff();
   machine = undefined;
 });
 
 /** Types a command and waits for the next prompt; returns what the command printed. */
-async function type(m: Machine, command: string): Promise<string> {
+async function type(m: SerialPC, command: string): Promise<string> {
   const from = m.com1.text().length;
   m.send(0, `${command}\r`);
   await m.waitForText(0, /\ntelos> $/, 20_000, from);
   return m.com1.text().slice(from);
 }
 
-describe('COM1 monitor shell on v86', () => {
+for (const emulator of emulators) {
+describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, () => {
   it('answers help, objects, get, ps and spawn', async () => {
-    machine = await bootMachine({ disk: new ArrayBuffer(4 << 20) });
+    machine = await bootWithDisk(emulator, newDisk(emulator, 4 << 20));
     await machine.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 30_000);
     expect(await type(machine, 'help')).toContain('commands: help, ps, objects, get <oid>, spawn <name>');
     const objects = await type(machine, 'objects');
@@ -36,3 +37,4 @@ describe('COM1 monitor shell on v86', () => {
     expect(await type(machine, 'bogus')).toContain("unknown command 'bogus'");
   });
 });
+}
