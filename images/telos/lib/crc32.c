@@ -1,8 +1,10 @@
-/* CRC-32, table-driven (the table is built on first use: 1 KiB, no startup cost when
- * unused). The PS checksums every byte it writes, so this is on its hot path. */
+/* CRC-32, table-driven, four bytes per step ("slicing by 4": table k gives the CRC of a
+ * byte followed by k zero bytes, so a whole word folds in with four lookups). The tables
+ * (4 KiB) are built on first use, so a program that never checksums pays nothing. The
+ * PS checksums every byte it writes, so this is on its hot path. */
 #include "lib/crc32.h"
 
-static u32 table[256];
+static u32 table[4][256];
 static bool table_ready;
 
 static void build_table(void)
@@ -11,8 +13,11 @@ static void build_table(void)
         u32 c = i;
         for (u32 b = 0; b < 8; b++)
             c = (c >> 1) ^ (0xEDB88320u & -(c & 1));
-        table[i] = c;
+        table[0][i] = c;
     }
+    for (u32 i = 0; i < 256; i++)
+        for (u32 k = 1; k < 4; k++)
+            table[k][i] = (table[k - 1][i] >> 8) ^ table[0][table[k - 1][i] & 0xFF];
     table_ready = true;
 }
 
@@ -22,7 +27,13 @@ u32 crc32(const void *data, usize n)
         build_table();
     const u8 *p = data;
     u32 crc = 0xFFFFFFFFu;
-    for (usize i = 0; i < n; i++)
-        crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    for (; n && ((usize)p & 3); n--)
+        crc = table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    for (; n >= 4; n -= 4, p += 4) {
+        crc ^= *(const u32 *)p; /* x86 is little-endian: byte 0 is the low byte */
+        crc = table[3][crc & 0xFF] ^ table[2][(crc >> 8) & 0xFF] ^ table[1][(crc >> 16) & 0xFF] ^ table[0][crc >> 24];
+    }
+    for (; n; n--)
+        crc = table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
     return ~crc;
 }
