@@ -176,6 +176,8 @@ export class Sandbox {
   /** Set while the VM writes a slot, so its own change does not reset its caches. */
   private ownWrite = false;
   private faults: OID[] = [];
+  /** A fault during this run asked for more OIDs (the World's reserved block ran out). */
+  private needsOids = false;
   /** Insertions in the workspace code being run (see instrumentWorkspace). */
   private workspaceInsertions: Insertion[] = [];
   private transcript: string[] = [];
@@ -387,7 +389,10 @@ export class Sandbox {
   }
 
   private errorAnswer(e: unknown): ErrorData {
-    if (e instanceof ObjectFault) this.faults.push(...e.oids);
+    if (e instanceof ObjectFault) {
+      this.faults.push(...e.oids);
+      if (e.needsOids) this.needsOids = true;
+    }
     if (e instanceof TelosError) return e.toJSON();
     return { name: 'Error', message: e instanceof Error ? e.message : String(e) };
   }
@@ -626,6 +631,7 @@ export class Sandbox {
     if (this.stale) this.resetVm(true);
     this.transcript = [];
     this.faults = [];
+    this.needsOids = false;
     this.workspaceInsertions = [];
     this.call(this.vm.rejections, this.ctx.newNumber(0));
     this.limitHit = null;
@@ -638,7 +644,7 @@ export class Sandbox {
     try {
       outcome = run();
       if (!('thrown' in outcome)) this.runPromiseJobs();
-      if ('json' in outcome && !this.limitHit && this.faults.length === 0) {
+      if ('json' in outcome && !this.limitHit && this.faults.length === 0 && !this.needsOids) {
         const unhandled = this.ctx.callFunction(this.vm.rejections, this.ctx.undefined, this.ctx.newNumber(1));
         if (unhandled.error) {
           outcome = { error: unhandled.error };
@@ -652,7 +658,7 @@ export class Sandbox {
     }
     this.deadline = Infinity;
     const transcript = this.transcript;
-    if ('json' in outcome && this.faults.length === 0 && !this.limitHit) {
+    if ('json' in outcome && this.faults.length === 0 && !this.needsOids && !this.limitHit) {
       const r = JSON.parse(outcome.json) as Omit<EvalResult, 'transcript'>;
       return { ...r, transcript };
     }
@@ -669,7 +675,7 @@ export class Sandbox {
     }
     if ('error' in outcome) error = this.vmError(outcome.error);
     if (rejected && error instanceof EvaluationError) error.message = `unhandled promise rejection: ${error.message}`;
-    if (this.faults.length) error = new ObjectFault([...new Set(this.faults)]);
+    if (this.faults.length || this.needsOids) error = new ObjectFault([...new Set(this.faults)], this.needsOids);
     this.world.abort();
     if (error instanceof SandboxLimit || this.limitHit) {
       this.restart();

@@ -117,6 +117,25 @@ describe('the World on a living image', () => {
     expect((await a.client.history())[0]!.note).toContain('radius = 4');
   });
 
+  it('two tabs creating objects at once take OIDs from their own reserved blocks: both commit, no OID shared', async () => {
+    const reg = registry(0);
+    const a = await connect(reg);
+    const b = await connect(reg);
+    // 300 objects each: more than one block of reserved OIDs, so each tab reserves again mid-run.
+    const make = (holder: string, slot: string) =>
+      `var l = []; for (var i = 0; i < 300; i++) l.push(self.Point.at(i, i)); reflect(self.${holder}).addSlot("${slot}", l); l.map(function (p) { return reflect(p).oid(); })`;
+    const [ra, rb] = await Promise.all([a.client.evaluate(make('Circle', 'fromA')), b.client.evaluate(make('ColoredCircle', 'fromB'))]);
+    expect(ra.tid).not.toBeNull();
+    expect(rb.tid).not.toBeNull();
+    const oidsA = ra.result.value as number[];
+    const oidsB = rb.result.value as number[];
+    expect(new Set([...oidsA, ...oidsB]).size).toBe(600);
+    // A third tab sees both sets of objects, each under the OID its creator gave it.
+    const c = await connect(reg);
+    const seen = (await c.client.evaluate('[self.Circle.fromA.map(function (p) { return reflect(p).oid(); }), self.ColoredCircle.fromB.map(function (p) { return reflect(p).oid(); })]')).result.value;
+    expect(seen).toEqual([oidsA, oidsB]);
+  });
+
   it('Images: create, list, open, rename and delete', async () => {
     const { client, events } = await connect(registry());
     expect(await client.createImage('Scratch', 'empty')).toMatchObject({ name: 'Scratch', objects: 1 });

@@ -59,7 +59,8 @@ export async function openImageSession(name: string, options: SessionOptions & {
 }
 
 export async function sessionOnImage(image: ImageStore, options: SessionOptions = {}): Promise<WorldSession> {
-  const world = new World({ store: image, nextOid: image.nextOid });
+  // New objects take OIDs from blocks reserved in the image, so tabs never pick the same one.
+  const world = new World({ store: image, nextOid: image.nextOid, reserveOids: (count) => image.reserveOids(count) });
   // A large image opens fast: the first objects (the lobby and genesis among them) now, the
   // rest in the background; anything touched before it arrives faults in on demand.
   const first = options.firstLoad ?? FIRST_LOAD;
@@ -72,7 +73,7 @@ export async function sessionOnImage(image: ImageStore, options: SessionOptions 
   const sandbox = await Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint });
   const fromStore = image.subscribe((e) => {
     if (e.type !== 'invalidate') return;
-    world.nextOid = Math.max(world.nextOid, image.nextOid);
+    world.noteStoreNextOid(image.nextOid);
     world.invalidate(e.oids === 'all' ? world.loadedOids() : e.oids);
   });
   // Whatever was invalidated (another tab's commit, a refused commit) is read again.

@@ -106,8 +106,13 @@ export class TransactionError extends TelosError {
  * aborts, awaits `world.fault(oids)`, and runs the operation again.
  */
 export class ObjectFault extends TelosError {
-  constructor(readonly oids: OID[]) {
-    super('ObjectFault', `objects ${oids.map((o) => `#${o}`).join(', ')} are not loaded yet`);
+  /** `needsOids`: the World's reserved block of OIDs is empty; `fault` reserves another. */
+  constructor(
+    readonly oids: OID[],
+    readonly needsOids = false,
+  ) {
+    const what = oids.length ? `objects ${oids.map((o) => `#${o}`).join(', ')} are not loaded yet` : '';
+    super('ObjectFault', [what, needsOids ? 'the World needs more OIDs reserved from its image' : ''].filter(Boolean).join('; '));
   }
 }
 

@@ -11,6 +11,9 @@
 //  - `abort()` puts every touched object back exactly as it was and forgets created ones.
 // Lazy loading: an object known to the store but not in memory raises ObjectFault from
 // synchronous code; `await world.fault(oids)` loads it, then the caller retries.
+// OIDs: in memory the World counts them itself. On a shared image (`reserveOids`) it takes
+// them from a block the store reserved for it alone, so tabs never pick the same OID; an
+// empty block raises ObjectFault (with `needsOids`) and `fault` reserves the next block.
 
 import {
   AmbiguousSend,
@@ -56,6 +59,14 @@ export interface WorldOptions {
   store?: ObjectStore;
   /** First OID to allocate (the store's `nextOid`). */
   nextOid?: OID;
+  /**
+   * Reserves `count` OIDs for this World alone and answers the first (the store's atomic
+   * `reserveOids`). With it, new objects take OIDs from reserved blocks; without it, from
+   * `nextOid` counting up.
+   */
+  reserveOids?: (count: number) => Promise<OID>;
+  /** How many OIDs one reservation takes (default 256). */
+  oidBlockSize?: number;
   /** Checks method source at save after the World's own parser; the sandbox installs QuickJS's. */
   checkSyntax?: SyntaxChecker;
 }
@@ -75,6 +86,7 @@ interface Transaction {
   origin: string;
   touched: Map<OID, Touched>;
   nextOidAtBegin: OID;
+  oidEndAtBegin: OID;
 }
 
 /** A copy of a state deep enough that mutating the original never changes it (values are immutable). */
@@ -105,12 +117,52 @@ export class World {
   private localTid = 0;
   private checkSyntax: SyntaxChecker | null;
   readonly store: ObjectStore | null;
+  /** The next OID to hand out (within the reserved block [nextOid, oidEnd) when reserving). */
   nextOid: OID;
+  private readonly reserveOids: ((count: number) => Promise<OID>) | null;
+  private readonly oidBlockSize: number;
+  /** End of the reserved block; Infinity when the World counts OIDs itself. */
+  private oidEnd: OID;
+  /** Every OID below this may exist in the store (other writers' objects included). */
+  private oidHorizon: OID;
+  /** How many OIDs the transaction that found the block empty needed (0: none wanted); the
+   * next `fault` reserves a block at least twice that, so a large transaction fits on retry. */
+  private oidsWanted = 0;
 
   constructor(options: WorldOptions = {}) {
     this.store = options.store ?? null;
     this.nextOid = options.nextOid ?? 0;
     this.checkSyntax = options.checkSyntax ?? null;
+    this.reserveOids = options.reserveOids ?? null;
+    this.oidBlockSize = Math.max(1, Math.trunc(options.oidBlockSize ?? 256));
+    this.oidEnd = this.reserveOids ? this.nextOid : Infinity;
+    this.oidHorizon = this.nextOid;
+  }
+
+  /** True when new objects take OIDs from blocks the store reserved for this World. */
+  get reservesOids(): boolean {
+    return this.reserveOids !== null;
+  }
+
+  /**
+   * The store's next unallocated OID grew (another writer's commit or reservation): OIDs
+   * below it may name stored objects. A World counting OIDs itself also skips past them.
+   */
+  noteStoreNextOid(next: OID): void {
+    this.oidHorizon = Math.max(this.oidHorizon, next);
+    if (!this.reserveOids) this.nextOid = Math.max(this.nextOid, next);
+  }
+
+  /** Reserves a fresh block of OIDs from the store. Not while a transaction is open. */
+  private async refillOids(): Promise<void> {
+    if (!this.reserveOids) return;
+    if (this.tx || this.committing) throw new TransactionError('OIDs are reserved between transactions; abort or commit first');
+    const count = Math.max(this.oidBlockSize, 2 * this.oidsWanted);
+    const first = await this.reserveOids(count);
+    this.nextOid = first;
+    this.oidEnd = first + count;
+    this.oidHorizon = Math.max(this.oidHorizon, this.oidEnd);
+    this.oidsWanted = 0;
   }
 
   setSyntaxChecker(check: SyntaxChecker | null): void {
@@ -125,7 +177,8 @@ export class World {
   }
 
   /** True when the object exists or may exist in the store (a reference to it is allowed). */
-  exists = (oid: OID): boolean => this.objects.has(oid) || (this.store !== null && !this.missing.has(oid) && oid < this.nextOid);
+  exists = (oid: OID): boolean =>
+    this.objects.has(oid) || (this.store !== null && !this.missing.has(oid) && oid < Math.max(this.nextOid, this.oidHorizon));
 
   /** The live state (read-only for callers). Throws ObjectFault if not loaded, InvalidInput if absent. */
   get(oid: OID): Readonly<ObjectState> {
@@ -170,7 +223,8 @@ export class World {
       this.objects.set(state.oid, copyState(state));
       this.serials.set(state.oid, serial);
       this.missing.delete(state.oid);
-      if (state.oid >= this.nextOid) this.nextOid = state.oid + 1;
+      if (state.oid >= this.oidHorizon) this.oidHorizon = state.oid + 1;
+      if (!this.reserveOids && state.oid >= this.nextOid) this.nextOid = state.oid + 1;
       loaded.push(state.oid);
     }
     this.dropCaches();
@@ -180,10 +234,13 @@ export class World {
     for (const oid of replaced) this.emit({ type: 'structure', oid });
   }
 
-  /** Loads objects from the store after an ObjectFault. */
+  /** Loads objects from the store after an ObjectFault (and reserves OIDs if it asked for them). */
   async fault(oids: OID[]): Promise<void> {
+    if (this.oidsWanted) await this.refillOids();
+    if (oids.length === 0) return;
     if (!this.store) throw new InvalidInput(`there is no object ${oids.map((o) => `#${o}`).join(', ')}`);
     const want = oids.filter((o) => !this.objects.has(o));
+    if (want.length === 0) return;
     const got = await this.store.load(want);
     this.install(got);
     for (const o of want) if (!this.objects.has(o)) this.missing.add(o);
@@ -214,7 +271,7 @@ export class World {
   begin(note = '', origin = 'world'): void {
     if (this.committing) throw new TransactionError('a transaction is being committed; wait for it to finish');
     if (this.tx) throw new TransactionError(`transaction '${this.tx.note}' is still open; commit or abort it first`);
-    this.tx = { note, origin, touched: new Map(), nextOidAtBegin: this.nextOid };
+    this.tx = { note, origin, touched: new Map(), nextOidAtBegin: this.nextOid, oidEndAtBegin: this.oidEnd };
   }
 
   /** OIDs touched (created or modified) by the open transaction, in order. */
@@ -276,7 +333,8 @@ export class World {
       if (t.before === null) this.objects.delete(oid);
       else this.objects.set(oid, t.before);
     }
-    this.nextOid = tx.nextOidAtBegin;
+    // The OIDs it took are free again, unless a new block replaced the one they came from.
+    if (this.oidEnd === tx.oidEndAtBegin) this.nextOid = tx.nextOidAtBegin;
     this.tx = null;
     this.dropCaches();
     this.emit({ type: 'aborted', oids: [...tx.touched.keys()] });
@@ -356,8 +414,18 @@ export class World {
     if (problem) throw new MethodSyntaxError(owner, selector, problem.line, problem.column, problem.reason);
   }
 
-  private allocate(): OID {
+  /** The OID the next allocation answers; an empty reserved block raises ObjectFault. */
+  private peekOid(): OID {
     if (this.nextOid > Number.MAX_SAFE_INTEGER) throw new InvalidInput('no OIDs left');
+    if (this.nextOid >= this.oidEnd) {
+      this.oidsWanted = Math.max(this.oidsWanted, (this.tx ? this.nextOid - this.tx.nextOidAtBegin : 0) + 1);
+      throw new ObjectFault([], true);
+    }
+    return this.nextOid;
+  }
+
+  private allocate(): OID {
+    this.peekOid();
     return this.nextOid++;
   }
 
@@ -367,7 +435,7 @@ export class World {
   createObject(init: { name?: string; slots?: unknown[]; traits?: unknown[] } = {}): OID {
     if (this.committing) throw new TransactionError('a transaction is being committed; changes must wait');
     const name = checkObjectName(init.name ?? '');
-    const oid = this.nextOid;
+    const oid = this.peekOid();
     const slots = (init.slots ?? []).map((s) => checkSlot(s, (o) => o === oid || this.exists(o)));
     const seen = new Set<string>();
     for (const s of slots) {
@@ -389,9 +457,10 @@ export class World {
   clone(oid: OID): OID {
     const src = this.get(oid);
     if (this.committing) throw new TransactionError('a transaction is being committed; changes must wait');
+    const copyOid = this.allocate();
     if (!this.tx) this.begin();
     const copy = copyState(src);
-    copy.oid = this.allocate();
+    copy.oid = copyOid;
     copy.meta = {};
     copy.name = src.name === '' || /^an? /.test(src.name) ? src.name : `${/^[AEIOU]/i.test(src.name) ? 'an' : 'a'} ${src.name}`;
     this.objects.set(copy.oid, copy);
