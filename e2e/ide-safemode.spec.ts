@@ -32,14 +32,17 @@ async function damageObject(page: import('@playwright/test').Page, objectName: s
 test('an image with a damaged object opens in safe mode, saying what failed', async ({ page }) => {
   await openIde(page);
   await openFromSpotter(page, 'Point');
-  await damageObject(page, 'Point');
+  const point = await damageObject(page, 'Point');
   await page.reload();
   await expect(page.locator('html[data-world-ready]')).toBeAttached({ timeout: 30_000 });
   const safe = page.getByRole('dialog', { name: /^Safe mode/ });
   await expect(safe).toBeVisible({ timeout: 20_000 });
-  // The worker's message does not name the damaged object yet, only what went wrong.
-  await expect(safe.getByRole('list', { name: 'Failing objects' }).getByRole('listitem')).not.toHaveCount(0);
-  await expect(safe.getByRole('alert')).toContainText('could not be opened');
+  // The worker reports the damaged object by OID with what is wrong with it; the image
+  // opens read-only with that object left out.
+  const failures = safe.getByRole('list', { name: 'Failing objects' }).getByRole('listitem');
+  await expect(failures).toHaveCount(1);
+  await expect(failures.first()).toContainText(`#${point} object`);
+  await expect(safe.getByRole('alert')).toContainText('read-only');
   await expect(page.getByRole('status', { name: 'Status bar' })).toContainText('safe mode');
   // Everything else is usable: the lobby's outliner and the workspace still answer.
   await expect(windowNamed(page, 'lobby')).toBeVisible();

@@ -17,7 +17,7 @@ async function connect() {
   const events: WorldEvent[] = [];
   const serverEnd = channel.port1 as unknown as Endpoint;
   const sandbox = await Sandbox.create(world, { onPrint: (line) => serverEnd.postMessage({ event: { type: 'transcript', line } }) });
-  await serveWorld(serverEnd, async () => ({ world, sandbox, close: () => sandbox.dispose() }));
+  await serveWorld(serverEnd, async () => ({ world, sandbox: async () => sandbox, close: () => sandbox.dispose() }));
   const client = new WorldClient(channel.port2 as unknown as Endpoint);
   client.subscribe((e) => events.push(e));
   cleanups.push(() => {

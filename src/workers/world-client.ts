@@ -2,7 +2,8 @@
 // reject with a TelosError (name, message and details as the World raised them), and
 // `subscribe` delivers World changes and Transcript lines.
 
-import { errorFromData, type TelosError } from '../world';
+// Only the errors module: the World itself stays out of the page's bundle.
+import { errorFromData, type TelosError } from '../world/errors';
 import type { Endpoint, WorldApi, WorldEvent, WorldMessage, WorldMethod, WorldRequest } from './world-protocol';
 
 export type { ObjectSummary, ObjectView, RunResult, Committed, SlotInput, TxOptions, WorldApi, WorldEvent, ImageView, ImageEntry, TxSummary, TxDetail, Revision, SearchHit, SlotHit } from './world-protocol';
@@ -107,6 +108,7 @@ export function getWorldClient(): WorldClient {
   if (!shared) {
     const image = new URLSearchParams(globalThis.location?.search ?? '').get('image') || 'default';
     const worker = new Worker(new URL('./world.worker.ts', import.meta.url), { type: 'module', name: `world:${image}` });
+    performance.mark('telos:world-worker-created');
     shared = new WorldClient(worker as unknown as Endpoint);
   }
   return shared;

@@ -19,6 +19,13 @@ import type { ImageEntry, Revision, TxDetail, TxSummary } from '../store';
 
 export type { ImageEntry, Revision, TxDetail, TxSummary };
 
+/** One damaged record the image's integrity check found: the object's OID when the record
+ * is an object, and what is wrong with it. */
+export interface ImageProblem {
+  oid?: OID;
+  reason: string;
+}
+
 /** The open image, as the status bar and the Images window show it. */
 export interface ImageView {
   name: string;
@@ -28,6 +35,9 @@ export interface ImageView {
   objects: number;
   /** Why the image is read-only (integrity problems found at open), if it is. */
   readOnly: string | null;
+  /** The damaged records its integrity check found (empty when none, or not checked yet);
+   * damaged objects are left out of the World, which runs read-only on the rest. */
+  problems: ImageProblem[];
 }
 
 /** One line of the object list. */
@@ -168,12 +178,13 @@ export type WorldResponse = { id: number; ok: true; result: unknown } | { id: nu
 
 /**
  * Pushed by the worker: World changes, Transcript lines, and `image` when another image was
- * opened (every cached object is stale then).
+ * opened (every cached object is stale then) or, with `checked`, when the open image's
+ * background integrity check finished (same image; read-only with `problems` if it failed).
  */
 export type WorldEvent =
   | { type: 'change'; change: WorldChange }
   | { type: 'transcript'; line: string }
-  | { type: 'image'; image: ImageView | null }
+  | { type: 'image'; image: ImageView | null; checked?: boolean }
   | { type: 'progress'; progress: TaskProgress };
 
 /** How far a long task (export, import) has got; `fraction` is null while unknown. */

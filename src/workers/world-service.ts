@@ -4,7 +4,7 @@
 
 import { InvalidInput, ObjectFault, TelosError, isOid, type ErrorData, type OID, type Value } from '../world';
 import { runTransaction } from '../sandbox';
-import type { Committed, Endpoint, ImageView, ObjectSummary, ObjectView, RunResult, SearchHit, SlotHit, TxOptions, WorldApi, WorldMessage, WorldRequest } from './world-protocol';
+import type { Committed, Endpoint, ImageView, ObjectSummary, ObjectView, RunResult, SearchHit, SlotHit, TxOptions, WorldApi, WorldMessage, WorldMethod, WorldRequest } from './world-protocol';
 import type { ImageCatalog, SessionOptions, WorldSession } from './world-session';
 
 export type { WorldSession };
@@ -26,6 +26,14 @@ function toErrorData(e: unknown): ErrorData {
   if (e instanceof Error) return { name: e.name || 'Error', message: e.message };
   return { name: 'Error', message: String(e) };
 }
+
+/** Requests that run no code and change no object: answered without booting the sandbox, so
+ * the IDE's first reads do not wait for QuickJS. Every other request waits for it (changes
+ * need its syntax check). */
+const WITHOUT_SANDBOX: ReadonlySet<WorldMethod> = new Set<WorldMethod>([
+  'hello', 'listObjects', 'getObject', 'lookup', 'search', 'senders', 'implementors', 'references', 'imageInfo', 'history', 'transaction', 'objectHistory',
+  'listImages', 'openImage', 'createImage', 'renameImage', 'deleteImage', 'exportImage', 'importImage',
+]);
 
 const oidArg = (v: unknown): OID => {
   if (!isOid(v)) throw new InvalidInput(`${JSON.stringify(v)} is not an OID`);
@@ -157,10 +165,10 @@ export class WorldService {
 
     lookup: (oid, selector) => this.session.world.lookup(oidArg(oid), selector),
 
-    checkSyntax: (source) => this.session.sandbox.checkSyntax(String(source)),
+    checkSyntax: async (source) => (await this.session.sandbox()).checkSyntax(String(source)),
 
     evaluate: async (code, options): Promise<RunResult> => {
-      const { sandbox } = this.session;
+      const sandbox = await this.session.sandbox();
       const firstLine = String(code).trim().split('\n')[0] ?? '';
       const note = options?.note ?? `Evaluate: ${firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine}`;
       const { result, tid } = await runTransaction(sandbox, note, () => sandbox.evaluate(code, { deadlineMs: options?.deadlineMs }));
@@ -168,7 +176,7 @@ export class WorldService {
     },
 
     send: async (oid, selector, args = [], options): Promise<RunResult> => {
-      const { sandbox } = this.session;
+      const sandbox = await this.session.sandbox();
       const note = options?.note ?? `Send ${selector} to ${this.name(oid)}`;
       const { result, tid } = await runTransaction(sandbox, note, () => sandbox.send(oidArg(oid), selector, args, { deadlineMs: options?.deadlineMs }), 'ide');
       return { result, tid };
@@ -319,7 +327,7 @@ export class WorldService {
     let result: unknown;
     for (let round = 0; ; round++) {
       try {
-        await this.session.sandbox.ready();
+        if (!WITHOUT_SANDBOX.has(request.method)) await (await this.session.sandbox()).ready();
         result = await fn(...request.args);
         break;
       } catch (e) {

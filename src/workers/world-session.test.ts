@@ -136,6 +136,42 @@ describe('the World on a living image', () => {
     expect(seen).toEqual([oidsA, oidsB]);
   });
 
+  it('an image with a damaged object opens read-only without it, naming its OID and what is wrong', async () => {
+    const reg = registry();
+    const first = await connect(reg);
+    const point = (await first.client.evaluate('reflect(self.Point).oid()')).result.value as number;
+    const dbName = first.session.image!.info.dbName;
+    first.close();
+    cleanups.pop();
+    // Damage the stored record as a bad disk or a buggy writer might.
+    await new Promise<void>((done, fail) => {
+      const open = indexedDB.open(dbName);
+      open.onerror = () => fail(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const objects = db.transaction('objects', 'readwrite').objectStore('objects');
+        const get = objects.get(point);
+        get.onsuccess = () => {
+          const rec = get.result as { state: { slots: unknown } };
+          rec.state.slots = 'not a slot list';
+          objects.put(rec).onsuccess = () => {
+            db.close();
+            done();
+          };
+        };
+      };
+    });
+    const second = await connect(reg);
+    const info = (await second.client.imageInfo())!;
+    expect(info.readOnly).toMatch(/damaged/);
+    expect(info.problems).toEqual([{ oid: point, reason: expect.any(String) }]);
+    // Everything else answers; the damaged object reads as absent, and nothing can be written.
+    expect((await second.client.evaluate('3 + 4')).result.value).toBe(7);
+    expect((await second.client.getObject(info.root)).state.name).toBe('lobby');
+    await expect(second.client.getObject(point)).rejects.toMatchObject({ message: expect.stringContaining(`#${point}`) });
+    await expect(second.client.evaluate('self.Circle.radius = 9')).rejects.toMatchObject({ message: expect.stringMatching(/read-only/) });
+  });
+
   it('Images: create, list, open, rename and delete', async () => {
     const { client, events } = await connect(registry());
     expect(await client.createImage('Scratch', 'empty')).toMatchObject({ name: 'Scratch', objects: 1 });

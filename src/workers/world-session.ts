@@ -4,12 +4,16 @@
 import { ROOT_OID, World, createGenesisWorld, genesisStates, type OID } from '../world';
 import { Sandbox, type SandboxOptions } from '../sandbox';
 import { ImageRegistry, openImageStore, type ImageStore, type RegistryOptions } from '../store';
-import { exportImage, importImage, storeExportSource, storeImportTarget } from '../imagefile';
-import { deleteMachineState, renameMachineState, withMachineExport, withMachineImport } from '../machine';
+
+// The .telos file format and the machine's stored state are loaded when first used (export,
+// import, rename, delete), so the World worker starts without them.
+const imagefile = () => import('../imagefile');
+const machine = () => import('../machine');
 
 export interface WorldSession {
   world: World;
-  sandbox: Sandbox;
+  /** The sandbox, created on first need: reads answer before QuickJS has booted. */
+  sandbox(): Promise<Sandbox>;
   /** The living image this World is stored in; absent for an in-memory World. */
   image?: ImageStore;
   /** Releases the sandbox and the image connection. */
@@ -26,8 +30,26 @@ export interface SessionOptions {
 /** The genesis World in memory (nothing survives). */
 export async function openMemorySession(options: SessionOptions = {}): Promise<WorldSession> {
   const { world } = await createGenesisWorld();
-  const sandbox = await Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint });
-  return { world, sandbox, close: () => sandbox.dispose() };
+  const sandbox = lazySandbox(world, options);
+  return { world, sandbox: sandbox.get, close: sandbox.dispose };
+}
+
+/** A World's sandbox, created when first asked for (and once only); disposing before or
+ * while it is created disposes it as soon as it exists. */
+function lazySandbox(world: World, options: SessionOptions): { get: () => Promise<Sandbox>; dispose: () => void } {
+  let created: Promise<Sandbox> | null = null;
+  let disposed = false;
+  return {
+    get: () =>
+      (created ??= Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint }).then((s) => {
+        if (disposed) s.dispose();
+        return s;
+      })),
+    dispose: () => {
+      disposed = true;
+      void created?.then((s) => s.dispose(), () => {});
+    },
+  };
 }
 
 const LOAD_BATCH = 5_000;
@@ -70,7 +92,9 @@ export async function sessionOnImage(image: ImageStore, options: SessionOptions 
     void loadStored(world, image, first, end).catch(() => {
       // What failed to load faults in again when needed.
     });
-  const sandbox = await Sandbox.create(world, { ...options.sandbox, onPrint: options.onPrint });
+  // The sandbox boots when first needed (an evaluation, a syntax check, a change), so the
+  // first reads (the lobby's outliner, the window layout) do not wait for QuickJS.
+  const sandbox = lazySandbox(world, options);
   const fromStore = image.subscribe((e) => {
     if (e.type !== 'invalidate') return;
     world.noteStoreNextOid(image.nextOid);
@@ -89,7 +113,7 @@ export async function sessionOnImage(image: ImageStore, options: SessionOptions 
   };
   return {
     world,
-    sandbox,
+    sandbox: sandbox.get,
     image,
     close: () => {
       unsubscribe();
@@ -131,13 +155,14 @@ export class ImageCatalog {
   /** Renames an image and moves its kernel disk and suspended machine with it. */
   async rename(from: string, to: string): Promise<void> {
     await this.withRegistry((r) => r.rename(from, to));
-    await renameMachineState(from, to);
+    await (await machine()).renameMachineState(from, to);
   }
 
   /** Image `name` as a `.telos` file, with its kernel disk and suspended machine. Reads
    * committed state only, through a connection of its own. */
   exportFile(name: string, options: { includeHistory?: boolean; onProgress?: (fraction: number) => void } = {}): Promise<Blob> {
     return this.withRegistry(async (r) => {
+      const [{ exportImage, storeExportSource }, { withMachineExport }] = await Promise.all([imagefile(), machine()]);
       const image = await r.open(name);
       try {
         const stream = await exportImage(withMachineExport(storeExportSource(image), name), {
@@ -155,6 +180,7 @@ export class ImageCatalog {
    * failure what was created is deleted again and the error names the line and reason. */
   importFile(file: Blob, name: string, onProgress?: (fraction: number) => void): Promise<{ name: string; skipped: string[] }> {
     return this.withRegistry(async (r) => {
+      const [{ importImage, storeImportTarget }, { withMachineImport }] = await Promise.all([imagefile(), machine()]);
       const result = await importImage(file.stream(), withMachineImport(storeImportTarget(r)), {
         name,
         onProgress: (p) => onProgress?.(file.size ? p.compressedBytes / file.size : 0),
@@ -166,6 +192,6 @@ export class ImageCatalog {
   /** Deletes an image with its kernel disk and suspended machine. */
   async delete(name: string): Promise<void> {
     await this.withRegistry((r) => r.delete(name));
-    await deleteMachineState(name);
+    await (await machine()).deleteMachineState(name);
   }
 }

@@ -104,6 +104,8 @@ export class ClientLink implements WorldLink {
         if (!done) useViewState.getState().setStatus(`${task}: ${fraction === null ? '…' : `${Math.round(fraction * 100)}%`}`);
         return;
       }
+      // The open image's background check finished: connect.ts shows its verdict.
+      if (event.type === 'image' && event.checked) return;
       if (event.type === 'image') {
         // Another image was opened: every cached object belongs to the old one.
         this.raw.clear();

@@ -6,7 +6,7 @@ import { setWorldLink } from './useWorld';
 import { ClientLink, LAYOUT_NOTE } from './clientLink';
 import { useViewState } from '../viewState';
 import { applySavedLayout } from '../layoutStore';
-import type { ImageView } from '../../workers/world-client';
+import { getWorldClient, type ImageView } from '../../workers/world-client';
 import type { SafeModeReport } from '../windows/SafeModeWindow';
 
 function showImage(image: ImageView | null): void {
@@ -61,7 +61,6 @@ export function connectWorld(): Promise<void> {
 
 async function connectOnce(): Promise<void> {
   try {
-    const { getWorldClient } = await import('../../workers/world-client');
     const client = getWorldClient();
     // Lines the worker prints while it starts (e.g. why it could not open the image)
     // arrive before the link exists; keep them for it.
