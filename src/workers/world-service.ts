@@ -57,19 +57,31 @@ export class WorldService {
   private attach(session: WorldSession): void {
     this.detach();
     this.session = session;
-    this.detach = session.world.onChange((change) => {
+    // The store's background integrity check reports here: the same image, checked (and
+    // read-only, with its damaged records, if the check failed).
+    const fromImage = session.image?.subscribe((e) => {
+      if (e.type === 'integrity' && this.session === session) this.emit({ event: { type: 'image', image: this.imageView(), checked: true } });
+    });
+    const fromWorld = session.world.onChange((change) => {
       // The UI needs transaction boundaries and outside invalidations; intermediate
       // structure/value events inside a transaction are not worth a message each.
       if (change.type === 'committed' || change.type === 'aborted' || change.type === 'invalidated' || change.type === 'loaded')
         this.emit({ event: { type: 'change', change } });
     });
+    this.detach = () => {
+      fromImage?.();
+      fromWorld();
+    };
   }
 
   private imageView(): ImageView | null {
     const image = this.session.image;
     if (!image) return null;
     const info = image.info;
-    return { name: info.name, root: info.root, lastTid: info.lastTid, nextOid: info.nextOid, objects: this.session.world.loadedOids().length, readOnly: image.readOnly ?? null };
+    const problems = (image.report?.problems ?? []).map((p) =>
+      p.table === 'objects' ? { oid: Number(p.key), reason: p.problem } : { reason: `${p.table} record ${p.key}: ${p.problem}` },
+    );
+    return { name: info.name, root: info.root, lastTid: info.lastTid, nextOid: info.nextOid, objects: this.session.world.loadedOids().length, readOnly: image.readOnly ?? null, problems };
   }
 
   private requireImage() {

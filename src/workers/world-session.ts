@@ -1,7 +1,7 @@
 // Opening a World session: a World, its sandbox, and (in the page) the living image it lives
 // in. The worker opens an image from the store; tests and the CLI open genesis in memory.
 
-import { ROOT_OID, World, createGenesisWorld, genesisStates, type OID } from '../world';
+import { ROOT_OID, World, createGenesisWorld, genesisStates, type OID, type ObjectStore } from '../world';
 import { Sandbox, type SandboxOptions } from '../sandbox';
 import { ImageRegistry, openImageStore, type ImageStore, type RegistryOptions } from '../store';
 
@@ -80,9 +80,32 @@ export async function openImageSession(name: string, options: SessionOptions & {
   return sessionOnImage(image, options);
 }
 
+/** Objects whose stored records are damaged (a wrong shape, a mismatched OID), by the
+ * image's integrity report; a record that only refers to a missing object is not one of them
+ * (the World treats the dangling reference as absent). */
+export function damagedObjects(image: ImageStore): Set<OID> {
+  const out = new Set<OID>();
+  for (const p of image.report?.problems ?? []) if (p.table === 'objects' && !p.problem.startsWith('refers to ')) out.add(Number(p.key));
+  return out;
+}
+
 export async function sessionOnImage(image: ImageStore, options: SessionOptions = {}): Promise<WorldSession> {
+  // A damaged image opens read-only (the store refuses writes) with its damaged objects left
+  // out: loading one answers nothing, so the World treats it as absent. Without its root
+  // there is no World to show, so that refuses to open.
+  if (damagedObjects(image).has(image.info.root)) {
+    image.close();
+    throw new Error(`its root object ${image.info.root} is damaged (${image.readOnly ?? 'see the integrity report'})`);
+  }
+  const store: ObjectStore = {
+    load: async (oids) => {
+      const damaged = damagedObjects(image);
+      return image.load(damaged.size ? oids.filter((o) => !damaged.has(o)) : oids);
+    },
+    commit: (writes) => image.commit(writes),
+  };
   // New objects take OIDs from blocks reserved in the image, so tabs never pick the same one.
-  const world = new World({ store: image, nextOid: image.nextOid, reserveOids: (count) => image.reserveOids(count) });
+  const world = new World({ store, nextOid: image.nextOid, reserveOids: (count) => image.reserveOids(count) });
   // A large image opens fast: the first objects (the lobby and genesis among them) now, the
   // rest in the background; anything touched before it arrives faults in on demand.
   const first = options.firstLoad ?? FIRST_LOAD;
@@ -96,6 +119,8 @@ export async function sessionOnImage(image: ImageStore, options: SessionOptions 
   // first reads (the lobby's outliner, the window layout) do not wait for QuickJS.
   const sandbox = lazySandbox(world, options);
   const fromStore = image.subscribe((e) => {
+    // The background check found damaged objects: drop any copies, so they read as absent.
+    if (e.type === 'integrity' && !e.report.ok) world.invalidate([...damagedObjects(image)]);
     if (e.type !== 'invalidate') return;
     world.noteStoreNextOid(image.nextOid);
     world.invalidate(e.oids === 'all' ? world.loadedOids() : e.oids);

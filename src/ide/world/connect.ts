@@ -1,6 +1,7 @@
 // Starts the World worker (through its typed client) and installs the link the windows
 // use. It keeps the status bar's image facts current, opens the image's own window layout
-// when another image is opened, and shows safe mode when the image opened read-only.
+// when another image is opened, and shows safe mode when the image opened read-only (or its
+// background check found damage), listing the damaged objects the worker reports.
 // A World that fails to start leaves the IDE usable with a clear message.
 import { setWorldLink } from './useWorld';
 import { ClientLink, LAYOUT_NOTE } from './clientLink';
@@ -18,29 +19,18 @@ function showImage(image: ImageView | null): void {
   view.setImageInfo({ imageName: image.name, lastCommit: image.lastTid ? `#${image.lastTid}` : '—' });
   const open = view.windows.find((w) => w.kind === 'safe-mode');
   if (image.readOnly) {
-    showSafeMode(image.name, `it is open read-only because ${image.readOnly}`, image.readOnly);
+    const failures = image.problems.map((p) => ({ oid: p.oid, what: p.oid !== undefined ? 'object' : 'record', reason: p.reason }));
+    showSafeMode(image.name, `it is open read-only because ${image.readOnly}`, failures.length ? failures : [{ what: 'image', reason: image.readOnly }]);
   } else if (open) {
     view.closeWindow(open.id);
   }
 }
 
-function showSafeMode(imageName: string, reason: string, problems: string): void {
-  const report: SafeModeReport = { imageName, reason, failures: parseProblems(problems) };
+function showSafeMode(imageName: string, reason: string, failures: SafeModeReport['failures']): void {
+  const report: SafeModeReport = { imageName, reason, failures };
   const view = useViewState.getState();
   view.setImageInfo({ imageName: `${imageName} (safe mode)` });
   view.openWindow({ kind: 'safe-mode', title: `Safe mode: ${imageName}`, target: { data: report }, x: 380, y: 60 });
-}
-
-/** The store's read-only reason lists its problems separated by semicolons or newlines. */
-function parseProblems(reason: string): SafeModeReport['failures'] {
-  return reason
-    .split(/[;\n]/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const m = /#(\d+)|\b(?:oid|object|objects) (\d+)/i.exec(line);
-      return { oid: m ? Number(m[1] ?? m[2]) : undefined, what: m ? 'object' : 'record', reason: line };
-    });
 }
 
 async function storageUsed(): Promise<void> {
@@ -76,7 +66,8 @@ async function connectOnce(): Promise<void> {
       // The worker announces an image it could not open on the Transcript and runs a World
       // in memory instead: that is safe mode.
       const failed = /^The living image “(.+)” could not be opened \((.*)\)\. This World runs in memory/s.exec(line);
-      if (failed) showSafeMode(failed[1]!, `it could not be opened (${failed[2]}); a World in memory runs instead and nothing is saved`, failed[2]!);
+      if (failed)
+        showSafeMode(failed[1]!, `it could not be opened (${failed[2]}); a World in memory runs instead and nothing is saved`, [{ what: 'image', reason: failed[2]! }]);
     };
     link.onPrint(onLine);
     link.subscribe((c) => {
@@ -94,18 +85,11 @@ async function connectOnce(): Promise<void> {
     stopEarly();
     for (const line of early) onLine(line);
     void storageUsed();
-    // The store checks an image's records in the background after opening it; the worker
-    // does not announce the result, so ask again a few times for a read-only verdict.
-    void (async () => {
-      for (const wait of [500, 1000, 2000, 4000, 8000]) {
-        await new Promise((r) => setTimeout(r, wait));
-        const now = await client.imageInfo().catch(() => null);
-        if (now?.readOnly) {
-          showImage(now);
-          return;
-        }
-      }
-    })();
+    // The store checks a large image's records in the background after opening it; the
+    // worker announces the result as an `image` event marked `checked` (same image).
+    client.subscribe((e) => {
+      if (e.type === 'image' && e.checked) showImage(e.image);
+    });
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     useViewState.getState().setStatus(`The World could not start: ${reason}`);
