@@ -40,6 +40,27 @@ async function connect(reg: ReturnType<typeof registry>, image = 'default', firs
   return { client, events, session: session!, close };
 }
 
+/** Damages one stored object record, as a bad disk or a buggy writer might. */
+function damageRecord(dbName: string, oid: number): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const open = indexedDB.open(dbName);
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const objects = db.transaction('objects', 'readwrite').objectStore('objects');
+      const get = objects.get(oid);
+      get.onsuccess = () => {
+        const rec = get.result as { state: { slots: unknown } };
+        rec.state.slots = 'not a slot list';
+        objects.put(rec).onsuccess = () => {
+          db.close();
+          done();
+        };
+      };
+    };
+  });
+}
+
 describe('the World on a living image', () => {
   it('a new image starts from genesis and a committed change survives reopening', async () => {
     const reg = registry();
@@ -143,24 +164,7 @@ describe('the World on a living image', () => {
     const dbName = first.session.image!.info.dbName;
     first.close();
     cleanups.pop();
-    // Damage the stored record as a bad disk or a buggy writer might.
-    await new Promise<void>((done, fail) => {
-      const open = indexedDB.open(dbName);
-      open.onerror = () => fail(open.error);
-      open.onsuccess = () => {
-        const db = open.result;
-        const objects = db.transaction('objects', 'readwrite').objectStore('objects');
-        const get = objects.get(point);
-        get.onsuccess = () => {
-          const rec = get.result as { state: { slots: unknown } };
-          rec.state.slots = 'not a slot list';
-          objects.put(rec).onsuccess = () => {
-            db.close();
-            done();
-          };
-        };
-      };
-    });
+    await damageRecord(dbName, point);
     const second = await connect(reg);
     const info = (await second.client.imageInfo())!;
     expect(info.readOnly).toMatch(/damaged/);
@@ -170,6 +174,23 @@ describe('the World on a living image', () => {
     expect((await second.client.getObject(info.root)).state.name).toBe('lobby');
     await expect(second.client.getObject(point)).rejects.toMatchObject({ message: expect.stringContaining(`#${point}`) });
     await expect(second.client.evaluate('self.Circle.radius = 9')).rejects.toMatchObject({ message: expect.stringMatching(/read-only/) });
+  });
+
+  it("a large image's background check announces damage as a checked image event; the damaged object never loads", async () => {
+    const reg = registry();
+    const first = await connect(reg);
+    const point = (await first.client.evaluate('reflect(self.Point).oid()')).result.value as number;
+    const dbName = first.session.image!.info.dbName;
+    first.close();
+    cleanups.pop();
+    await damageRecord(dbName, point);
+    // As for an image too large to check before it opens: the check runs after a delay.
+    const second = await connect({ ...reg, verify: 'background', verifyDelayMs: 50 } as ReturnType<typeof registry>);
+    expect((await second.client.imageInfo())!.readOnly).toBeNull();
+    await expect(second.client.getObject(point)).rejects.toMatchObject({ message: expect.stringContaining(`#${point}`) });
+    for (let i = 0; i < 100 && !second.events.some((e) => e.type === 'image'); i++) await new Promise((r) => setTimeout(r, 20));
+    const event = second.events.find((e) => e.type === 'image');
+    expect(event).toMatchObject({ type: 'image', checked: true, image: { readOnly: expect.stringMatching(/damaged/), problems: [{ oid: point }] } });
   });
 
   it('Images: create, list, open, rename and delete', async () => {

@@ -89,6 +89,17 @@ export function damagedObjects(image: ImageStore): Set<OID> {
   return out;
 }
 
+/** Whether a stored record has the shape the World needs to hold it (a cheap check on every
+ * load, so a damaged record the background integrity check has not reached yet is left out
+ * instead of failing the load it came with). */
+function installable(r: { oid: OID; state: unknown }): boolean {
+  const s = r.state as { oid?: unknown; slots?: unknown; traits?: unknown } | null;
+  return (
+    typeof s === 'object' && s !== null && s.oid === r.oid && Array.isArray(s.slots) && s.slots.every((x) => typeof x === 'object' && x !== null) &&
+    Array.isArray(s.traits) && s.traits.every((t) => typeof t === 'object' && t !== null && Array.isArray((t as { exclude?: unknown }).exclude))
+  );
+}
+
 export async function sessionOnImage(image: ImageStore, options: SessionOptions = {}): Promise<WorldSession> {
   // A damaged image opens read-only (the store refuses writes) with its damaged objects left
   // out: loading one answers nothing, so the World treats it as absent. Without its root
@@ -100,7 +111,8 @@ export async function sessionOnImage(image: ImageStore, options: SessionOptions 
   const store: ObjectStore = {
     load: async (oids) => {
       const damaged = damagedObjects(image);
-      return image.load(damaged.size ? oids.filter((o) => !damaged.has(o)) : oids);
+      const got = await image.load(damaged.size ? oids.filter((o) => !damaged.has(o)) : oids);
+      return got.every(installable) ? got : got.filter(installable);
     },
     commit: (writes) => image.commit(writes),
   };

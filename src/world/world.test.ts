@@ -216,6 +216,51 @@ describe('transactions', () => {
     expect(w.clone(child)).toBe(made); // the OID is free again
   });
 
+  it('with reserveOids, new objects take OIDs from reserved blocks; an empty block faults, and a large transaction gets a larger block', async () => {
+    const store = new InMemoryStore();
+    let high = 100;
+    const reservations: number[] = [];
+    const reserveOids = async (count: number) => {
+      reservations.push(count);
+      high += count;
+      return high - count;
+    };
+    const w = new World({ store, nextOid: 100, reserveOids, oidBlockSize: 2 });
+    expect(w.reservesOids).toBe(true);
+    let fault: unknown = null;
+    try {
+      w.createObject({ name: 'a' });
+    } catch (e) {
+      fault = e;
+    }
+    expect(fault).toBeInstanceOf(ObjectFault);
+    expect(fault).toMatchObject({ oids: [], needsOids: true });
+    await w.fault([]);
+    // Three objects in one transaction do not fit a block of two: the retry gets twice what the first try needed.
+    const make = () => [w.createObject({ name: 'a' }), w.createObject({ name: 'b' }), w.createObject({ name: 'c' })];
+    w.begin('three');
+    expect(make).toThrow(ObjectFault);
+    w.abort();
+    await w.fault([]);
+    w.begin('three');
+    const oids = make();
+    await w.commit();
+    expect(reservations).toEqual([2, 6]);
+    expect(oids).toEqual([102, 103, 104]);
+    // Another World on the same reservations never picks those OIDs.
+    const other = new World({ store, nextOid: 100, reserveOids, oidBlockSize: 2 });
+    expect(() => other.createObject({ name: 'x' })).toThrow(ObjectFault);
+    await other.fault([]);
+    expect(await other.transact('x', () => other.createObject({ name: 'x' }))).toMatchObject({ value: 108 });
+  });
+
+  it('without reserveOids, a World counts OIDs itself as before', async () => {
+    const w = new World({ store: new InMemoryStore(), nextOid: 7 });
+    expect(w.reservesOids).toBe(false);
+    expect((await w.transact('one', () => w.createObject({ name: 'o' }))).value).toBe(7);
+    expect(w.nextOid).toBe(8);
+  });
+
   it('hands the store one write set with before-images and read serials', async () => {
     const store = new InMemoryStore();
     const w = new World({ store });
