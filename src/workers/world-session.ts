@@ -121,8 +121,10 @@ export async function sessionOnImage(image: ImageStore, options: SessionOptions 
   // A large image opens fast: the first objects (the lobby and genesis among them) now, the
   // rest in the background; anything touched before it arrives faults in on demand.
   const first = options.firstLoad ?? FIRST_LOAD;
-  await loadStored(world, image, 0, first);
   const end = Math.max(image.nextOid, world.nextOid);
+  // Only OIDs below the image's next one can be stored: asking for all of [0, first) would
+  // read (and mark missing) thousands of absent records in a small image.
+  await loadStored(world, image, 0, Math.min(first, end));
   if (end > first)
     void loadStored(world, image, first, end).catch(() => {
       // What failed to load faults in again when needed.
