@@ -93,16 +93,7 @@ static void send_error(u32 id, u32 code, const char *why)
 
 static u32 call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
 {
-    struct telos_msg m = { { 0, 0, 0 }, 0 };
-    for (u32 i = 0; i < argc && i < TELOS_FAST_MRS; i++)
-        m.mr[i] = argv[i];
-    u32 info = telos_call(ep, TELOS_MSG_INFO(label, 0, argc), &m);
-    u32 n = TELOS_MSG_LENGTH(info);
-    for (u32 i = 0; reply && i < n; i++)
-        reply[i] = i < TELOS_FAST_MRS ? m.mr[i] : telos_ipc->msg[i];
-    if (reply_len)
-        *reply_len = n;
-    return TELOS_MSG_LABEL(info);
+    return telos_call_words(ep, label, argc, argv, reply, reply_len);
 }
 
 static void serve(u32 type, u32 id, const u8 *payload, u32 len)

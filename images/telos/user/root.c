@@ -502,20 +502,7 @@ static u32 ps_ep, ps_raw_ep;
 
 static u32 ps_call(u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
 {
-    struct telos_msg m = { { 0, 0, 0 }, 0 };
-    for (u32 i = 0; i < argc; i++) {
-        if (i < TELOS_FAST_MRS)
-            m.mr[i] = argv[i];
-        else
-            telos_ipc->msg[i] = argv[i];
-    }
-    u32 info = telos_call(ps_ep, TELOS_MSG_INFO(label, 0, argc), &m);
-    u32 n = TELOS_MSG_LENGTH(info);
-    for (u32 i = 0; reply && i < n; i++)
-        reply[i] = i < TELOS_FAST_MRS ? m.mr[i] : telos_ipc->msg[i];
-    if (reply_len)
-        *reply_len = n;
-    return TELOS_MSG_LABEL(info);
+    return telos_call_words(ps_ep, label, argc, argv, reply, reply_len);
 }
 
 static u32 ps_begin(void)

@@ -27,6 +27,9 @@ static inline u64 telos_rdtsc(void) { u32 lo, hi; __asm__ volatile("rdtsc" : "=a
 
 /* A kernel invocation: label and up to 8 arguments; returns the error code (0 = ok). */
 u32 telos_invoke(u32 cptr, u32 label, u32 argc, const u32 *argv, u32 *reply0);
+/* Call with `argc` words (fast registers first, then the IPC buffer); copies the reply's
+ * words into `reply` (may be NULL) and its length into `reply_len`; returns the label. */
+u32 telos_call_words(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len);
 #define TELOS_INVOKE(cptr, label, ...) \
     ({ const u32 _a[] = { __VA_ARGS__ }; telos_invoke((cptr), (label), sizeof _a / sizeof _a[0], _a, NULL); })
 #define TELOS_INVOKE0(cptr, label) telos_invoke((cptr), (label), 0, NULL, NULL)
