@@ -1,8 +1,19 @@
 // The halo: Morphic's ring of handles around a window, shown on alt-click (or Alt+H on a
 // title bar). Close, Move (drag), Resize (drag), Clone, Inspect (the morph itself) and
 // Bring to front. Escape dismisses it.
-import { useEffect, useRef, type PointerEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type PointerEvent } from 'react';
 import { useViewState } from '../viewState';
+
+/** Arrow keys on a halo handle step the window by 16 px in that direction. */
+const ARROW_STEPS: Record<string, [number, number]> = { ArrowLeft: [-16, 0], ArrowRight: [16, 0], ArrowUp: [0, -16], ArrowDown: [0, 16] };
+function onArrowKey(step: (d: [number, number]) => void) {
+  return (e: KeyboardEvent) => {
+    const d = ARROW_STEPS[e.key];
+    if (!d) return;
+    e.preventDefault();
+    step(d);
+  };
+}
 
 export function Halo() {
   const haloId = useViewState((s) => s.haloId);
@@ -100,14 +111,7 @@ export function Halo() {
         onPointerDown={startDrag('move')}
         onPointerMove={onMove}
         onPointerUp={onUp}
-        onKeyDown={(e) => {
-          const step: Record<string, [number, number]> = { ArrowLeft: [-16, 0], ArrowRight: [16, 0], ArrowUp: [0, -16], ArrowDown: [0, 16] };
-          const d = step[e.key];
-          if (d) {
-            e.preventDefault();
-            s.moveWindow(win.id, win.x + d[0], win.y + d[1]);
-          }
-        }}
+        onKeyDown={onArrowKey((d) => s.moveWindow(win.id, win.x + d[0], win.y + d[1]))}
       >
         ✥
       </button>
@@ -119,14 +123,7 @@ export function Halo() {
         onPointerDown={startDrag('resize')}
         onPointerMove={onMove}
         onPointerUp={onUp}
-        onKeyDown={(e) => {
-          const step: Record<string, [number, number]> = { ArrowLeft: [-16, 0], ArrowRight: [16, 0], ArrowUp: [0, -16], ArrowDown: [0, 16] };
-          const d = step[e.key];
-          if (d) {
-            e.preventDefault();
-            s.resizeWindow(win.id, win.w + d[0], win.h + d[1]);
-          }
-        }}
+        onKeyDown={onArrowKey((d) => s.resizeWindow(win.id, win.w + d[0], win.h + d[1]))}
       >
         ⤡
       </button>
