@@ -6,6 +6,17 @@ import { ImageRegistry, ImageStore, StoreError } from '../../src/store';
 import { genesisStates } from '../../src/world';
 import { measureBulkCommit, measureOpen, measureSmallCommit } from '../../src/store/measure';
 
+/** Opens the crash image, creating it (a lobby and CRASH_OBJECTS objects) the first time. */
+async function openCrashImage(dbName: string): Promise<ImageStore> {
+  try {
+    return await ImageStore.open('crash', dbName, { syncIntervalMs: 0, verify: 'none' });
+  } catch {
+    const objects = [obj(0, 'lobby', { last: 0, ...Object.fromEntries(Array.from({ length: CRASH_OBJECTS }, (_, i) => [`o${i}`, { ref: i + 1 }])) })];
+    for (let i = 1; i <= CRASH_OBJECTS; i++) objects.push(obj(i, `o${i}`, { n: 0, pad: '' }));
+    return ImageStore.create('crash', dbName, { root: 0, objects }, { syncIntervalMs: 0, verify: 'none' });
+  }
+}
+
 const scenarioOptions = { syncIntervalMs: 200, opTimeoutMs: 5_000, blockedTimeoutMs: 1_000 };
 const CRASH_OBJECTS = 5;
 const payload = 'x'.repeat(40_000);
@@ -32,14 +43,7 @@ const harness = {
   /** Commits forever: commit k sets every crash object's `n` (and the lobby's `last`) to k
    * and carries a large payload, so a kill often lands mid-transaction. */
   async crashStream(dbName: string): Promise<void> {
-    let store: ImageStore;
-    try {
-      store = await ImageStore.open('crash', dbName, { syncIntervalMs: 0, verify: 'none' });
-    } catch {
-      const objects = [obj(0, 'lobby', { last: 0, ...Object.fromEntries(Array.from({ length: CRASH_OBJECTS }, (_, i) => [`o${i}`, { ref: i + 1 }])) })];
-      for (let i = 1; i <= CRASH_OBJECTS; i++) objects.push(obj(i, `o${i}`, { n: 0, pad: '' }));
-      store = await ImageStore.create('crash', dbName, { root: 0, objects }, { syncIntervalMs: 0, verify: 'none' });
-    }
+    const store = await openCrashImage(dbName);
     const loaded = await store.load(Array.from({ length: CRASH_OBJECTS + 1 }, (_, i) => i));
     let k = slot(loaded[0]!.state, 'last') as number;
     const serials = loaded.map((o) => o.serial);
@@ -58,6 +62,11 @@ const harness = {
       }
       await window.__ack?.(k, store.stats.fastCommits);
     }
+  },
+
+  /** Creates the crash image (if it is not there yet) and closes it. */
+  async crashCreate(dbName: string): Promise<void> {
+    (await openCrashImage(dbName)).close();
   },
 
   /** What the crash image holds after a restart: the k of the last commit it contains, and
