@@ -38,7 +38,7 @@ export function openImageFile(path: string): Promise<MemoryImage> {
 }
 
 /** Writes a stream to `path` through a temporary file, so a failed export leaves no half file. */
-async function writeAtomically(path: string, stream: ReadableStream<Uint8Array>): Promise<number> {
+export async function writeAtomically(path: string, stream: ReadableStream<Uint8Array>): Promise<number> {
   const tmp = `${path}.partial-${process.pid}`;
   try {
     await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tmp));

@@ -3,10 +3,7 @@
 //   telos help
 // Success: exit 0. Bad input: one line on stderr (no stack trace) and a non-zero exit.
 
-import { createWriteStream, realpathSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TelosError, createGenesisWorld, InMemoryStore, World } from '../world';
 import { EvaluationError, Sandbox, evaluateAndCommit, frameText } from '../sandbox';
@@ -88,14 +85,8 @@ async function saveFileWorld(path: string, store: InMemoryStore, file: FileImage
     file.history.push({ tid: tx.tid, time: Date.now(), note: tx.note, origin: tx.origin, changes: tx.writes.map((w) => ({ oid: w.oid, beforeSerial: w.serial, before: w.before })) });
   const { exportImage } = await import('../imagefile');
   const stream = await exportImage(file, { includeHistory: file.history.length > 0 });
-  const tmp = `${path}.partial-${process.pid}`;
-  try {
-    await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tmp));
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  const { writeAtomically } = await import('./image');
+  await writeAtomically(path, stream);
 }
 
 /** Runs the command line; answers the exit status. */
