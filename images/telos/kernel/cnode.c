@@ -3,17 +3,29 @@
  * error, never an overwrite. */
 #include "kernel/object.h"
 
+/* The source of a Copy, Mint or Move: mr[1] names a CNode in the caller's CSpace, mr[2] a
+ * slot in it, which must hold a capability. NULL with *err set otherwise. */
+static struct slot *source_slot(struct tcb *t, const u32 *mr, u32 *err)
+{
+    struct slot *src_root = cspace_lookup(t, mr[1], err);
+    if (!src_root)
+        return NULL;
+    struct slot *src = cnode_slot(&src_root->cap, mr[2], err);
+    if (!src)
+        return NULL;
+    if (src->cap.type == CAP_NULL) {
+        *err = TELOS_EFAILED_LOOKUP;
+        return NULL;
+    }
+    return src;
+}
+
 static u32 derive(struct tcb *t, struct slot *dest, const u32 *mr, bool mint)
 {
     u32 err = 0;
-    struct slot *src_root = cspace_lookup(t, mr[1], &err);
-    if (!src_root)
-        return err;
-    struct slot *src = cnode_slot(&src_root->cap, mr[2], &err);
+    struct slot *src = source_slot(t, mr, &err);
     if (!src)
         return err;
-    if (src->cap.type == CAP_NULL)
-        return TELOS_EFAILED_LOOKUP;
     if (src->cap.type == CAP_UNTYPED)
         return TELOS_EILLEGAL_OPERATION; /* one watermark per untyped: move it instead */
     struct cap c = src->cap;
@@ -54,14 +66,9 @@ u32 invoke_cnode(struct tcb *t, struct slot *cnode, u32 label, const u32 *mr, u3
             return TELOS_ETRUNCATED_MESSAGE;
         if (target->cap.type != CAP_NULL)
             return TELOS_EDELETE_FIRST;
-        struct slot *src_root = cspace_lookup(t, mr[1], &err);
-        if (!src_root)
-            return err;
-        struct slot *src = cnode_slot(&src_root->cap, mr[2], &err);
+        struct slot *src = source_slot(t, mr, &err);
         if (!src)
             return err;
-        if (src->cap.type == CAP_NULL)
-            return TELOS_EFAILED_LOOKUP;
         if (src != target)
             mdb_move(src, target);
         return TELOS_OK;

@@ -25,17 +25,11 @@ u32 telos_call_words(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u
 
 u32 telos_invoke(u32 cptr, u32 label, u32 argc, const u32 *argv, u32 *reply0)
 {
-    struct telos_msg m = { { 0, 0, 0 }, 0 };
-    for (u32 i = 0; i < argc; i++) {
-        if (i < TELOS_FAST_MRS)
-            m.mr[i] = argv[i];
-        else
-            telos_ipc->msg[i] = argv[i];
-    }
-    u32 info = telos_call(cptr, TELOS_MSG_INFO(label, 0, argc), &m);
+    u32 reply[TELOS_MAX_MRS] = { 0 };
+    u32 result = telos_call_words(cptr, label, argc, argv, reply, NULL);
     if (reply0)
-        *reply0 = m.mr[0];
-    return TELOS_MSG_LABEL(info);
+        *reply0 = reply[0];
+    return result;
 }
 
 void telos_print(const char *s)
