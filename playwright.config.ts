@@ -1,5 +1,6 @@
-// End-to-end tests drive Debian's Chromium (/usr/bin/chromium) against the built app served
-// by `vite preview` on localhost. No browser is ever downloaded.
+// End-to-end tests drive Debian's Chromium (/usr/bin/chromium, project `chromium`) and
+// Debian's Firefox ESR (/usr/bin/firefox-esr over WebDriver BiDi, project `firefox`) against
+// the built app served by `vite preview` on localhost. No browser is ever downloaded.
 import { defineConfig } from '@playwright/test';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,22 +20,32 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    browserName: 'chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
-    launchOptions: {
-      executablePath: chromium,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
   },
+  projects: [
+    {
+      name: 'chromium',
+      testIgnore: 'firefox/**',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: chromium,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+    // Debian's firefox-esr over WebDriver BiDi, driven by puppeteer-core (e2e/firefox/).
+    { name: 'firefox', testMatch: 'firefox/**/*.spec.ts', timeout: 120_000 },
+  ],
   webServer: {
     command: `npx vite preview --outDir ${dist} --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,

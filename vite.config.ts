@@ -1,9 +1,48 @@
 // Vite builds the IDE. Workers are ES modules so they can import the same TypeScript.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [
+    react(),
+    // Offline and installable: a web app manifest and a Workbox service worker that
+    // precaches the whole app — the kernel ELF and every wasm (v86, QuickJS) included — so
+    // the IDE opens and the Machine boots with the network gone. A new deployment waits
+    // until the user accepts the update prompt (registerType 'prompt'); the dev server
+    // (`npm start`) has no service worker.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: null,
+      includeAssets: ['icon.svg', 'icon-192.png', 'icon-512.png'],
+      manifest: {
+        name: 'TelOS Studio',
+        short_name: 'TelOS',
+        description: 'A live prototype-object World and the TelOS microkernel, in one web page.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        background_color: '#f4f1ea',
+        theme_color: '#1e2024',
+        icons: [
+          { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{html,js,css,wasm,elf,ttf,svg,png,webmanifest}'],
+        // The store's test page is not part of the app.
+        globIgnores: ['e2e/**', '**/storeHarness-*'],
+        // v86 and the QuickJS builds are megabytes each.
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/e2e\//],
+        cleanupOutdatedCaches: true,
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   worker: { format: 'es' },
   // The machine worker's dependencies, pre-bundled at dev start so the first Boot does not
   // make the dev server re-optimise and reload the page.

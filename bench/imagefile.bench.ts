@@ -2,7 +2,7 @@
 // gunzip (native CompressionStream / DecompressionStream) of the very same NDJSON bytes in
 // the same run: the ratio is what validation, checksumming and record handling cost.
 import type { ObjectState } from '../src/world';
-import { exportImage, importImage, MemoryImage, MemoryImageShelf, writeImageNdjson } from '../src/imagefile';
+import { exportImage, importImage, MemoryImage, MemoryImageShelf, readImageFile, writeImageNdjson } from '../src/imagefile';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { percentiles, printTable, type BenchRow } from './lib';
@@ -32,6 +32,8 @@ function buildImage(): MemoryImage {
     if (oid % 1000 === 0) members.push({ ref: oid });
   }
   img.put({ oid: 0, name: 'lobby', slots: [{ name: 'some', kind: 'data', value: members }], traits: [], meta: { createdTid: 1 } }, 1);
+  // Every object was committed by transaction 1: the header says so (an export refuses serials above lastTid).
+  img.lastTid = 1;
   return img;
 }
 
@@ -82,6 +84,9 @@ const MB = ndjson.bytes / 1024 / 1024;
 const exportMs: number[] = [];
 const gzipMs: number[] = [];
 const importMs: number[] = [];
+const verifyMs: number[] = [];
+const verifyCpuMs: number[] = [];
+const gunzipCpuMs: number[] = [];
 const gunzipMs: number[] = [];
 let gz: Uint8Array[] = [];
 let gzBytes = 0;
@@ -99,8 +104,18 @@ for (let run = 0; run < RUNS; run++) {
   });
   importMs.push(i.ms);
   if (i.value.images.get('bench')!.objects_.size !== OBJECTS) throw new Error('import lost objects');
+  const cpu0 = process.cpuUsage();
   const u = await time(() => drain(streamOf(gz).pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>)));
+  const cpu1 = process.cpuUsage(cpu0);
   gunzipMs.push(u.ms);
+  gunzipCpuMs.push((cpu1.user + cpu1.system) / 1000);
+  // The reader alone (telos image verify): gunzip, split, parse, validate, SHA-256, no store.
+  const cpu2 = process.cpuUsage();
+  const r = await time(() => readImageFile(streamOf(gz)));
+  const cpu3 = process.cpuUsage(cpu2);
+  verifyMs.push(r.ms);
+  verifyCpuMs.push((cpu3.user + cpu3.system) / 1000);
+  if (r.value.counts.obj !== OBJECTS) throw new Error('verify counted the wrong number of objects');
   if (u.value.bytes !== ndjson.bytes) throw new Error('the export is not the NDJSON the baseline compresses');
 }
 
@@ -109,6 +124,8 @@ const rows: BenchRow[] = [
   { name: 'export (write, validate, SHA-256, gzip)', ours: MB / (med(exportMs) / 1000), baseline: MB / (med(gzipMs) / 1000), unit: 'MB/s', baselineName: 'CompressionStream gzip of the same NDJSON', higherIsBetter: true },
   { name: 'export objects', ours: OBJECTS / (med(exportMs) / 1000), baseline: OBJECTS / (med(gzipMs) / 1000), unit: 'objects/s', baselineName: 'gzip only', higherIsBetter: true },
   { name: 'import (gunzip, parse, validate, SHA-256, store)', ours: MB / (med(importMs) / 1000), baseline: MB / (med(gunzipMs) / 1000), unit: 'MB/s', baselineName: 'DecompressionStream gunzip of the same file', higherIsBetter: true },
+  { name: 'verify (gunzip, parse, validate, SHA-256)', ours: MB / (med(verifyMs) / 1000), baseline: MB / (med(gunzipMs) / 1000), unit: 'MB/s', baselineName: 'DecompressionStream gunzip of the same file', higherIsBetter: true },
+  { name: 'verify, CPU time (user + system)', ours: med(verifyCpuMs), baseline: med(gunzipCpuMs), unit: 'ms', baselineName: 'gunzip of the same file, CPU time', higherIsBetter: false },
   { name: 'import objects', ours: OBJECTS / (med(importMs) / 1000), baseline: OBJECTS / (med(gunzipMs) / 1000), unit: 'objects/s', baselineName: 'gunzip only', higherIsBetter: true },
 ];
 printTable(`.telos image file: ${OBJECTS.toLocaleString('en-US')} objects, ${MB.toFixed(1)} MB NDJSON, ${(gzBytes / 1024 / 1024).toFixed(1)} MB gzip (median of ${RUNS})`, rows);
@@ -151,7 +168,6 @@ printTable(`.telos image file: ${OBJECTS.toLocaleString('en-US')} objects, ${MB.
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers;
   };
-  const { readImageFile } = await import('../src/imagefile');
   const t0 = performance.now();
   const summary = await readImageFile(await exportImage(source, { createdAt: at }));
   const ms = performance.now() - t0;

@@ -13,7 +13,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { percentiles, printTable, type BenchRow } from './lib';
-import { measureBulkCommit, measureOpen, measureSmallCommit, type Measured } from '../src/store/measure';
+import { measureBulkCommit, measureOpen, measureSmallCommit, type Measured } from '../src/store/harness';
 
 const ROUNDS = Number(process.env.STORE_BENCH_ROUNDS ?? 400);
 const BULK = Number(process.env.STORE_BENCH_OBJECTS ?? 100_000);

@@ -1,6 +1,6 @@
 // World benchmark: message sends and slot reads from method code against plain JavaScript in
 // the same QuickJS context, and cloning 10,000 objects against structuredClone of their states.
-// Run: npx tsx bench/world-sends.bench.ts
+// Run: npx tsx --import ./bin/raw-imports.mjs bench/world-sends.bench.ts
 
 import { createGenesisWorld, type OID } from '../src/world';
 import { Sandbox } from '../src/sandbox';

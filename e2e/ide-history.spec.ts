@@ -44,3 +44,20 @@ test('History undoes a value change, an added slot and a conflict resolution', a
   await expect(slotRow(point, 'x')).toContainText('0');
   await expect(history.getByRole('alert')).toHaveCount(0);
 });
+
+test('History offers Undo only where it is possible: not on Genesis, which only created objects', async ({ page }) => {
+  await openIde(page);
+  const point = await openFromSpotter(page, 'Point');
+  await slotRow(point, 'x').getByRole('button', { name: /^Edit value of x/ }).click();
+  await point.getByRole('textbox', { name: 'Value of x' }).fill('7');
+  await point.getByRole('textbox', { name: 'Value of x' }).press('Enter');
+  await expect(slotRow(point, 'x')).toContainText('7');
+
+  await page.getByRole('navigation', { name: 'World menu' }).getByRole('button', { name: 'History' }).click();
+  const history = windowNamed(page, 'History');
+  const txs = history.getByRole('list', { name: 'Transactions' });
+  const genesis = txs.getByRole('listitem', { name: /^Transaction \d+: Genesis$/ });
+  await expect(genesis).toBeVisible();
+  await expect(txs.getByRole('listitem').filter({ hasText: /\bx\b/ }).first().getByRole('button', { name: 'Undo' })).toBeVisible();
+  await expect(genesis.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+});

@@ -19,9 +19,8 @@ test('windows dragged and resized are where they were after a reload', async ({ 
   await page.getByRole('navigation', { name: 'World menu' }).getByRole('button', { name: 'History' }).click();
   await windowNamed(page, 'History').getByRole('button', { name: 'Collapse' }).click();
   const before = (await circle.boundingBox())!;
-  // Layout writes are debounced (400 ms); let the last one start, then see it committed.
-  await page.waitForTimeout(900);
-  await expect(page.getByRole('status', { name: 'Status bar' })).toContainText('Layout saved', { timeout: 10_000 });
+  // Layout writes are debounced; the page marks a change that is not yet written.
+  await expect(page.locator('html[data-layout-saving]')).toHaveCount(0, { timeout: 15_000 });
 
   await page.reload();
   await openIde(page);

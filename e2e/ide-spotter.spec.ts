@@ -21,3 +21,17 @@ test('the spotter finds methods by their source', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog', { name: 'Spotter' })).toHaveCount(0);
 });
+
+test('a search with no hits says so instead of showing a blank box', async ({ page }) => {
+  await openIde(page);
+  await page.keyboard.press('Control+k');
+  await page.keyboard.insertText('zqxjnothing');
+  const spotter = page.getByRole('dialog', { name: 'Spotter' });
+  await expect(spotter.getByRole('status')).toHaveText('No objects match “zqxjnothing”');
+  await expect(spotter.getByRole('option')).toHaveCount(0);
+  // A search with hits does not say it.
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText('Circle');
+  await expect(spotter.getByRole('option').first()).toBeVisible();
+  await expect(spotter.getByRole('status')).not.toContainText('No objects match');
+});

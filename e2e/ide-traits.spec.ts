@@ -5,9 +5,9 @@ test('the genesis traits conflict is resolved by excluding a method from one tra
   await openIde(page);
   const cc = await openFromSpotter(page, 'ColoredCircle');
   const conflicts = cc.getByRole('alert').filter({ hasText: 'conflicts between' });
-  const count = await conflicts.count();
-  expect(count).toBeGreaterThan(0);
+  // The outliner may still be loading: wait for the conflict as a person would see it.
   const first = conflicts.first();
+  await expect(first).toBeVisible();
   const selector = (await first.locator('.mono').innerText()).trim();
   await page.screenshot({ path: `${screenshotDir}/ide-traits-conflict.png` });
   await first.getByRole('button', { name: `Exclude ${selector} from TColor` }).click();

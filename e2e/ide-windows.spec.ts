@@ -1,6 +1,7 @@
 // Window morphs: open from the world menu, drag, resize, collapse, close, halo actions,
 // keyboard moves, the spotter, and Monaco loading only when a code pane first opens.
 import { test, expect, screenshotDir } from './fixtures';
+import { openIde, windowNamed, setEditorText, editorText } from './ide-helpers';
 
 test('windows open from the world menu, move, resize, collapse and close', async ({ page }) => {
   await page.goto('/');
@@ -123,4 +124,27 @@ test('the IDE follows a dark system setting', async ({ page }) => {
   await page.getByRole('navigation', { name: 'World menu' }).getByRole('button', { name: 'Workspace' }).click();
   await expect(page.locator('.code-editor[data-loaded="true"]')).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/ide-dark.png` });
+});
+
+test('a running evaluation shows in its workspace until it ends', async ({ page }) => {
+  await openIde(page);
+  await page.getByRole('navigation', { name: 'World menu' }).getByRole('button', { name: 'Workspace' }).click();
+  const ws = windowNamed(page, 'Workspace').last();
+  await expect(ws.locator('.code-editor[data-loaded="true"]')).toBeVisible({ timeout: 30_000 });
+  // Warm up the sandbox, so what follows measures the evaluation itself.
+  await setEditorText(page, ws, 'Workspace code', '1 + 1');
+  await ws.getByRole('button', { name: 'Print it' }).click();
+  await expect.poll(() => editorText(ws), { timeout: 30_000 }).toContain('2');
+  const running = ws.getByRole('status', { name: 'Evaluation running' });
+  await expect(running).toHaveCount(0);
+  // Nearly a second of work (under the one-second deadline): the workspace says it is running.
+  const code = 'const t = Date.now(); while (Date.now() - t < 900) {} 6 * 7';
+  await setEditorText(page, ws, 'Workspace code', code);
+  await ws.getByRole('button', { name: 'Print it' }).click();
+  await expect(running).toBeVisible();
+  await expect(running).toContainText('Running');
+  await expect(ws.getByRole('toolbar', { name: 'Workspace actions' })).toHaveAttribute('aria-busy', 'true');
+  await expect.poll(() => editorText(ws), { timeout: 30_000 }).toContain('42');
+  await expect(running).toHaveCount(0);
+  await expect(ws.getByRole('toolbar', { name: 'Workspace actions' })).toHaveAttribute('aria-busy', 'false');
 });

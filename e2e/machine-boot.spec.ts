@@ -28,7 +28,7 @@ test('typing ps in the console lists the running processes', async ({ page }) =>
   await page.keyboard.type('ps');
   await page.keyboard.press('Enter');
   // The shell echoes what was typed, then the PMS's process list.
-  const text = await waitForConsole(page, /telos> ps\n\d+ processes created by the PMS\n[\s\S]*test_proc\s+running/);
+  const text = await waitForConsole(page, /telos> ps\n\d+ process(?:es)? created by the PMS\n[\s\S]*test_proc\s+running/);
   expect(text).toContain('TelOS: test_proc alive.');
   await page.screenshot({ path: `${screenshotDir}/machine-ps.png` });
   expect(await consoleText(page)).toMatch(/telos> $/);

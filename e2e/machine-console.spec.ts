@@ -7,6 +7,11 @@ test('paste a command, copy the answer, and keep the scrollback', async ({ page,
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openIdeForMachine(page);
   const { machine, console: terminal } = await openMachineWindows(page);
+  // The Console opens on screen, whole (beside the Machine window only when it fits there).
+  const consoleBox = (await page.getByRole('dialog', { name: 'Console', exact: true }).boundingBox())!;
+  const screen = page.viewportSize()!;
+  expect(consoleBox.x + consoleBox.width).toBeLessThanOrEqual(screen.width);
+  expect(consoleBox.y + consoleBox.height).toBeLessThanOrEqual(screen.height);
   await press(machine, 'Boot');
   await waitForConsole(page, 'telos> ');
 
@@ -15,7 +20,10 @@ test('paste a command, copy the answer, and keep the scrollback', async ({ page,
   await terminal.getByRole('button', { name: 'Paste' }).click();
   await waitForConsole(page, 'commands: help, ps, objects, get <oid>, spawn <name>');
 
-  // Copy: select the shell's answer line (triple click) and copy it.
+  // Copy: bring the Console to the front (Boot raised the Machine window, which new windows
+  // cascade from, so it covers most of the Console), select the shell's answer line (triple
+  // click) and copy it.
+  await page.getByRole('dialog', { name: 'Console', exact: true }).getByRole('heading', { name: 'Console' }).click();
   const answer = terminal.locator('.xterm-rows > div', { hasText: 'commands: help' }).last();
   // The rows sit under xterm's pointer layer, so click where the row is.
   const box = (await answer.boundingBox())!;
@@ -29,7 +37,7 @@ test('paste a command, copy the answer, and keep the scrollback', async ({ page,
     await page.keyboard.type('objects');
     await page.keyboard.press('Enter');
   }
-  await expect.poll(async () => ((await consoleText(page)).match(/\d+ objects\n/g) ?? []).length, { timeout: 20_000 }).toBe(6);
+  await expect.poll(async () => ((await consoleText(page)).match(/\d+ objects?\n/g) ?? []).length, { timeout: 20_000 }).toBe(6);
   const text = await consoleText(page);
   const rows = await terminal.locator('.xterm-rows > div').count();
   expect(text.split('\n').length).toBeGreaterThan(rows);

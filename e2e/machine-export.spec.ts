@@ -17,9 +17,11 @@ test('export an image, import it as a new one, boot it there and find the same k
   const [download] = await Promise.all([page.waitForEvent('download'), current.getByRole('button', { name: 'Export' }).click()]);
   const path = await download.path();
 
-  page.once('dialog', (d) => void d.accept('machine-copy'));
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), images.getByRole('button', { name: 'Import', exact: true }).click()]);
   await chooser.setFiles(path);
+  const form = images.getByRole('form', { name: /^Import / });
+  await form.getByRole('textbox', { name: 'Name of the new image' }).fill('machine-copy');
+  await form.getByRole('button', { name: 'Import', exact: true }).click();
   const copy = images.getByRole('listitem', { name: 'machine-copy', exact: true });
   await expect(copy).toBeVisible({ timeout: 30_000 });
   await copy.getByRole('button', { name: 'Open image' }).click();

@@ -27,9 +27,9 @@ test('what the kernel wrote is in the image while it runs: a reload without any 
   let { machine } = await openMachineWindows(page);
   await press(machine, 'Boot');
   await waitForConsole(page, 'TelOS: test_proc alive.');
-  // Written chunks go back to IndexedDB about twice a second; the page then goes away with
-  // the machine running, as a closed tab or a crash would take it.
-  await page.waitForTimeout(1500);
+  // Written chunks go back to IndexedDB about twice a second; once the window says the disk
+  // is saved the page goes away with the machine running, as a closed tab or a crash would.
+  await expect(machine.getByRole('status', { name: 'Disk state' })).toHaveText('saved in the image', { timeout: 15_000 });
   await page.reload();
   await openIdeForMachine(page);
   ({ machine } = await openMachineWindows(page));

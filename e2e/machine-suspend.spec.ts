@@ -4,11 +4,17 @@ import { test, expect, screenshotDir } from './fixtures';
 import { consoleText, machineState, openIdeForMachine, openMachineWindows, press, waitForConsole } from './machine-helpers';
 
 test('suspend, reload the page, resume: the machine continues where it was', async ({ page }) => {
+  // Boot, suspend, reload and resume each take seconds; on a busy two-core machine together up to a minute.
+  test.setTimeout(150_000);
   await openIdeForMachine(page);
   let { machine } = await openMachineWindows(page);
   await press(machine, 'Boot');
   await waitForConsole(page, 'TelOS: test_proc alive.');
   const before = await consoleText(page);
+  // The PMS names the object it recorded test_proc as; after the resume `ps` lists it under that oid.
+  const recorded = before.match(/TelOS: PMS: test_proc recorded as object (\d+)/);
+  expect(recorded, 'the PMS reports the object test_proc was recorded as').not.toBeNull();
+  const oid = recorded![1]!;
   await press(machine, 'Suspend');
   await expect(machineState(machine)).toHaveText('Suspended', { timeout: 30_000 });
 
@@ -31,7 +37,7 @@ test('suspend, reload the page, resume: the machine continues where it was', asy
   await page.getByRole('region', { name: 'Console' }).locator('.xterm').click();
   await page.keyboard.type('ps');
   await page.keyboard.press('Enter');
-  await waitForConsole(page, /telos> ps\n1 processes created by the PMS\n\s+10\s+test_proc\s+running/);
+  await waitForConsole(page, new RegExp(`telos> ps\\n1 process created by the PMS\\n\\s+${oid}\\s+test_proc\\s+running`));
   await page.screenshot({ path: `${screenshotDir}/machine-resume.png` });
   await press(machine, 'Power off');
 });

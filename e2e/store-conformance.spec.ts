@@ -1,7 +1,7 @@
 // The store's conformance scenarios (src/store/conformance) in real Chromium: the same
 // scenarios vitest runs on fake-indexeddb, here against Chromium's own IndexedDB.
 import { test, expect } from './fixtures';
-import { allScenarios } from '../src/store/conformance/scenarios';
+import { allScenarios } from '../src/store/harness';
 
 const harness = '/e2e/pages/store-harness.html';
 

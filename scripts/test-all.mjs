@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: every layer of the test pyramid in order — typecheck, unit tests, kernel tests
-// (the real TelOS ELF booted in v86 under Node), then end-to-end specs in real Chromium
-// against the built app. Every layer runs even when an earlier one fails, so one run shows
+// `npm test`: every layer of the test pyramid in order — typecheck, lint (the layout rules), unit tests, kernel tests
+// (the real TelOS ELF booted in v86 under Node and QEMU), then end-to-end specs in real
+// Chromium and Firefox ESR against the built app. Every layer runs even when an earlier one fails, so one run shows
 // everything that is broken; the exit status is non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -18,6 +18,36 @@ function freePort() {
     });
   });
 }
+/** Whether `cmd args` runs and exits 0 (quietly). */
+function runs(cmd, args, input) {
+  const r = spawnSync(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'], input });
+  return r.status === 0;
+}
+
+// Prerequisites first: one line per missing one, with the command that installs it, instead
+// of a launch error deep inside a layer.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const firefoxPath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const prerequisites = [
+  { what: `Chromium (${chromiumPath})`, ok: () => existsSync(chromiumPath), install: 'apt-get install chromium' },
+  { what: `Firefox ESR (${firefoxPath})`, ok: () => existsSync(firefoxPath), install: 'apt-get install firefox-esr' },
+  { what: 'QEMU (qemu-system-i386)', ok: () => runs('qemu-system-i386', ['--version']), install: 'apt-get install qemu-system-x86' },
+  { what: 'make', ok: () => runs('make', ['--version']), install: 'apt-get install make' },
+  {
+    what: 'gcc able to build 32-bit freestanding code (gcc -m32)',
+    ok: () => runs('gcc', ['-m32', '-ffreestanding', '-nostdlib', '-c', '-x', 'c', '-', '-o', '/dev/null'], 'int telos_probe;\n'),
+    install: 'apt-get install gcc',
+  },
+  { what: 'GNU ld for i386 (ld -m elf_i386)', ok: () => runs('ld', ['-m', 'elf_i386', '-V']), install: 'apt-get install binutils' },
+];
+const missing = prerequisites.filter((p) => !p.ok());
+if (missing.length) {
+  console.error('npm test needs what is missing here:');
+  for (const m of missing) console.error(`missing: ${m.what} — install it with: ${m.install}`);
+  console.error('(`bash .ci/run` installs all of them on a Debian machine.)');
+  process.exit(2);
+}
+
 const e2ePort = process.env.E2E_PORT || String(await freePort());
 
 const results = 'test-results/summary';
@@ -25,7 +55,8 @@ rmSync(results, { recursive: true, force: true }); // never read a report from a
 mkdirSync(results, { recursive: true });
 
 const steps = [
-  { name: 'typecheck', cmd: 'npx', args: ['tsc', '--noEmit', '-p', 'tsconfig.json'] },
+  { name: 'typecheck', cmd: 'npm', args: ['run', '-s', 'typecheck'] },
+  { name: 'lint', cmd: 'npm', args: ['run', '-s', 'lint'] },
   { name: 'kernel build', cmd: 'make', args: ['-s', '-C', 'images/telos'] },
   {
     name: 'unit',
@@ -39,14 +70,34 @@ const steps = [
     args: ['vitest', 'run', '--project', 'kernel', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/kernel.json`],
     report: { kind: 'vitest', file: `${results}/kernel.json` },
   },
+  {
+    name: 'posix fs',
+    cmd: 'node',
+    args: ['tests/posix/host-checks.mjs', '--json', `${results}/posix.json`],
+    report: { kind: 'counts', file: `${results}/posix.json` },
+  },
+  {
+    name: 'pjdfstest',
+    cmd: 'node',
+    args: ['tests/posix/pjdfstest.mjs', '--json', `${results}/pjdfstest.json`],
+    report: { kind: 'counts', file: `${results}/pjdfstest.json` },
+  },
   { name: 'app build', cmd: 'npx', args: ['vite', 'build', '--logLevel', 'warn'] },
   {
-    name: 'e2e',
+    name: 'e2e chromium',
     cmd: 'npx',
-    args: ['playwright', 'test'],
-    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/e2e.json`, E2E_PORT: e2ePort },
+    args: ['playwright', 'test', '--project=chromium'],
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/e2e-chromium.json`, E2E_PORT: e2ePort },
     extraArgs: ['--reporter=list,json'],
-    report: { kind: 'playwright', file: `${results}/e2e.json` },
+    report: { kind: 'playwright', file: `${results}/e2e-chromium.json` },
+  },
+  {
+    name: 'e2e firefox',
+    cmd: 'npx',
+    args: ['playwright', 'test', '--project=firefox'],
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/e2e-firefox.json`, E2E_PORT: e2ePort },
+    extraArgs: ['--reporter=list,json'],
+    report: { kind: 'playwright', file: `${results}/e2e-firefox.json` },
   },
 ];
 
@@ -77,7 +128,12 @@ for (const step of steps) {
   let failuresCounted = false;
   if (step.report && existsSync(step.report.file)) {
     try {
-      const c = step.report.kind === 'vitest' ? countVitest(step.report.file) : countPlaywright(step.report.file);
+      const c =
+        step.report.kind === 'vitest'
+          ? countVitest(step.report.file)
+          : step.report.kind === 'counts' // {passed, failed, skipped} written by the step itself
+            ? JSON.parse(readFileSync(step.report.file, 'utf8'))
+            : countPlaywright(step.report.file);
       total.passed += c.passed;
       total.failed += c.failed;
       total.skipped += c.skipped;

@@ -1,10 +1,9 @@
 // Test page for the living image store in real Chromium: Playwright specs and the store
 // bench call `window.storeHarness` to run the shared conformance scenarios, the crash
 // stream and the measurements against this browser's IndexedDB.
-import { allScenarios, obj, runScenario, slot } from '../../src/store/conformance/scenarios';
+import { allScenarios, obj, runScenario, slot, measureBulkCommit, measureOpen, measureSmallCommit } from '../../src/store/harness';
 import { ImageRegistry, ImageStore, StoreError } from '../../src/store';
 import { genesisStates } from '../../src/world';
-import { measureBulkCommit, measureOpen, measureSmallCommit } from '../../src/store/measure';
 
 /** Opens the crash image, creating it (a lobby and CRASH_OBJECTS objects) the first time. */
 async function openCrashImage(dbName: string): Promise<ImageStore> {

@@ -2,7 +2,9 @@
 // running the same reader, writer and store code as the browser. Bad input gives a one-line
 // reason on stderr and a non-zero status, never a stack trace.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -37,16 +39,199 @@ export function openImageFile(path: string): Promise<MemoryImage> {
   return loadImageIntoMemory(imageFileStream(path));
 }
 
-/** Writes a stream to `path` through a temporary file, so a failed export leaves no half file. */
-export async function writeAtomically(path: string, stream: ReadableStream<Uint8Array>): Promise<number> {
+/** Whether a process with this id is running (one of another user's counts as running). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes the temporary files (`F.partial-PID`, `F.lock-PID-N`, `F.lock-….stale`) that processes
+ * which died while writing `path` left behind; those of running processes, and this one's, are kept.
+ */
+export async function sweepStaleFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const pattern = new RegExp(`^${escapeRegExp(basename(path))}\\.(?:partial|lock)-(\\d+)(?:-[0-9a-z]+)?$`);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  const lockName = `${basename(path)}.lock`;
+  for (const name of names) {
+    // A stale lock's takeover name outlives its takeover only if that taker died: it is
+    // garbage once the lock holds something else (what it held never comes back).
+    if (name.startsWith(`${lockName}-`) && name.endsWith('.stale')) {
+      const held = await readFile(join(dir, name), 'utf8').catch(() => null);
+      const now = await readFile(join(dir, lockName), 'utf8').catch(() => null);
+      if (held !== null && held !== now) {
+        await rm(join(dir, name), { force: true });
+        removed.push(name);
+      }
+      continue;
+    }
+    const m = pattern.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Another process holds the image file's lock. */
+export class ImageLockedError extends Error {
+  override readonly name = 'ImageLocked';
+}
+
+export interface ImageFileLock {
+  /** Throws ImageLockedError if the lock is no longer this process's (it was taken as stale). */
+  check(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes `F.lock` for writing `path`: created whole, with this process's id and a random token,
+ * by a hard link (which fails when the lock exists), so no reader ever sees it empty. A lock
+ * whose process is not running is stale and is taken over (see takeOverStaleLock): of many
+ * processes that find it at once, exactly one removes it, and then the usual link decides who
+ * holds the new one. A lock whose process runs refuses.
+ */
+export async function lockImageFile(path: string): Promise<ImageFileLock> {
+  const lock = `${path}.lock`;
+  const token = randomBytes(8).toString('hex');
+  const mine = `${process.pid} ${token}\n`;
+  // Unique per call: two commits in one process must not share (and remove) each other's.
+  const tmp = `${path}.lock-${process.pid}-${token}`;
+  await writeFile(tmp, mine);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      let held: string;
+      try {
+        held = await readFile(lock, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+        throw e;
+      }
+      const pid = Number.parseInt(held, 10);
+      if (Number.isSafeInteger(pid) && pid > 0 && processAlive(pid)) {
+        throw new ImageLockedError(`${path} is being written by another process (pid ${pid}); if it is not, remove ${lock}`);
+      }
+      // Left by a process that died: take it over.
+      if ((await takeOverStaleLock(lock, held)) === 'busy') {
+        // Another process is taking it over now (that takes a few ms): wait for the outcome.
+        if (attempt >= 100)
+          throw new ImageLockedError(`${path} is being written by another process (its stale lock is being taken over); if none runs, remove ${lock} and ${staleLockName(lock, held)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  const check = async () => {
+    const held = await readFile(lock, 'utf8').catch(() => '');
+    if (held !== mine) throw new ImageLockedError(`${path} is being written by another process: its lock was taken while this one wrote`);
+  };
+  return {
+    check,
+    async release() {
+      if ((await readFile(lock, 'utf8').catch(() => '')) === mine) await rm(lock, { force: true });
+    },
+  };
+}
+
+/** The name a stale lock is linked to while one process takes it over: `F.lock-PID-TOKEN.stale`, from what the lock holds. */
+function staleLockName(lock: string, held: string): string {
+  const id = held.trim().replace(/[^0-9A-Za-z]+/g, '-').slice(0, 80) || 'empty';
+  return `${lock}-${id}.stale`;
+}
+
+/**
+ * Removes the stale lock `lock` that was read to hold `held`, unless another process is doing
+ * so ('busy'). Removing it by name would race: between reading it and removing it, another
+ * taker may have removed it and linked its own, which would go instead. So the taker first
+ * links the lock to a name made from what it read (`F.lock-PID-TOKEN.stale`): the link fails for
+ * every taker but one, and links whatever the lock is at that instant, so the winner reads the
+ * link back to see that it is still the stale lock. While that name exists no other process
+ * can remove the lock (nor create one: it exists), so the winner removes it by name safely.
+ * A lock's token is never reused: once removed, what it held never comes back.
+ */
+async function takeOverStaleLock(lock: string, held: string): Promise<'removed' | 'busy' | 'changed'> {
+  const stale = staleLockName(lock, held);
+  try {
+    await link(lock, stale);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'changed';
+    if (code === 'EEXIST') return 'busy';
+    throw e;
+  }
+  try {
+    if ((await readFile(stale, 'utf8')) !== held) return 'changed';
+    await rm(lock);
+    return 'removed';
+  } finally {
+    await rm(stale, { force: true });
+  }
+}
+
+/** fsync of a directory, so a rename in it is on disk (not possible on every platform: skipped there). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw e;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Writes a stream to `path` through a temporary file, so a failed export leaves no half file:
+ * the temporary file is flushed to disk (fsync) before it is renamed over `path`, and the
+ * directory after, so a write reported done survives a power loss. Temporary files of
+ * writers that died are swept first. `beforeRename` may refuse the rename (a lost lock).
+ */
+export async function writeAtomically(
+  path: string,
+  stream: ReadableStream<Uint8Array>,
+  options: { beforeRename?: () => Promise<void> } = {},
+): Promise<number> {
+  await sweepStaleFiles(path);
   const tmp = `${path}.partial-${process.pid}`;
   try {
     await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tmp));
+    const handle = await open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await options.beforeRename?.();
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   }
+  await syncDirectory(dirname(path));
   return (await stat(path)).size;
 }
 

@@ -1,10 +1,39 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, main } from './telos';
+import { ImageLockedError, lockImageFile, runImageCommand } from './image';
+
+const genesisFile = fileURLToPath(new URL('../../images/genesis.telos', import.meta.url));
+
+/** The genesis image with its lines edited (header first, no end record), resealed. */
+async function editedGenesis(edit: (lines: any[]) => void): Promise<Buffer> {
+  const lines = gunzipSync(await readFile(genesisFile)).toString('utf8').split('\n').filter((l) => l.length > 0);
+  lines.pop();
+  const json = lines.map((l) => JSON.parse(l));
+  edit(json);
+  const body = json.map((j) => JSON.stringify(j) + '\n').join('');
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  return gzipSync(body + JSON.stringify({ type: 'end', records: json.length - 1, sha256 }) + '\n');
+}
+
+/** Runs `telos image ...`, answering its status and what it wrote to stderr. */
+async function runImage(...argv: string[]) {
+  const err: string[] = [];
+  const spy = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    return { status: await runImageCommand(argv), err };
+  } finally {
+    spy.mockRestore();
+    log.mockRestore();
+  }
+}
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -52,6 +81,151 @@ describe('telos eval', () => {
     const missing = await run('eval', '--image', join(dir, 'none.telos'), '1');
     expect(missing.status).toBe(EXIT.failed);
     expect(missing.err).toHaveLength(1);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a commit that would make a file the reader refuses is refused, and the file is left as it was', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-eval-'));
+    const file = join(dir, 'g.telos');
+    await copyFile(fileURLToPath(new URL('../../images/genesis.telos', import.meta.url)), file);
+    const before = await readFile(file);
+    // Seventeen 1 MB strings on one object: its record line is past the reader's 16 MiB. Adding
+    // them is host work that counts against the deadline, and takes about a second on a busy machine.
+    const r = await run('eval', '--image', file, '--commit', '--deadline', '30000', 'for (let i = 0; i < 17; i++) reflect(self).addSlot("big" + i, "x".repeat(1 << 20)); 1');
+    expect(r.status).toBe(EXIT.failed);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/line is longer than .*16777216 bytes/);
+    expect(r.err[0]).toMatch(/not changed/);
+    expect((await readFile(file)).equals(before)).toBe(true);
+    expect(await runImageCommand(['verify', file])).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('verify refuses a file no commit could follow, and eval --image refuses to open it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-ids-'));
+    const header = (j: any[]) => j[0];
+    const tx = (j: any[]) => j.find((r) => r.type === 'tx');
+    const cases: [string, (j: any[]) => void, RegExp][] = [
+      ['tid', (j) => void (tx(j).tid = 5), /transaction 5 is above the header's lastTid 1/],
+      ['serial', (j) => void (j[1].serial = 7), /object 0 has serial 7, above the header's lastTid 1/],
+      ['nextOid', (j) => void (header(j).nextOid = 2 ** 53 - 1), /nextOid.*below 2\^52/],
+      ['lastTid', (j) => void (header(j).lastTid = 2 ** 52), /lastTid.*below 2\^52/],
+    ];
+    for (const [name, edit, reason] of cases) {
+      const file = join(dir, `${name}.telos`);
+      await writeFile(file, await editedGenesis(edit));
+      const verified = await runImage('verify', file);
+      expect(verified.status, name).toBe(1);
+      expect(verified.err, name).toHaveLength(1);
+      expect(verified.err[0]).toMatch(reason);
+      const before = await readFile(file);
+      const r = await run('eval', '--image', file, '--commit', 'self.Circle.radius = 3');
+      expect(r.status, name).toBe(EXIT.failed);
+      expect(r.err[0]).toMatch(reason);
+      expect((await readFile(file)).equals(before), name).toBe(true);
+    }
+    // The unedited image verifies, so each refusal above is its edit's.
+    const plain = join(dir, 'plain.telos');
+    await writeFile(plain, await editedGenesis(() => undefined));
+    expect((await runImage('verify', plain)).status).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('import and verify refuse two gzip members, or junk after the end record, with one line and no stack trace', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-members-'));
+    const image = await editedGenesis(() => undefined);
+    const plain = gunzipSync(image);
+    const files: [string, Buffer][] = [
+      // Two whole images, each its own gzip member, one after the other (cat a.telos b.telos).
+      ['two-members.telos', Buffer.concat([image, image])],
+      // One member: the image, then 20 MB that is not blank.
+      ['junk-after-end.telos', gzipSync(Buffer.concat([plain, Buffer.alloc(20_000_000, 'x')]))],
+    ];
+    const bin = fileURLToPath(new URL('../../bin/telos.mjs', import.meta.url));
+    for (const [name, bytes] of files) {
+      const file = join(dir, name);
+      await writeFile(file, bytes);
+      for (const command of ['import', 'verify']) {
+        const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+          execFile(process.execPath, [bin, 'image', command, file], (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr })),
+        );
+        expect(result.stderr.trim().split('\n'), `${command} ${name}`).toEqual([expect.stringMatching(/: line \d+: data after the end record \(appended data, or a second gzip member\?\)$/)]);
+        expect(result.code, `${command} ${name}`).toBe(1);
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('two commits to one file at once: each either lands or is refused as the file being written, never lost', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-lock-'));
+    const file = join(dir, 'g.telos');
+    await copyFile(genesisFile, file);
+    // Each evaluation runs 300 ms between reading the file and writing it back.
+    const commit = (slot: string) =>
+      run('eval', '--image', file, '--commit', `const t = Date.now(); while (Date.now() - t < 300) {} reflect(self.Circle).addSlot("${slot}", 1); 1`);
+    const [a, b] = await Promise.all([commit('fromA'), commit('fromB')]);
+    const slots = JSON.parse((await run('eval', '--image', file, 'reflect(self.Circle).slots().map((s) => s.name).join(" ")')).out[0]!).split(' ');
+    for (const [r, slot] of [[a, 'fromA'], [b, 'fromB']] as const) {
+      if (r.status === EXIT.ok) expect(slots, `${slot} exited 0`).toContain(slot);
+      else expect(r.err).toEqual([expect.stringMatching(/is being written by another process/)]);
+    }
+    // Here they overlap, so one of them is refused; and the lock is gone with the commit.
+    expect([a.status, b.status].sort()).toEqual([EXIT.ok, EXIT.failed]);
+    expect(await readdir(dir)).toEqual(['g.telos']);
+    expect((await commit('later')).status).toBe(EXIT.ok);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a commit sweeps temporary files and locks left by processes that died, and keeps those of live ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-sweep-'));
+    const file = join(dir, 'g.telos');
+    await copyFile(genesisFile, file);
+    const dead = await new Promise<number>((resolve) => {
+      const child = execFile(process.execPath, ['-e', '']);
+      child.on('exit', () => resolve(child.pid!));
+    });
+    const live = process.ppid;
+    await writeFile(`${file}.partial-${dead}`, 'half a file');
+    await writeFile(`${file}.partial-${live}`, 'being written');
+    await writeFile(`${file}.lock`, `${dead}\n`);
+    await writeFile(`${file}.lock-${dead}-k2x9`, `${dead}\n`);
+    // A takeover's link of a lock, left by a taker that died after removing that lock.
+    await writeFile(`${file}.lock-${dead}-5e1f.stale`, `${dead} 5e1f\n`);
+    expect((await run('eval', '--image', file, '--commit', 'self.Circle.radius = 5')).status).toBe(EXIT.ok);
+    expect((await readdir(dir)).sort()).toEqual(['g.telos', `g.telos.partial-${live}`]);
+    expect((await run('eval', '--image', file, 'self.Circle.radius')).out).toEqual(['5']);
+    // A lock held by a live process refuses the commit and leaves the file as it was.
+    await writeFile(`${file}.lock`, `${live}\n`);
+    const before = await readFile(file);
+    const r = await run('eval', '--image', file, '--commit', 'self.Circle.radius = 6');
+    expect(r.status).toBe(EXIT.failed);
+    expect(r.err).toEqual([`telos: ${file} is being written by another process (pid ${live}); if it is not, remove ${file}.lock`]);
+    expect((await readFile(file)).equals(before)).toBe(true);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a stale lock is taken over by exactly one of many takers at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-takeover-'));
+    const file = join(dir, 'g.telos');
+    const dead = await new Promise<number>((resolve) => {
+      const child = execFile(process.execPath, ['-e', '']);
+      child.on('exit', () => resolve(child.pid!));
+    });
+    for (let round = 0; round < 20; round++) {
+      await writeFile(`${file}.lock`, `${dead}\n`);
+      // 12 takers see the same dead holder; each takes the lock whole or is refused by the
+      // winner (this process, running): a taker that removed the lock another had just taken
+      // would also win, and two commits would write over each other.
+      const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => lockImageFile(file)));
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(won, `round ${round}`).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason, `round ${round}`).toBeInstanceOf(ImageLockedError);
+      const held = await readFile(`${file}.lock`, 'utf8');
+      expect(Number.parseInt(held, 10), held).toBe(process.pid);
+      await won[0]!.value.check();
+      await won[0]!.value.release();
+      expect(await readdir(dir), `round ${round}`).toEqual([]);
+    }
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TelosError, createGenesisWorld, InMemoryStore, World } from '../world';
 import { EvaluationError, Sandbox, evaluateAndCommit, frameText } from '../sandbox';
+import type { ImageFileLock } from './image';
 
 const USAGE = `usage: telos eval [--image FILE.telos] [--commit] [--deadline MS] CODE
        telos image inspect|verify|export|import ...   (telos image help)
@@ -75,7 +76,7 @@ async function openFileWorld(path: string): Promise<{ world: World; store: InMem
 }
 
 /** Rewrites the image file with the store's last transaction (through a temporary file). */
-async function saveFileWorld(path: string, store: InMemoryStore, file: FileImage): Promise<void> {
+async function saveFileWorld(path: string, store: InMemoryStore, file: FileImage, lock: ImageFileLock): Promise<void> {
   const tx = store.log[store.log.length - 1];
   if (!tx) return;
   for (const w of tx.writes) file.put(store.peek(w.oid)!.state, tx.tid);
@@ -86,16 +87,30 @@ async function saveFileWorld(path: string, store: InMemoryStore, file: FileImage
   const { exportImage } = await import('../imagefile');
   const stream = await exportImage(file, { includeHistory: file.history.length > 0 });
   const { writeAtomically } = await import('./image');
-  await writeAtomically(path, stream);
+  try {
+    await writeAtomically(path, stream, { beforeRename: () => lock.check() });
+  } catch (e) {
+    // The writer refuses a file its reader would refuse (a limit passed): say so plainly.
+    if ((e as Error)?.name === 'ImageFileError') throw new CommitRefused(`the commit was refused and ${path} was not changed: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+class CommitRefused extends Error {
+  override readonly name = 'CommitRefused';
 }
 
 /** Runs the command line; answers the exit status. */
 export async function main(argv: string[], io: CliIO = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
   const [command, ...args] = argv;
+  let lock: ImageFileLock | null = null;
   try {
     switch (command) {
       case 'eval': {
         const { code, commit, deadlineMs, image } = parseEvalArgs(args);
+        // A commit holds the file's lock from reading it to writing it back: two at once
+        // would each write their own change over the other's.
+        lock = image && commit ? await (await import('./image')).lockImageFile(image) : null;
         const opened = image ? await openFileWorld(image) : null;
         const store = opened?.store ?? new InMemoryStore();
         const world = opened?.world ?? (await createGenesisWorld({ store })).world;
@@ -105,7 +120,7 @@ export async function main(argv: string[], io: CliIO = { out: (l) => console.log
           // commit path (serial checks) against the in-memory store.
           if (commit) {
             const { result, tid } = await evaluateAndCommit(sandbox, code, 'telos eval');
-            if (opened && tid !== null) await saveFileWorld(image!, store, opened.file);
+            if (opened && tid !== null) await saveFileWorld(image!, store, opened.file, lock!);
             io.out(result.display);
           } else {
             const result = sandbox.evaluate(code);
@@ -134,8 +149,12 @@ export async function main(argv: string[], io: CliIO = { out: (l) => console.log
       io.err(`telos: ${e.message}`);
       return EXIT.usage;
     }
-    io.err(`telos: ${describeFailure(e).split('\n')[0]}`);
+    // A lock held by another process is a plain statement, not an error of the code.
+    if ((e as Error)?.name === 'ImageLocked') io.err(`telos: ${(e as Error).message}`);
+    else io.err(`telos: ${describeFailure(e).split('\n')[0]}`);
     return EXIT.failed;
+  } finally {
+    await lock?.release();
   }
 }
 

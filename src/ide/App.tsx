@@ -7,10 +7,11 @@ import { StatusBar } from './StatusBar';
 import { WorldCanvas } from './WorldCanvas';
 import { WorldMenu } from './WorldMenu';
 import { Spotter } from './Spotter';
-import { useViewState } from './viewState';
-import { connectWorld } from './world/connect';
-import { useWorldLinkState } from './world/useWorld';
-import { restoreAndFollowLayout } from './layoutStore';
+import { useViewState } from './view-state';
+import { connectWorld } from './world-link/connect';
+import { useWorldLinkState } from './world-link/use-world';
+import { restoreAndFollowLayout } from './layout-store';
+import { startServiceWorker } from './app-updates';
 
 /** A handle for the devtools console and scripted checks (as lively's `$world`): the view
  * state and the World link. Nothing in the IDE reads it. */
@@ -36,6 +37,16 @@ function focusNextWindow(direction: 1 | -1): void {
 
 // Start the World worker now rather than after the first render.
 void connectWorld();
+
+/** The browser tab names the open image ("TelOS — default"), once the World has said which. */
+function TabTitle() {
+  const imageName = useViewState((s) => s.imageName);
+  const status = useWorldLinkState((s) => s.status);
+  useEffect(() => {
+    document.title = status === 'ready' ? `TelOS — ${imageName}` : 'TelOS Studio';
+  }, [imageName, status]);
+  return null;
+}
 
 export function App() {
   useEffect(() => {
@@ -66,6 +77,7 @@ export function App() {
       // The world is interactive: tests and the load benchmark wait for this.
       document.documentElement.dataset.worldReady = 'true';
       performance.mark('telos:world-ready');
+      void startServiceWorker();
     });
     return () => {
       cancelled = true;
@@ -79,6 +91,7 @@ export function App() {
       <WorldCanvas />
       <StatusBar />
       <Spotter />
+      <TabTitle />
     </div>
   );
 }

@@ -1,9 +1,9 @@
 // Spotter (Ctrl/Cmd+K): one search box over object names, slot names and method source,
 // plus the IDE's own commands. Arrow keys move through hits, Enter opens, Escape closes.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useViewState } from './viewState';
-import { useWorldLink } from './world/useWorld';
-import type { SpotterHit } from './world/types';
+import { useViewState } from './view-state';
+import { useWorldLink } from './world-link/use-world';
+import type { QueryHit } from './world-link/types';
 import { openHit } from './windows/QueryWindow';
 import { openSingleton, openWorkspace } from './actions';
 
@@ -19,7 +19,8 @@ const COMMANDS: Command[] = [
   { label: 'Open Images', run: () => openSingleton('images') },
 ];
 
-type Entry = { type: 'command'; command: Command } | { type: 'hit'; hit: SpotterHit };
+type Entry = { type: 'command'; command: Command } | { type: 'hit'; hit: QueryHit };
+const NO_HITS: QueryHit[] = [];
 
 export function Spotter() {
   const open = useViewState((s) => s.spotterOpen);
@@ -30,7 +31,13 @@ export function Spotter() {
 function SpotterDialog() {
   const link = useWorldLink();
   const [text, setText] = useState('');
-  const [hits, setHits] = useState<SpotterHit[]>([]);
+  // Hits belong to the text they answer: while a newer text is being searched, older hits
+  // are not shown (Enter must not open a hit for what was typed before).
+  const [found, setFound] = useState<{ query: string; hits: QueryHit[]; failure?: string }>({ query: '', hits: [] });
+  const answered = text.trim() !== '' && found.query === text.trim();
+  const hits = answered ? found.hits : NO_HITS;
+  // Said once the search for the text has answered, never while it runs (no flash of "no match").
+  const outcome = !answered ? '' : found.failure !== undefined ? `Search failed: ${found.failure}` : hits.length === 0 ? `No objects match “${found.query}”` : '';
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   const returnFocus = useRef<Element | null>(document.activeElement);
@@ -44,13 +51,13 @@ function SpotterDialog() {
   }, []);
   useEffect(() => {
     const q = text.trim();
-    if (!link || q.length === 0) {
-      setHits([]);
-      return;
-    }
+    if (!link || q.length === 0) return;
     let live = true;
     const t = setTimeout(() => {
-      link.search(q, 50).then((h) => live && setHits(h), () => live && setHits([]));
+      link.search(q, 50).then(
+        (h) => live && setFound({ query: q, hits: h }),
+        (e: unknown) => live && setFound({ query: q, hits: [], failure: e instanceof Error ? e.message : String(e) }),
+      );
     }, 60);
     return () => {
       live = false;
@@ -126,6 +133,9 @@ function SpotterDialog() {
             </li>
           ))}
         </ul>
+        <p role="status" className="spotter-status">
+          {outcome}
+        </p>
       </div>
     </div>
   );

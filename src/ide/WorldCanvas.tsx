@@ -4,7 +4,7 @@
 import { useRef, type DragEvent, type PointerEvent, type ReactNode } from 'react';
 import { importImageFile } from './actions';
 import { useShallow } from 'zustand/react/shallow';
-import { useViewState } from './viewState';
+import { useViewState } from './view-state';
 import { WindowMorphView } from './morphs/WindowMorphView';
 import { WindowContent } from './morphs/WindowContent';
 import { Halo } from './morphs/Halo';
@@ -46,7 +46,7 @@ export function WorldCanvas({ children }: { children?: ReactNode }) {
       useViewState.getState().setStatus(`Import ${file.name} refused: only .telos image files can be dropped on the world`);
       return;
     }
-    void importImageFile(file);
+    importImageFile(file);
   };
 
   return (

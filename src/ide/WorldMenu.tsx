@@ -1,8 +1,8 @@
 // The world menu: a small bar of buttons that open the IDE's tools, reachable by Tab.
 import { openSingleton, openWorkspace, openOutliner } from './actions';
-import { useViewState } from './viewState';
-import { useWorldLink } from './world/useWorld';
-import { openMachine } from './machine';
+import { useViewState } from './view-state';
+import { useWorldLink } from './world-link/use-world';
+import { openMachine } from './machine-windows';
 
 export function WorldMenu() {
   const link = useWorldLink();

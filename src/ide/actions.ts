@@ -1,9 +1,9 @@
 // IDE commands shared by windows, the spotter and the keyboard: open things, run code,
 // report outcomes. Each asks the World through the link and shows what came back.
-import { useViewState } from './viewState';
-import { worldLink } from './world/useWorld';
-import { formatValue, isRef } from './world/format';
-import type { ErrorView, EvalOutcome, Outcome, Value } from './world/types';
+import { useViewState } from './view-state';
+import { worldLink } from './world-link/use-world';
+import { formatValue, isRef } from './world-link/format';
+import type { ErrorView, EvalOutcome, Outcome, Value } from './world-link/types';
 
 export function openOutliner(oid: number, name: string, at?: { x: number; y: number }): string {
   return useViewState.getState().openWindow({ kind: 'outliner', title: name, target: { oid }, ...at });
@@ -94,14 +94,23 @@ export function inspectValue(value: Value, printString: string): void {
   });
 }
 
-/** Imports a `.telos` file as a new image, after the user confirms its name (the Images
- * window's Import and a file dropped on the world both come here). True when it landed. */
-export async function importImageFile(file: File): Promise<boolean> {
+/** Exports an image as `NAME.telos` through the browser's download (the Images window's
+ * Export and the status bar's "Export a copy" both come here). */
+export async function exportImageFile(name: string): Promise<void> {
   const link = worldLink();
-  if (!link.importImage) return false;
-  const name = window.prompt('Name of the new image', file.name.replace(/\.telos$/i, ''));
-  if (!name) return false;
-  const landed = reportOutcome(`Import ${file.name}`, await link.importImage(file, name));
-  useViewState.getState().imageListChanged();
-  return landed;
+  const outcome = await link.exportImage(name);
+  if (!reportOutcome(`Export ${name}`, outcome) || !outcome.ok) return;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(outcome.value);
+  a.download = `${name}.telos`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+/** Offers a `.telos` file for import: the Images window shows it with a free name to confirm
+ * or change (the Images window's Import and a file dropped on the world both come here). */
+export function importImageFile(file: File): void {
+  const view = useViewState.getState();
+  view.setPendingImport(file);
+  openSingleton('images');
 }

@@ -124,11 +124,11 @@ describe('reading a bad image file', () => {
   });
 
   it.each([
-    ['an OID of 2^53', (j: any) => ({ ...j, oid: 2 ** 53 }), /OID must be an integer below 2\^53/],
+    ['an OID of 2^53', (j: any) => ({ ...j, oid: 2 ** 53 }), /OID must be an integer below 2\^52/],
     ['a negative OID', (j: any) => ({ ...j, oid: -1 }), /OID must not be negative/],
     ['a fractional OID', (j: any) => ({ ...j, oid: 1.5 }), /OID must be an integer/],
     ['a number too large for a double', (j: any) => JSON.stringify(j).replace('"value":3', '"value":1e999'), /number must be finite/],
-    ['a serial above 2^53', (j: any) => ({ ...j, serial: 2 ** 60 }), /serial: must be an integer below 2\^53/],
+    ['a serial above 2^53', (j: any) => ({ ...j, serial: 2 ** 60 }), /serial: a transaction id must be an integer below 2\^52/],
     ['a reference to a negative OID', (j: any) => JSON.stringify(j).replace('"value":3', '"value":[{"ref":-2}]'), /value: a reference must name an OID/],
     ['a reference with an extra key', (j: any) => JSON.stringify(j).replace('"value":3', '"value":{"ref":1,"x":2}'), /object with keys \{ref,x\} is not a value/],
     ['a blob reference with a bad id', (j: any) => JSON.stringify(j).replace('"value":3', '"value":{"blob":"a b","size":1,"type":""}'), /blob id may hold only/],
@@ -165,6 +165,32 @@ describe('reading a bad image file', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     const e = await rejection(edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${deep}`)));
     expect(e.message).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it('counts nesting on the line bytes before parsing them: a deep line is refused even where it is not JSON', async () => {
+    // Parsed first, this line would be "invalid JSON"; counted first, it is too deep.
+    const deep = '['.repeat(65) + ']'.repeat(64) + '}';
+    const e = await rejection(edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${deep}`)));
+    expect(e.message).toMatch(new RegExp(`^line ${objLine(2)}: values are nested deeper than 64 levels`));
+    // Brackets inside strings, escaped quotes included, are text and do not count.
+    const text = JSON.stringify('\\"' + '['.repeat(200) + '{'.repeat(200));
+    const ok = edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${text}`));
+    expect((await readImageFile(streamOf(ok, 7))).counts.obj).toBe(4);
+    // Exactly at the limit is allowed: 64 levels, of which record, state, slot list and slot are 4.
+    const atLimit = edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${'['.repeat(60)}${']'.repeat(60)}`));
+    expect((await readImageFile(streamOf(atLimit))).counts.obj).toBe(4);
+    const past = edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${'['.repeat(61)}${']'.repeat(61)}`));
+    expect((await rejection(past)).message).toMatch(/nested deeper than 64 levels/);
+  });
+
+  it('refuses a line nesting 7 million lists without parsing it', async () => {
+    const deep = '['.repeat(7_000_000) + ']'.repeat(7_000_000);
+    const bytes = edited(objLine(2), (j) => JSON.stringify(j).replace('"value":3', `"value":${deep}`));
+    const started = performance.now();
+    const e = await rejection(bytes);
+    expect(e.message).toMatch(/nested deeper than 64 levels/);
+    // Parsed, this line took 810 MiB and seconds; counted, a scan of its first bytes.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('refuses a file written by a newer format version, naming both versions', async () => {
@@ -208,10 +234,84 @@ describe('reading a bad image file', () => {
     expect(e.message).toMatch(/data after the end record/);
   });
 
+  it('accepts up to 4096 blank bytes after the end record and refuses more, naming the limit', async () => {
+    const sealed = sealLines(lines);
+    const blank = (n: number) => ' \r\n\t'.repeat(n / 4);
+    expect((await readImageFile(streamOf(gzip(sealed + blank(4096)), 100))).counts.obj).toBe(4);
+    const e = await rejection(gzip(sealed + blank(4100)));
+    expect(e.message).toMatch(/more than 4096 blank bytes after the end record/);
+  });
+
+  it('refuses 64 MiB of blank lines after the end record having read little of them', async () => {
+    const bytes = new Uint8Array(gzipSync(Buffer.concat([Buffer.from(sealLines(lines)), Buffer.alloc(64 << 20, 0x0a)]), { level: 9 }));
+    let pulled = 0;
+    const input = streamOf(bytes, 4096).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({ transform: (c, out) => { pulled += c.length; out.enqueue(c); } }),
+    );
+    const started = performance.now();
+    const e = await readImageFile(input).catch((x) => x);
+    expect(e).toBeInstanceOf(ImageFileError);
+    expect(e.message).toMatch(/more than 4096 blank bytes after the end record/);
+    expect(pulled).toBeLessThan(bytes.length / 2);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('refuses a blob whose chunks do not add up to its size', async () => {
     const n = lines.findIndex((l) => l.includes('"id":"b-1"')) + 1;
     const e = await rejection(edited(n, (j) => ({ ...j, size: 9 })));
     expect(e.message).toMatch(/blob "b-1" ends early|is 9 bytes/);
+  });
+});
+
+describe('reading an image whose ids a later commit could not continue from', () => {
+  // A commit takes the tid after the header's lastTid and OIDs from its nextOid on: a file
+  // that verifies must leave both free, and room to count up.
+  const txLine = () => lines.findIndex((l) => l.startsWith('{"type":"tx","tid":2,')) + 1;
+
+  it('the sample header says lastTid 2 and nextOid 4', () => {
+    expect(JSON.parse(lines[0]!)).toMatchObject({ lastTid: 2, nextOid: 4 });
+  });
+
+  it('refuses a history record with a tid above the header lastTid', async () => {
+    const e = await rejection(edited(txLine(), (j) => ({ ...j, tid: 3 })));
+    expect(e.line).toBe(txLine());
+    expect(e.message).toMatch(/transaction 3 is above the header's lastTid 2/);
+  });
+
+  it('refuses an object whose serial is above the header lastTid', async () => {
+    const e = await rejection(edited(objLine(2), (j) => ({ ...j, serial: 5 })));
+    expect(e.message).toMatch(new RegExp(`^line ${objLine(2)} \\(obj record\\): object 2 has serial 5, above the header's lastTid 2`));
+  });
+
+  it('refuses a nextOid, lastTid or root of 2^52 or more', async () => {
+    for (const n of [2 ** 52, 2 ** 53 - 1]) {
+      expect((await rejection(edited(1, (j) => ({ ...j, nextOid: n })))).message).toMatch(/^line 1 \(header record\): nextOid: .*below 2\^52/);
+      expect((await rejection(edited(1, (j) => ({ ...j, lastTid: n })))).message).toMatch(/^line 1 \(header record\): lastTid: .*below 2\^52/);
+      expect((await rejection(edited(1, (j) => ({ ...j, root: n })))).message).toMatch(/^line 1 \(header record\): root: .*below 2\^52/);
+    }
+  });
+
+  it('refuses an OID, serial or tid of 2^52 or more even when the header names no nextOid or lastTid', async () => {
+    const open = (j: any) => {
+      const { nextOid: _n, lastTid: _l, ...rest } = j;
+      return rest;
+    };
+    const without = (n: number, edit: (json: any) => unknown) => {
+      const copy = [...lines];
+      copy[0] = JSON.stringify(open(JSON.parse(copy[0]!)));
+      copy[n - 1] = JSON.stringify(edit(JSON.parse(copy[n - 1]!)));
+      return gzip(sealLines(copy));
+    };
+    // Without them the file is accepted: the checks below are the bounds, not the header.
+    expect((await readImageFile(streamOf(without(2, (j) => j)))).counts.obj).toBe(4);
+    expect((await rejection(without(objLine(3), (j) => ({ ...j, oid: 2 ** 52 })))).message).toMatch(/oid: an OID must be below 2\^52/);
+    expect((await rejection(without(objLine(3), (j) => ({ ...j, serial: 2 ** 52 })))).message).toMatch(/serial: a transaction id must be below 2\^52/);
+    expect((await rejection(without(txLine(), (j) => ({ ...j, tid: 2 ** 53 - 1 })))).message).toMatch(/tid: a transaction id must be below 2\^52/);
+  });
+
+  it('refuses a history record naming an OID at or above the header nextOid', async () => {
+    const e = await rejection(edited(txLine(), (j) => ({ ...j, changes: [{ ...j.changes[0], oid: 4 }] })));
+    expect(e.message).toMatch(/transaction 2 changes OID 4, which is not below the header's nextOid 4/);
   });
 });
 

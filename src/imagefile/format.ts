@@ -175,8 +175,26 @@ const MAX_SOURCE = 256 * 1024;
 const MAX_COMMENT = 64 * 1024;
 const MAX_NOTE = 64 * 1024;
 
+/**
+ * OIDs and transaction ids stay below 2^52. The World and the store count both up (OIDs in
+ * reserved blocks, tids one per commit), and must stay exact integers while they do: a
+ * file whose nextOid or lastTid sat at 2^53 - 1 verified, yet no commit could follow it.
+ */
+export const MAX_ID = 2 ** 52;
+
 const safeCount = v.pipe(v.number(), v.safeInteger('must be an integer below 2^53'), v.minValue(0, 'must not be negative'));
-const oid = v.pipe(v.number(), v.safeInteger('an OID must be an integer below 2^53'), v.minValue(0, 'an OID must not be negative'));
+const oid = v.pipe(
+  v.number(),
+  v.safeInteger('an OID must be an integer below 2^52'),
+  v.minValue(0, 'an OID must not be negative'),
+  v.maxValue(MAX_ID - 1, 'an OID must be below 2^52'),
+);
+const tid = v.pipe(
+  v.number(),
+  v.safeInteger('a transaction id must be an integer below 2^52'),
+  v.minValue(0, 'a transaction id must not be negative'),
+  v.maxValue(MAX_ID - 1, 'a transaction id must be below 2^52'),
+);
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const OPERATOR = /^[!%&*+\-/<=>?@^|~]+$/;
@@ -203,7 +221,8 @@ const refSchema = v.strictObject({ ref: oid });
 
 const BLOB_ID = /^[A-Za-z0-9_.:-]+$/;
 const PRINTABLE = /^[\x20-\x7e]*$/;
-const isOid = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isCount = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isOid = (n: unknown) => isCount(n) && (n as number) < MAX_ID;
 
 /**
  * What is wrong with a value, or null. Hand-written rather than a union of schemas: a value
@@ -233,12 +252,12 @@ export function valueProblem(root: unknown): string | null {
         const o = value as Record<string, unknown>;
         const keys = Object.keys(o);
         if (keys.length === 1 && keys[0] === 'ref') {
-          if (!isOid(o.ref)) return 'a reference must name an OID: an integer from 0 below 2^53';
+          if (!isOid(o.ref)) return 'a reference must name an OID: an integer from 0 below 2^52';
           continue;
         }
         if (keys.length === 3 && 'blob' in o && 'size' in o && 'type' in o) {
           if (typeof o.blob !== 'string' || o.blob.length === 0 || o.blob.length > MAX_NAME || !BLOB_ID.test(o.blob)) return 'a blob id may hold only letters, digits and _ . : -';
-          if (!isOid(o.size)) return 'a blob size must be an integer from 0 below 2^53';
+          if (!isCount(o.size)) return 'a blob size must be an integer from 0 below 2^53';
           if (typeof o.type !== 'string' || o.type.length > MAX_NAME || !PRINTABLE.test(o.type)) return 'a media type must be printable ASCII';
           continue;
         }
@@ -288,7 +307,7 @@ export const objectStateSchema = v.pipe(
     name: text(MAX_NAME),
     slots: v.array(slotSchema),
     traits: v.array(traitUseSchema),
-    meta: v.strictObject({ createdTid: v.optional(safeCount) }),
+    meta: v.strictObject({ createdTid: v.optional(tid) }),
   }),
   v.check((s) => new Set(s.slots.map((x) => x.name)).size === s.slots.length, 'an object has two slots with the same name'),
   v.check((s) => new Set(s.traits.map((t) => t.trait)).size === s.traits.length, 'an object uses the same trait twice'),
@@ -303,13 +322,13 @@ export const headerSchema = v.strictObject({
   root: oid,
   counts: countsSchema,
   name: v.optional(text(MAX_NAME)),
-  nextOid: v.optional(safeCount),
-  lastTid: v.optional(safeCount),
+  nextOid: v.optional(v.pipe(safeCount, v.maxValue(MAX_ID - 1, 'nextOid must be below 2^52'))),
+  lastTid: v.optional(tid),
 });
 
 const base64 = v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'data must be base64'));
 
-const objSchema = v.strictObject({ type: v.literal('obj'), oid, serial: v.optional(safeCount), state: objectStateSchema });
+const objSchema = v.strictObject({ type: v.literal('obj'), oid, serial: v.optional(tid), state: objectStateSchema });
 const blobSchema = v.strictObject({
   type: v.literal('blob'),
   id: blobId,
@@ -320,12 +339,12 @@ const blobSchema = v.strictObject({
 });
 const txSchema = v.strictObject({
   type: v.literal('tx'),
-  tid: safeCount,
+  tid,
   time: v.pipe(v.number(), v.finite('a time must be finite')),
   note: text(MAX_NOTE),
   origin: text(MAX_NAME),
-  undoOf: v.optional(safeCount),
-  changes: v.array(v.strictObject({ oid, beforeSerial: safeCount, before: v.nullable(objectStateSchema) })),
+  undoOf: v.optional(tid),
+  changes: v.array(v.strictObject({ oid, beforeSerial: tid, before: v.nullable(objectStateSchema) })),
 });
 const chunkSchema = (type: 'disk' | 'vm') =>
   v.strictObject({ type: v.literal(type), offset: safeCount, size: safeCount, data: base64 });
@@ -334,6 +353,81 @@ const endSchema = v.strictObject({
   records: safeCount,
   sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits')),
 });
+
+// ---------------------------------------------------------------------------------------
+// The commonest record, an object without trait uses, checked by hand: the schemas above
+// (strict objects, a variant of slots, pipes of checks) were most of the cost of reading an
+// image. This accepts only what objSchema accepts, and answers the same output (keys in the
+// canonical order, absent optionals left out); anything else (a trait use, any doubt) answers
+// null, and the schema decides, with its message.
+
+const isTid = isOid;
+const isSelector = (s: unknown): s is string =>
+  typeof s === 'string' && s.length >= 1 && s.length <= MAX_NAME && (IDENTIFIER.test(s) || OPERATOR.test(s)) && s !== 'oid' && s !== '__proto__';
+const isText = (s: unknown, max: number) => typeof s === 'string' && s.length <= max;
+const isPlainObject = (o: unknown): o is Record<string, unknown> => o !== null && typeof o === 'object' && !Array.isArray(o);
+const DATA_KEYS = new Set(['name', 'kind', 'value', 'constant', 'category', 'comment']);
+const METHOD_KEYS = new Set(['name', 'kind', 'source', 'category', 'comment']);
+
+function onlyKeys(o: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const k in o) if (!allowed.has(k)) return false;
+  return true;
+}
+
+function fastSlot(s: unknown): FileSlot | null {
+  if (!isPlainObject(s) || !isSelector(s.name)) return null;
+  if (s.category !== undefined && !isText(s.category, MAX_NAME)) return null;
+  if (s.comment !== undefined && !isText(s.comment, MAX_COMMENT)) return null;
+  let out: FileSlot;
+  if (s.kind === 'method') {
+    if (!onlyKeys(s, METHOD_KEYS) || !isText(s.source, MAX_SOURCE)) return null;
+    out = { name: s.name, kind: 'method', source: s.source as string };
+  } else if (s.kind === 'data' || s.kind === 'parent') {
+    if (!onlyKeys(s, DATA_KEYS) || !('value' in s)) return null;
+    if (s.constant !== undefined && typeof s.constant !== 'boolean') return null;
+    let value: FileValue;
+    if (s.kind === 'data') {
+      if (valueProblem(s.value) !== null) return null;
+      value = s.value as FileValue;
+    } else {
+      const ref = s.value;
+      if (!isPlainObject(ref) || !onlyKeys(ref, REF_KEYS) || !isOid(ref.ref)) return null;
+      value = { ref: ref.ref as number };
+    }
+    out = { name: s.name, kind: s.kind, value };
+    if (s.constant !== undefined) out.constant = s.constant as boolean;
+  } else return null;
+  if (s.category !== undefined) out.category = s.category as string;
+  if (s.comment !== undefined) out.comment = s.comment as string;
+  return out;
+}
+const REF_KEYS = new Set(['ref']);
+const OBJ_KEYS = new Set(['type', 'oid', 'serial', 'state']);
+const STATE_KEYS = new Set(['name', 'slots', 'traits', 'meta']);
+const META_KEYS = new Set(['createdTid']);
+
+/** An `obj` record with no trait uses, checked and copied as objSchema would; null for the schema to decide. */
+export function fastObjRecord(json: unknown): ObjRecord | null {
+  if (!isPlainObject(json) || json.type !== 'obj' || !onlyKeys(json, OBJ_KEYS) || !isOid(json.oid)) return null;
+  if (json.serial !== undefined && !isTid(json.serial)) return null;
+  const st = json.state;
+  if (!isPlainObject(st) || !onlyKeys(st, STATE_KEYS) || !isText(st.name, MAX_NAME)) return null;
+  if (!Array.isArray(st.slots) || !Array.isArray(st.traits) || st.traits.length !== 0) return null;
+  const m = st.meta;
+  if (!isPlainObject(m) || !onlyKeys(m, META_KEYS) || (m.createdTid !== undefined && !isTid(m.createdTid))) return null;
+  const slots: FileSlot[] = new Array(st.slots.length);
+  const names = new Set<string>();
+  for (let i = 0; i < st.slots.length; i++) {
+    const slot = fastSlot(st.slots[i]);
+    if (slot === null || names.has(slot.name)) return null;
+    names.add(slot.name);
+    slots[i] = slot;
+  }
+  const meta: FileObjectMeta = {};
+  if (m.createdTid !== undefined) meta.createdTid = m.createdTid as number;
+  const state: FileObjectState = { name: st.name as string, slots, traits: [], meta };
+  return json.serial !== undefined ? { type: 'obj', oid: json.oid as number, serial: json.serial as number, state } : { type: 'obj', oid: json.oid as number, state };
+}
 
 export const recordSchemas = {
   obj: objSchema,

@@ -31,7 +31,13 @@ export function gzipOnDemand(input: ReadableStream<Uint8Array>): ReadableStream<
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const r = await through.read();
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await through.read();
+        } catch (e) {
+          // The input's own error (a record the writer refused) is the one to report.
+          throw e instanceof ImageInputError ? e.original : e;
+        }
         if (r.done) controller.close();
         else controller.enqueue(r.value);
       },
@@ -110,6 +116,12 @@ export function throughOnDemand(
       return result;
     },
     async cancel() {
+      // Node's DecompressionStream delivers output its zlib had already buffered on the next
+      // tick, even after the stream is cancelled, and then throws from inside Node
+      // ("Controller is already closed", an uncaught exception that ends the process): a
+      // rejected file with data still in the decompressor crashed `telos image import`.
+      // Let every delivery already scheduled happen first; nothing reads it.
+      await new Promise((done) => setTimeout(done, 0));
       await Promise.allSettled([source.cancel(), writer.abort(), output.cancel()]);
     },
   };

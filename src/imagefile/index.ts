@@ -43,4 +43,4 @@ export {
   type ImportResult,
 } from './transfer';
 export { MemoryImage, MemoryImageShelf, loadImageIntoMemory } from './memory';
-export { storeExportSource, exportStoreImage, storeImportTarget, importIntoStore, importingName } from './store';
+export { storeExportSource, exportStoreImage, storeImportTarget, importIntoStore, importingName } from './store-transfer';

@@ -84,7 +84,8 @@ function build(p: Plan): MemoryImage {
     img.put(state, oid % 3);
   });
   p.tx.forEach((t, i) => img.history.push({ tid: i + 1, time: t.time, note: t.note, origin: t.origin, changes: [{ oid: i % n, beforeSerial: 0, before: null }] }));
-  img.lastTid = p.tx.length;
+  // A World's last tid is at least every serial (here up to 2): a file that says otherwise is refused.
+  img.lastTid = Math.max(p.tx.length, 2);
   return img;
 }
 

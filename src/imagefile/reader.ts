@@ -8,7 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { ImageFileError } from './errors';
 import { gunzipOnDemand, ImageInputError } from './gunzip';
 import type { ImageCounts, ImageHeader, ImageRecord } from './format';
-import { checkJsonShape, ImageChecker, parseHeader, parseRecord } from './validate';
+import { checkJsonShape, ImageChecker, NestingCounter, parseHeader, parseRecord } from './validate';
 
 export interface ImageReadLimits {
   /** Longest line, in uncompressed bytes (a 100 MB string is refused here, unbuffered). */
@@ -22,6 +22,8 @@ export interface ImageReadLimits {
   maxRecords: number;
   /** Deepest nesting of JSON objects and lists in one record. */
   maxDepth: number;
+  /** Most blank bytes (spaces, tabs, line ends) after the end record; anything else there is refused. */
+  maxTrailingBytes: number;
 }
 
 export const DEFAULT_READ_LIMITS: ImageReadLimits = {
@@ -31,6 +33,7 @@ export const DEFAULT_READ_LIMITS: ImageReadLimits = {
   expansionGraceBytes: 64 * 1024 * 1024,
   maxRecords: 20_000_000,
   maxDepth: 64,
+  maxTrailingBytes: 4096,
 };
 
 export interface ImageReadProgress {
@@ -60,7 +63,7 @@ export interface ImageReadSummary {
   bytes: number;
   compressedBytes: number;
   sha256: string;
-  /** Largest OID in the file (-1 if none) and largest tid among serials and history. */
+  /** Largest OID in the file, of objects and history (-1 if none), and largest tid among serials and history. */
   maxOid: number;
   maxTid: number;
 }
@@ -69,6 +72,34 @@ export interface ImageReadOptions {
   limits?: Partial<ImageReadLimits>;
   /** Stop early: reading is cancelled with an ImageFileError saying so. */
   signal?: AbortSignal;
+}
+
+/** An incremental SHA-256: the engine's own under Node, @noble/hashes elsewhere (the browser has no incremental one). */
+export interface Sha256 {
+  update(bytes: Uint8Array): void;
+  /** The digest as 64 lowercase hex digits (once). */
+  hex(): string;
+}
+
+type NodeCrypto = { createHash(name: 'sha256'): { update(b: Uint8Array): unknown; digest(enc: 'hex'): string } };
+/** Node's crypto, found at run time (Node 20.16 and later) so that no bundle for the browser imports it. */
+const nodeCrypto = (() => {
+  try {
+    const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    return (p?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined) ?? null;
+  } catch {
+    return null;
+  }
+})();
+
+/** A new incremental SHA-256 (native under Node: the JavaScript one was a fifth of reading an image). */
+export function newSha256(): Sha256 {
+  if (nodeCrypto) {
+    const h = nodeCrypto.createHash('sha256');
+    return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
+  }
+  const h = sha256.create();
+  return { update: (b) => void h.update(b), hex: () => bytesToHex(h.digest()) };
 }
 
 const NL = 0x0a;
@@ -105,7 +136,7 @@ export async function readImageFile(
   let compressedBytes = 0;
   const reader = gunzipOnDemand(input, (n) => (compressedBytes += n));
 
-  const hash = sha256.create();
+  const hash = newSha256();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let header: ImageHeader | null = null;
   let checker: ImageChecker | null = null;
@@ -113,8 +144,24 @@ export async function readImageFile(
   let bytes = 0;
   let digest = '';
   let ended = false;
+  let trailingBytes = 0;
+  /** Bytes after the end record: a few blank ones are allowed (an editor's final newline), nothing else. */
+  const trailing = (bytes: Uint8Array) => {
+    // Only the bytes up to one past the limit are looked at: a huge chunk is refused either way.
+    if (!isBlank(bytes.subarray(0, limits.maxTrailingBytes - trailingBytes + 1))) {
+      throw new ImageFileError('data after the end record (appended data, or a second gzip member?)', { line: line + 1 });
+    }
+    trailingBytes += bytes.length;
+    if (trailingBytes > limits.maxTrailingBytes) {
+      throw new ImageFileError(`more than ${limits.maxTrailingBytes} blank bytes after the end record`, { line: line + 1 });
+    }
+  };
   let carry: Uint8Array[] = [];
   let carryLength = 0;
+  // Nesting is counted on each line's bytes as they arrive, before the line is parsed.
+  const nesting = new NestingCounter(limits.maxDepth);
+  const tooDeep = (n: number) =>
+    new ImageFileError(`values are nested deeper than ${limits.maxDepth} levels`, { line: n, record: n === 1 ? 'header' : undefined });
 
   const progress = () =>
     handlers.progress?.({
@@ -125,11 +172,9 @@ export async function readImageFile(
     });
 
   /** Handles one complete line; answers true when it was the end record. */
-  const takeLine = async (raw: Uint8Array, n: number, hashPending: () => void): Promise<boolean> => {
-    if (ended) {
-      if (isBlank(raw)) return false;
-      throw new ImageFileError('data after the end record', { line: n });
-    }
+  // Synchronous unless a handler answers a promise: an await per line (100,000 of them for as
+  // many objects) was a good part of reading an image whose handlers do not wait.
+  const takeLine = (raw: Uint8Array, n: number, hashPending: () => void): boolean | Promise<boolean> => {
     let text: string;
     try {
       text = decoder.decode(raw);
@@ -148,13 +193,13 @@ export async function readImageFile(
     if (n === 1) {
       header = parseHeader(json);
       checker = new ImageChecker(header);
-      await handlers.header?.(header);
-      return false;
+      const waited = handlers.header?.(header);
+      return waited ? waited.then(() => false) : false;
     }
     const record = parseRecord(json, n);
     if (record.type === 'end') {
       hashPending();
-      digest = bytesToHex(hash.digest());
+      digest = hash.hex();
       if (record.sha256 !== digest) {
         throw new ImageFileError(`checksum mismatch: the file says ${record.sha256}, its contents hash to ${digest}`, { line: n, record: 'end' });
       }
@@ -164,7 +209,12 @@ export async function readImageFile(
     }
     if (checker!.records >= limits.maxRecords) throw new ImageFileError(`more than ${limits.maxRecords} records`, { line: n });
     checker!.check(record, n);
-    await handlers.record?.(record, n);
+    const waited = handlers.record?.(record, n);
+    if (waited)
+      return waited.then(() => {
+        if (n % PROGRESS_EVERY === 0) progress();
+        return false;
+      });
     if (n % PROGRESS_EVERY === 0) progress();
     return false;
   };
@@ -203,11 +253,15 @@ export async function readImageFile(
       let hashFrom = 0;
       const current = chunk;
       for (;;) {
+        if (ended) {
+          trailing(current.subarray(start));
+          break;
+        }
         const nl = current.indexOf(NL, start);
+        if (nesting.add(current, start, nl < 0 ? current.length : nl)) throw tooDeep(line + 1);
         if (nl < 0) {
           const rest = current.length - start;
           if (rest > 0) {
-            if (ended && !isBlank(current.subarray(start))) throw new ImageFileError('data after the end record', { line: line + 1 });
             carryLength += rest;
             if (carryLength > limits.maxLineBytes) {
               throw new ImageFileError(`line is longer than ${limits.maxLineBytes} bytes`, { line: line + 1 });
@@ -225,13 +279,15 @@ export async function readImageFile(
         const lineStart = start;
         carry = [];
         carryLength = 0;
+        nesting.reset();
         line++;
-        const wasEnd = await takeLine(raw, line, () => {
+        const taken = takeLine(raw, line, () => {
           // Everything before the end line: earlier chunks were hashed as their lines
           // completed; here, this chunk's complete lines before the end line.
           if (!ended) hash.update(current.subarray(hashFrom, lineStart));
           hashFrom = lineStart;
         });
+        const wasEnd = typeof taken === 'boolean' ? taken : await taken;
         if (!wasEnd && !ended) {
           // The part of this line carried from earlier chunks is hashed now that the line
           // is known not to be the end record; its part in this chunk is hashed below.
@@ -243,14 +299,11 @@ export async function readImageFile(
       if (!ended) hash.update(current.subarray(hashFrom, start));
     }
     if (carryLength > 0) {
-      // A last line without its newline.
+      // A last line without its newline (never after the end record: those bytes are not carried).
       line++;
-      const raw = concat(carry, carryLength);
-      if (!ended) {
-        await takeLine(raw, line, () => {
-          // The end line is all that is left: its carried bytes were never hashed.
-        });
-      } else if (!isBlank(raw)) throw new ImageFileError('data after the end record', { line });
+      await takeLine(concat(carry, carryLength), line, () => {
+        // The end line is all that is left: its carried bytes were never hashed.
+      });
     }
     if (line === 0) throw new ImageFileError('the file is empty');
     if (!ended) throw new ImageFileError(`the file ends after line ${line} without an end record (truncated?)`, { line });
@@ -281,13 +334,13 @@ export async function readImageFile(
 
 /** A hasher fed line by line, for writers that checksum what they emit. */
 export function lineHasher() {
-  const h = sha256.create();
+  const h = newSha256();
   return {
     add(line: Uint8Array) {
       h.update(line);
       h.update(NEWLINE);
     },
-    hex: () => bytesToHex(h.digest()),
+    hex: () => h.hex(),
   };
 }
 

@@ -81,6 +81,8 @@ export interface ExportOptions {
   createdAt?: Date;
   /** Called as records are written, with the total expected. */
   onProgress?(p: { records: number; totalRecords: number }): void;
+  /** The reader's limits the file must keep within (default: the reader's defaults). */
+  limits?: Partial<ImageReadLimits>;
 }
 
 function blobChunks(size: number): number {
@@ -149,6 +151,7 @@ export async function exportImage(source: ImageExportSource, options: ExportOpti
 
   const totalRecords = header.counts.obj + header.counts.tx + header.counts.disk + header.counts.vm;
   return writeImageFile(header, records(), {
+    limits: options.limits,
     progress: (n) => options.onProgress?.({ records: n, totalRecords }),
   });
 }

@@ -15,6 +15,15 @@ export const BRIDGE = {
   LIST_PROCESSES: 3,
   SPAWN: 4,
   SHUTDOWN: 5,
+  GET_OBJECTS: 6,
+  TX_BEGIN: 7,
+  TX_PUT: 8,
+  TX_COMMIT: 9,
+  TX_ABORT: 10,
+  SEND: 11,
+  TERMINATE: 12,
+  PROCESS_STATE: 13,
+  EVENT: 0x7e,
   RESPONSE: 0x80,
   ERROR: 0x7f,
   EBAD_CRC: 1,
@@ -23,7 +32,27 @@ export const BRIDGE = {
   EBAD_PAYLOAD: 4,
   ENOT_FOUND: 5,
   EFAILED: 6,
+  EREFUSED: 7,
+  MORE: 1,
+  MAX_WORDS: 100,
+  MAX_BATCH: 255,
+  EVENT_PROCESS_STARTED: 1,
+  EVENT_PROCESS_EXITED: 2,
+  EVENT_TX_COMMITTED: 3,
 } as const;
+
+/** What the bridge reports without being asked (BRIDGE.EVENT frames). */
+export type BridgeEvent =
+  | { kind: 'processStarted'; oid: number }
+  | { kind: 'processExited'; oid: number }
+  | { kind: 'transactionCommitted'; tid: number };
+
+/** A kernel process's state as PROCESS_STATE answers it. */
+export interface KernelProcessState {
+  oid: number;
+  state: 'running' | 'ended';
+  name: string;
+}
 
 export interface BridgeFrame {
   type: number;
@@ -88,6 +117,11 @@ export class BridgeError extends Error {
     super(message);
     this.name = 'BridgeError';
   }
+
+  /** For a refusal by the PS (EREFUSED): its status name, e.g. PS_ECONFLICT. */
+  get refusal(): string | undefined {
+    return this.code === BRIDGE.EREFUSED ? this.message.split(/\s/)[0] : undefined;
+  }
 }
 
 export interface KernelProcess {
@@ -107,7 +141,11 @@ const le = (...values: number[]) => {
 export class BridgeClient {
   private nextId = 1;
   private readonly decoder = new FrameDecoder();
-  private readonly pending = new Map<number, { resolve: (f: BridgeFrame) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (f: BridgeFrame) => void; reject: (e: Error) => void; more?: (f: BridgeFrame) => boolean }
+  >();
+  private readonly listeners = new Set<(e: BridgeEvent) => void>();
   /** Error frames that answered no pending request (e.g. garbage the host sent). */
   readonly strayErrors: BridgeFrame[] = [];
 
@@ -115,7 +153,12 @@ export class BridgeClient {
 
   feed(bytes: Uint8Array): void {
     for (const frame of this.decoder.push(bytes)) {
+      if (frame.type === BRIDGE.EVENT && frame.id === 0 && frame.payload.length >= 8) {
+        this.emit(frame.payload);
+        continue;
+      }
       const waiter = this.pending.get(frame.id);
+      if (waiter?.more && frame.type !== BRIDGE.ERROR && waiter.more(frame)) continue;
       if (!waiter) {
         if (frame.type === BRIDGE.ERROR) this.strayErrors.push(frame);
         continue;
@@ -129,7 +172,27 @@ export class BridgeClient {
     }
   }
 
-  request(type: number, payload: Uint8Array = new Uint8Array(0)): Promise<BridgeFrame> {
+  /** Calls `listener` with every event the bridge reports; returns its removal. */
+  onEvent(listener: (e: BridgeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(payload: Uint8Array): void {
+    const kind = u32(payload, 0), value = u32(payload, 4);
+    const event: BridgeEvent | undefined =
+      kind === BRIDGE.EVENT_PROCESS_STARTED ? { kind: 'processStarted', oid: value }
+      : kind === BRIDGE.EVENT_PROCESS_EXITED ? { kind: 'processExited', oid: value }
+      : kind === BRIDGE.EVENT_TX_COMMITTED ? { kind: 'transactionCommitted', tid: value }
+      : undefined;
+    if (event) for (const l of this.listeners) l(event);
+  }
+
+  /**
+   * One request; `more`, when given, sees every response frame first and answers true for
+   * one that is not the last (the request stays pending), false for the last.
+   */
+  request(type: number, payload: Uint8Array = new Uint8Array(0), more?: (f: BridgeFrame) => boolean): Promise<BridgeFrame> {
     const id = this.nextId;
     this.nextId = (this.nextId % 0xfffe) + 1;
     return new Promise((resolve, reject) => {
@@ -140,6 +203,7 @@ export class BridgeClient {
       this.pending.set(id, {
         resolve: (f) => { clearTimeout(timer); resolve(f); },
         reject: (e) => { clearTimeout(timer); reject(e); },
+        more,
       });
       this.send(encodeFrame({ type, status: 0, id, payload }));
     });
@@ -174,5 +238,84 @@ export class BridgeClient {
   async spawn(imageOid: number, processOid: number): Promise<number> {
     const f = await this.request(BRIDGE.SPAWN, le(imageOid, processOid));
     return u32(f.payload, 0);
+  }
+
+  /**
+   * Many objects in one request (GET_OBJECTS): each oid's whole bytes, or undefined when
+   * the PS has no such object. At most BRIDGE.MAX_BATCH oids per request; more are sent
+   * as several requests.
+   */
+  async getObjects(oids: readonly number[]): Promise<Map<number, Uint8Array | undefined>> {
+    const result = new Map<number, Uint8Array | undefined>();
+    for (let first = 0; first < oids.length; first += BRIDGE.MAX_BATCH) {
+      const batch = oids.slice(first, first + BRIDGE.MAX_BATCH);
+      const parts = new Map<number, Uint8Array | undefined>();
+      const take = (f: BridgeFrame): boolean => {
+        const entries = u32(f.payload, 4);
+        let at = 8;
+        for (let i = 0; i < entries; i++) {
+          const oid = u32(f.payload, at), status = u32(f.payload, at + 4), length = u32(f.payload, at + 8);
+          const offset = u32(f.payload, at + 12), n = u32(f.payload, at + 16);
+          if (status !== 0) parts.set(oid, undefined);
+          else {
+            let bytes = parts.get(oid);
+            if (!bytes || offset === 0) parts.set(oid, (bytes = new Uint8Array(length)));
+            bytes.set(f.payload.subarray(at + 20, at + 20 + n), offset);
+          }
+          at += 20 + ((n + 3) & ~3);
+        }
+        return (u32(f.payload, 0) & BRIDGE.MORE) !== 0;
+      };
+      // Every response frame, the last included, goes through `take` before the request resolves.
+      await this.request(BRIDGE.GET_OBJECTS, le(batch.length, ...batch), take);
+      for (const oid of batch) result.set(oid, parts.get(oid));
+    }
+    return result;
+  }
+
+  /** Begins a PS transaction on the IDE's behalf: its id and the tid it sees. */
+  async begin(): Promise<{ txid: number; snapshot: number }> {
+    const f = await this.request(BRIDGE.TX_BEGIN);
+    return { txid: u32(f.payload, 0), snapshot: u32(f.payload, 4) };
+  }
+
+  /** Stages one object (psdisk.h encoding) in transaction `txid`, in frames of up to 1008 bytes. */
+  async put(txid: number, oid: number, bytes: Uint8Array): Promise<void> {
+    const room = BRIDGE.MAX_PAYLOAD - 16;
+    for (let offset = 0; offset < bytes.length || offset === 0; offset += room) {
+      const part = bytes.subarray(offset, offset + room);
+      const payload = new Uint8Array(16 + part.length);
+      payload.set(le(txid, oid, bytes.length, offset));
+      payload.set(part, 16);
+      await this.request(BRIDGE.TX_PUT, payload);
+      if (!bytes.length) break;
+    }
+  }
+
+  /** Commits: the tid written. A refusal is a BridgeError with code EREFUSED. */
+  async commit(txid: number): Promise<number> {
+    const f = await this.request(BRIDGE.TX_COMMIT, le(txid));
+    return u32(f.payload, 0);
+  }
+
+  async abort(txid: number): Promise<void> {
+    await this.request(BRIDGE.TX_ABORT, le(txid));
+  }
+
+  /** A message to a server object (GENESIS_PS or GENESIS_PMS): its reply label and words. */
+  async message(serverOid: number, label: number, words: readonly number[] = []): Promise<{ label: number; words: number[] }> {
+    const f = await this.request(BRIDGE.SEND, le(serverOid, label, ...words));
+    const n = u32(f.payload, 4);
+    return { label: u32(f.payload, 0), words: Array.from({ length: n }, (_, i) => u32(f.payload, 8 + 4 * i)) };
+  }
+
+  async terminate(processOid: number): Promise<void> {
+    await this.request(BRIDGE.TERMINATE, le(processOid));
+  }
+
+  async processState(processOid: number): Promise<KernelProcessState> {
+    const f = await this.request(BRIDGE.PROCESS_STATE, le(processOid));
+    const name = new TextDecoder().decode(f.payload.subarray(8, 24)).replace(/\0.*$/s, '');
+    return { oid: u32(f.payload, 0), state: u32(f.payload, 4) === 1 ? 'running' : 'ended', name };
   }
 }

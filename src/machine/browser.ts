@@ -7,7 +7,7 @@ import { V86 } from 'v86';
 import wasmUrl from 'v86/build/v86.wasm?url';
 import kernelUrl from '../../images/build/telos.elf?url';
 import { Machine } from './emulator';
-import { capturingV86, liveDisk } from './v86state';
+import { capturingV86, liveDisk } from './v86-state';
 
 let kernelBytes: Promise<ArrayBuffer> | null = null;
 
@@ -48,6 +48,9 @@ export async function bootInBrowser(options: BrowserBootOptions): Promise<Browse
     wasmPath: wasmUrl,
     kernel,
     disk: options.disk,
+    // The worker reads both lines through listeners (the console tail is the session's,
+    // COM2 feeds the bridge client), so the lines keep nothing themselves.
+    serialTailBytes: 0,
     ...(options.cmdline !== undefined ? { cmdline: options.cmdline } : {}),
     ...(options.memoryMiB !== undefined ? { memoryMiB: options.memoryMiB } : {}),
   });

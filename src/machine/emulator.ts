@@ -1,7 +1,9 @@
 // The Machine's host-neutral core: one v86 PC booting a TelOS multiboot kernel with no
 // BIOS. It knows nothing of Node or the browser; an adapter supplies the V86 constructor,
 // the wasm location and the kernel bytes. Serial lines are COM1 (console) and COM2
-// (IDE bridge), collected as bytes; tests and the IDE wait on them and write to them.
+// (IDE bridge), bounded tails of what the guest wrote (./serial.ts); tests and the IDE wait
+// on them, listen to them and write to them.
+import { SerialLine } from './serial';
 
 /** The part of v86's API this core uses (so adapters can pass the real class or a stub). */
 export interface V86Like {
@@ -30,84 +32,53 @@ export interface MachineConfig {
   memoryMiB?: number;
   /** Primary ATA master; the guest writes straight into this buffer. */
   disk?: ArrayBuffer;
+  /** Primary ATA slave (hdb, TelOS's disk 1: the block server serves it beside the PS's
+   * disk); the guest writes straight into this buffer too. */
+  disk2?: ArrayBuffer;
+  /** Bytes of each serial line kept for reading back (default 1 MiB; 0 when only listeners
+   * read them). */
+  serialTailBytes?: number;
 }
 
 export type SerialLineId = 0 | 1;
 
-/** Bytes seen on one serial line, with waiters for text. */
-export class SerialLine {
-  private readonly chunks: number[] = [];
-  private textCache = '';
-  private cachedLength = 0;
-  private readonly listeners = new Set<() => void>();
-  private readonly byteListeners = new Set<(byte: number) => void>();
+/** A disk command that matters to a power cut (see Machine.onDiskCommand). */
+export type DiskCommand = { kind: 'write'; lba: number; sectors: number } | { kind: 'flush' };
 
-  /** Called by the core for each byte the guest writes. */
-  push(byte: number): void {
-    this.chunks.push(byte);
-    for (const l of this.byteListeners) l(byte);
-    for (const l of this.listeners) l();
-  }
+/** The part of v86's IDE device the disk-command hook uses. */
+interface IdeDevice {
+  write_dest: number;
+  ata_command(command: number): void;
+}
 
-  get length(): number {
-    return this.chunks.length;
-  }
+const ATA_FLUSH_CACHE = 0xe7;
+const ATA_FLUSH_CACHE_EXT = 0xea;
+const flushRegistry = new WeakMap<IdeDevice, Set<() => void>>();
 
-  bytes(from = 0): Uint8Array {
-    return Uint8Array.from(this.chunks.slice(from));
-  }
-
-  /** Everything received so far as text (Latin-1, CR removed so lines compare simply). */
-  text(): string {
-    if (this.cachedLength !== this.chunks.length) {
-      let add = '';
-      for (let i = this.cachedLength; i < this.chunks.length; i++) {
-        const b = this.chunks[i]!;
-        if (b !== 13) add += String.fromCharCode(b);
-      }
-      this.textCache += add;
-      this.cachedLength = this.chunks.length;
-    }
-    return this.textCache;
-  }
-
-  onByte(listener: (byte: number) => void): () => void {
-    this.byteListeners.add(listener);
-    return () => this.byteListeners.delete(listener);
-  }
-
-  /** Resolves with the text so far once `pattern` appears at or after `fromIndex`. */
-  waitFor(pattern: string | RegExp, timeoutMs: number, fromIndex = 0, describe = 'serial line'): Promise<string> {
-    const found = (): boolean => {
-      const t = this.text().slice(fromIndex);
-      return typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t);
+/** Listeners for CACHE FLUSH on one IDE device; the first call wraps its command entry. */
+function flushListeners(device: IdeDevice): Set<() => void> {
+  let set = flushRegistry.get(device);
+  if (set) return set;
+  set = new Set();
+  flushRegistry.set(device, set);
+  // v86 seals its device objects, so the wrapper goes on the (shared) prototype and
+  // answers only for devices that have listeners.
+  const proto = Object.getPrototypeOf(device) as { ata_command: (this: IdeDevice, c: number) => void; __flushWrapped?: boolean };
+  if (!proto.__flushWrapped) {
+    const original = proto.ata_command;
+    proto.ata_command = function (this: IdeDevice, command: number) {
+      if (command === ATA_FLUSH_CACHE || command === ATA_FLUSH_CACHE_EXT) for (const l of flushRegistry.get(this) ?? []) l();
+      return original.call(this, command);
     };
-    if (found()) return Promise.resolve(this.text());
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (found()) {
-          cleanup();
-          resolve(this.text());
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        const tail = this.text().slice(-600);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${String(pattern)} on ${describe}; last output:\n${tail}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-      };
-      this.listeners.add(check);
-    });
+    proto.__flushWrapped = true;
   }
+  return set;
 }
 
 /** A running (or stopped) TelOS PC. */
 export class Machine {
-  readonly com1 = new SerialLine();
-  readonly com2 = new SerialLine();
+  readonly com1: SerialLine;
+  readonly com2: SerialLine;
   /** The disk buffer; the same object can be passed to the next boot. */
   readonly disk: ArrayBuffer | undefined;
   private readonly emulator: V86Like;
@@ -121,6 +92,8 @@ export class Machine {
   private constructor(config: MachineConfig, emulator: V86Like) {
     this.disk = config.disk;
     this.emulator = emulator;
+    this.com1 = new SerialLine(config.serialTailBytes);
+    this.com2 = new SerialLine(config.serialTailBytes);
     emulator.add_listener('serial0-output-byte', ((b: number) => this.com1.push(b)) as (arg: never) => void);
     emulator.add_listener('serial1-output-byte', ((b: number) => this.com2.push(b)) as (arg: never) => void);
     // v86's counter is 32 bits; sample it often enough to extend it to 53 bits.
@@ -142,6 +115,7 @@ export class Machine {
       disable_speaker: true,
     };
     if (config.disk) options.hda = { buffer: config.disk };
+    if (config.disk2) options.hdb = { buffer: config.disk2 };
     const emulator = new config.V86(options);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('v86 did not finish loading within 30 s')), 30_000);
@@ -174,14 +148,24 @@ export class Machine {
   }
 
   /**
-   * Calls `listener` after each completed disk write command, with the byte offset and
-   * the sector count; the disk buffer already holds the data. A copy of the buffer taken
-   * here is exactly the disk a power cut right after that write would leave.
+   * Calls `listener` for each disk command that changes what a power cut leaves: a
+   * completed write (its first sector and sector count; the disk buffer already holds the
+   * data, and v86 writes a whole command at once) and a CACHE FLUSH. A crash-consistency
+   * harness replays these to build every disk a cut could leave (tests/kernel/crash/).
+   * Reaches into v86's IDE device (primary master), which its API does not offer.
    */
-  onDiskWrite(listener: (byteOffset: number, sectors: number) => void): () => void {
-    const handler = ((args: [number, number, number]) => listener(args[1], args[2])) as (arg: never) => void;
-    this.emulator.add_listener('ide-write-end', handler);
-    return () => this.emulator.remove_listener('ide-write-end', handler);
+  onDiskCommand(listener: (command: DiskCommand) => void): () => void {
+    const master = (this.emulator as unknown as { v86?: { cpu?: { devices?: { ide?: { primary?: { master?: IdeDevice } } } } } }).v86?.cpu?.devices?.ide?.primary?.master;
+    if (!master || typeof master.ata_command !== 'function') throw new Error('this v86 build does not expose its IDE device');
+    const onWrite = ((args: [number, number, number]) => listener({ kind: 'write', lba: Math.floor(master.write_dest / 512), sectors: args[2] })) as (arg: never) => void;
+    this.emulator.add_listener('ide-write-end', onWrite);
+    const flushes = flushListeners(master);
+    const onFlush = () => listener({ kind: 'flush' });
+    flushes.add(onFlush);
+    return () => {
+      this.emulator.remove_listener('ide-write-end', onWrite);
+      flushes.delete(onFlush);
+    };
   }
 
   /** Writes bytes to COM1 (0) or COM2 (1), as if typed on the other end of the cable. */

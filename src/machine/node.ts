@@ -15,6 +15,11 @@ export function builtImagePath(name: string): string {
   return join(repoRoot, 'images', 'build', name);
 }
 
+/** The kernel the tests boot: $TELOS_KERNEL when set, else the one `make` built. */
+export function defaultKernelPath(): string {
+  return process.env.TELOS_KERNEL || builtImagePath('telos.elf');
+}
+
 /** v86.wasm inside the installed `v86` package. */
 export function v86WasmPath(): string {
   return join(dirname(require.resolve('v86')), 'v86.wasm');
@@ -30,14 +35,15 @@ export async function readKernel(path: string): Promise<ArrayBuffer> {
 }
 
 export interface NodeBootOptions extends Partial<Omit<MachineConfig, 'V86' | 'wasmPath' | 'kernel'>> {
-  /** Kernel file; defaults to images/build/telos.elf. */
+  /** Kernel file; defaults to $TELOS_KERNEL, else images/build/telos.elf (the kernel
+   * mutation run points TELOS_KERNEL at a deliberately broken build). */
   kernelPath?: string;
   kernel?: ArrayBuffer;
 }
 
 /** Boots a TelOS PC in this Node process. */
 export async function bootMachine(options: NodeBootOptions = {}): Promise<Machine> {
-  const kernel = options.kernel ?? (await readKernel(options.kernelPath ?? builtImagePath('telos.elf')));
+  const kernel = options.kernel ?? (await readKernel(options.kernelPath ?? defaultKernelPath()));
   return Machine.boot({
     ...options,
     V86: V86 as unknown as V86Constructor,

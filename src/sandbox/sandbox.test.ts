@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InMemoryStore, MethodSyntaxError, SandboxLimit, World, createGenesisWorld, genesisStates, type GenesisOids } from '../world';
+import { InMemoryStore, MethodSyntaxError, SandboxLimit, World, buildGenesis, createGenesisWorld, genesisStates, type GenesisOids } from '../world';
 import { EvaluationError, Sandbox, evaluateAndCommit, runTransaction, type SandboxOptions } from './index';
+import { answerJson } from './host';
 
 let open: Sandbox[] = [];
 afterEach(() => {
@@ -354,6 +355,150 @@ describe('limits', () => {
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
   });
 
+  it('host work counts against the deadline: a loop of slow setMethods stops within twice it', async () => {
+    const { sandbox, world, oids } = await setup({ deadlineMs: 1000 });
+    // Each save parses and compiles some 10,000 characters of dense code on the host (tens of
+    // ms, in one host call, with a handful of VM operations between calls): 200 of them run
+    // for seconds, and the one in progress at the deadline overshoots it by little even on a busy machine.
+    const t0 = Date.now();
+    const e = failure(() =>
+      sandbox.evaluate(
+        "var body = '  t = t + self.a(1, \\'p\\') * [1, 2, 3].length;\\n'.repeat(200);\n" +
+          "for (var i = 0; i < 200; i++) { try { reflect(self.Circle).setMethod('m', 'function () { var t = ' + i + ';\\n' + body + ' return t; }'); } catch (e) {} }",
+      ),
+    );
+    expect(e).toBeInstanceOf(SandboxLimit);
+    expect(e.limit).toBe('deadline');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(world.inTransaction).toBe(false);
+    expect(world.slot(oids.Circle, 'm')).toBeUndefined();
+  });
+
+  /** A World holding much data: `objects` objects of one 100,000-item list each, and the lobby's `many`, one object of `slots` such lists. */
+  function bigWorld(world: World, oids: GenesisOids, objects: number, slots: number): void {
+    const big = Array.from({ length: 100_000 }, (_, i) => [i, 'item ' + i, [1, 2]]);
+    const base = world.snapshot(oids.Circle);
+    const state = (oid: number, name: string, n: number) => ({
+      state: { ...base, oid, name, slots: Array.from({ length: n }, (_, k) => ({ name: 'big' + k, kind: 'data' as const, value: big })), traits: [] },
+      serial: 1,
+    });
+    world.install([state(9999, 'many', slots), ...Array.from({ length: objects }, (_, k) => state(10_000 + k, 'big' + k, 1))]);
+    world.install([{ state: { ...world.snapshot(0), slots: [...world.snapshot(0).slots, { name: 'many', kind: 'data', value: { ref: 9999 } }] }, serial: world.serialOf(0) }]);
+  }
+
+  it('one long host call that starts just before the deadline stops within twice it', async () => {
+    // Walking 2,000 objects of 100,000-item lists for references is one host call of seconds, and
+    // so is writing out the answer of a read of 60 such slots; each starts 50 ms before the deadline.
+    const { sandbox, world, oids } = await setup({ deadlineMs: 500 });
+    bigWorld(world, oids, 2000, 60);
+    for (const call of ['reflect(self.Circle).references().length', 'reflect(self.many).slots().length']) {
+      const t0 = Date.now();
+      const e = failure(() => sandbox.evaluate(`var t0 = Date.now(); while (Date.now() - t0 < 450) {}\n${call}`));
+      const took = Date.now() - t0;
+      expect(e.name, call).toBe('SandboxLimit');
+      // The answer of slots() is also past the host-answer cap: on a quick machine its length
+      // walk reaches the cap before the deadline, which ends the call just as soon.
+      expect(e.message, call).toMatch(call.includes('slots') ? /^(deadline limit reached|memory limit reached: a host answer)/ : /^deadline limit reached/);
+      expect(took, call).toBeLessThan(1000);
+      expect(world.inTransaction).toBe(false);
+    }
+    expect(sandbox.evaluate('self.many.big0.length', { deadlineMs: 20_000 }).value).toBe(100_000);
+  });
+
+  it('a host answer that fits is never refused by the size estimate made before its text', () => {
+    // Seven lists of 100,000 booleans are 3.5 M characters of JSON; the estimate once counted
+    // 24 for each and refused them as more than 16 Mi.
+    const lists = Array.from({ length: 7 }, () => new Array<boolean>(100_000).fill(true));
+    expect(answerJson(lists, 16 * 2 ** 20)).toBe(JSON.stringify(lists));
+    const mixed = [0, -7, 123456, 1e21, -0.5, null, 'é"', false, { a: undefined, b: 1 }, [undefined]];
+    const exact = JSON.stringify(mixed);
+    expect(answerJson(mixed, exact.length)).toBe(exact);
+    expect(() => answerJson(mixed, exact.length - 1)).toThrow(SandboxLimit);
+  });
+
+  it('a host answer too big for the VM is refused with SandboxLimit memory, and the VM goes on', async () => {
+    // 60 slots of 100,000 lists are some 130 MB of text: copied into the VM it broke the QuickJS instance.
+    const { sandbox, world, oids } = await setup({ deadlineMs: 20_000 });
+    bigWorld(world, oids, 0, 60);
+    const e = failure(() => sandbox.evaluate('reflect(self.many).slots().length'));
+    expect(e.name).toBe('SandboxLimit');
+    expect(e.message).toMatch(/memory limit reached: a host answer of more than 16,777,216 characters does not fit in the sandbox's memory/);
+    // The refusal is an error like any other: code may catch it and carry on.
+    expect(sandbox.evaluate('try { reflect(self.many).slots(); 1 } catch (e) { e.name }').value).toBe('SandboxLimit');
+    expect(sandbox.evaluate('reflect(self.many).slot("big7").value.length').value).toBe(100_000);
+  });
+
+  it('builtins that run long in C stop soon after the deadline: sorting 32 Mi bytes, a huge BigInt in decimal', async () => {
+    // QuickJS asks its interrupt handler only between VM operations: one native sort or one
+    // decimal conversion of a million-bit BigInt ran 10 s or more past a 1 s deadline.
+    const { sandbox } = await setup({ deadlineMs: 1000 });
+    // Before the guards these ran 3-11 s and ended normally; the error each must end in is what
+    // tells them apart, the bound (loose for a busy machine) that nothing runs on.
+    const BOUND = 5000;
+    const timed = (code: string) => {
+      const t0 = Date.now();
+      try {
+        return { result: sandbox.evaluate(code) as unknown, took: Date.now() - t0 };
+      } catch (e) {
+        return { error: e as Error & { limit?: string }, took: Date.now() - t0 };
+      }
+    };
+    const sorted = timed(
+      'var a = new Uint8Array(32 * 1024 * 1024); var x = 7; for (var i = 0; i < 4096; i++) { x = (x * 1103515245 + 12345) | 0; a[i] = x >>> 24; }\n' +
+        'for (var n = 4096; n < a.length; n *= 2) a.copyWithin(n, 0, n);\na.sort(); a[0]',
+    );
+    // Through a comparator QuickJS sorts an index of 4 bytes an element: this one stops at the memory limit at once.
+    expect(sorted.error?.name).toBe('SandboxLimit');
+    expect(['deadline', 'memory']).toContain(sorted.error?.limit);
+    expect(sorted.took).toBeLessThan(BOUND);
+    // The guards cannot be talked past: a typed array's own `length`, toSorted, an array-like
+    // whose length changes between reads, a boxed BigInt, a radix that changes between reads.
+    const fill = 'var a = new Uint8Array(32 * 1024 * 1024); for (var i = 0; i < 4096; i++) a[i] = (i * 7919) & 255;\nfor (var n = 4096; n < a.length; n *= 2) a.copyWithin(n, 0, n);\n';
+    for (const code of [
+      fill + "Object.defineProperty(a, 'length', { value: 0 }); a.sort(); a[0]",
+      fill + 'a.toSorted()[0]',
+      fill + 'var reads = 0; var like = { get length() { return reads++ ? a.length : 0; } }; for (i = 0; i < a.length; i++) like[i] = a[i]; Array.prototype.sort.call(like); 1',
+    ]) {
+      const r = timed(code);
+      expect(r.took, code).toBeLessThan(BOUND);
+      expect(r.error?.name, code).toBe('SandboxLimit');
+    }
+    for (const code of ['Object((1n << 999999n) - 1n).toString()', 'BigInt.prototype.toLocaleString.call(Object((1n << 999999n) - 1n))']) {
+      const r = timed(code);
+      expect(r.took, code).toBeLessThan(BOUND);
+      expect(r.error?.name, code).toBe('RangeError');
+    }
+    // A radix read once: 16 at the check is 16 for the conversion too.
+    const radix = timed('var n = 0; ((1n << 999999n) - 1n).toString({ valueOf() { return ++n <= 2 ? 16 : 10; } }).length');
+    expect(radix.took).toBeLessThan(BOUND);
+    expect((radix.result as { value: unknown }).value).toBe(250_000);
+    expect(sandbox.evaluate('[(255n).toString(16), Object(10n).toString(), (10n).toString(2.5), [3, 1, 2].toSorted().join(), new Int8Array([3, -1, 2]).toSorted().join()]').value).toEqual(['ff', '10', '1010', '1,2,3', '-1,2,3']);
+    const printed = timed('var b = (1n << 999999n) - 1n; print(b); print(2n ** 64n); typeof b');
+    expect(printed.took).toBeLessThan(BOUND);
+    expect((printed.result as { transcript: string[] }).transcript).toEqual(['<a BigInt of about 1000000 bits, too long to write in decimal>', '18446744073709551616n']);
+    const text = timed('((1n << 999999n) - 1n).toString()');
+    expect(text.took).toBeLessThan(BOUND);
+    expect(text.error?.name).toBe('RangeError');
+    expect(text.error?.message).toMatch(/^a BigInt of about 1000000 bits is too long to write in decimal \(the limit is 131072 bits\); toString\(16\) writes it in hex/);
+    expect(sandbox.evaluate('((1n << 999999n) - 1n).toString(16).length').value).toBe(250_000);
+  });
+
+  it('a big sort without a comparator keeps the default order', async () => {
+    const { sandbox } = await setup({ deadlineMs: 30_000 });
+    const r = sandbox.evaluate(`
+      var a = new Float64Array(300000), x = 1;
+      for (var i = 0; i < a.length; i++) { x = (x * 1103515245 + 12345) | 0; a[i] = (x % 1000) / 7; }
+      a[5] = NaN; a[6] = -0; a[7] = 0; a[8] = NaN;
+      a.sort();
+      var ordered = true;
+      for (i = 1; i < a.length - 2; i++) if (!(a[i - 1] <= a[i])) ordered = false;
+      var zero = a.indexOf(0);
+      var l = []; for (i = 0; i < 70000; i++) l.push(i % 3 === 0 ? undefined : i % 1000);
+      l.sort();
+      [ordered, a[a.length - 1] !== a[a.length - 1], a[a.length - 2] !== a[a.length - 2], 1 / a[zero] === -Infinity, l.slice(0, 3), l.slice(46660, 46670).length, l[l.length - 1] === undefined, String(l[46665])]`);
+    expect(r.value).toEqual([true, true, true, true, [0, 0, 0], 10, true, '999']);
+  });
+
   it('a loop that catches every error still stops at the deadline', async () => {
     const { sandbox } = await setup({ deadlineMs: 150 });
     expect(failure(() => sandbox.evaluate('for (;;) { try { while (true) {} } catch (e) {} }')).limit).toBe('deadline');
@@ -368,9 +513,29 @@ describe('limits', () => {
     expect(sandbox.evaluate('1 + 1').value).toBe(2);
   });
 
+  it('big strings, arrays and buffers count against the memory limit, not only the allocations', async () => {
+    // QuickJS under emscripten counts a few bytes per allocation whatever its size: without the
+    // sandbox's own capped WebAssembly memory each of these ran (twice to 32 times the limit).
+    const { sandbox } = await setup({ memoryBytes: 16 * 1024 * 1024, deadlineMs: 20_000 });
+    for (const code of [
+      'var a = []; for (var i = 0; i < 40; i++) a.push(new Uint8Array(1 << 20)); a.length',
+      'new ArrayBuffer(512 * 1024 * 1024).byteLength',
+      'var s = []; for (var i = 0; i < 40; i++) s.push("x".repeat(1 << 20) + i); s.length',
+      'var n = []; for (var i = 0; i < 40; i++) n.push(new Array(1 << 17).fill(1.5)); n.length',
+    ]) {
+      const e = failure(() => sandbox.evaluate(code));
+      expect(e, code).toBeInstanceOf(SandboxLimit);
+      expect(e.limit, code).toBe('memory');
+      expect(sandbox.evaluate('1 + 1').value).toBe(2);
+    }
+    // What fits stays allowed.
+    expect(sandbox.evaluate('new Uint8Array(4 << 20).length').value).toBe(4 << 20);
+  });
+
   it('a bomb of small objects stops at the memory limit', async () => {
     const { sandbox } = await setup({ memoryBytes: 16 * 1024 * 1024, deadlineMs: 20_000 });
-    expect(failure(() => sandbox.evaluate('var a = []; while (true) a.push([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);')).limit).toBe('memory');
+    const e = failure(() => sandbox.evaluate('var a = []; while (true) a.push([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);'));
+    expect(e.limit).toBe('memory');
   });
 
   it('unbounded recursion through sends stops at the stack limit', async () => {
@@ -394,6 +559,16 @@ describe('the host stack', () => {
     expect(world.inTransaction).toBe(false);
     await sandbox.ready();
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+  });
+
+  it('a broken QuickJS instance is replaced at once by a spare, and a new spare is loaded', async () => {
+    const { sandbox } = await setup({ stackBytes: 4 * 1024 * 1024, deadlineMs: 20_000 });
+    for (let round = 0; round < 2; round++) {
+      expect(failure(() => sandbox.evaluate('function f(n) { return f(n + 1) + 1; } f(0)')).limit).toBe('stack');
+      // No waiting: the spare runs the next evaluation.
+      expect(sandbox.evaluate('self.Circle.radius + 1').value).toBe(2);
+      await sandbox.ready();
+    }
   });
 });
 
@@ -518,8 +693,7 @@ describe('sends from the host and transactions', () => {
     const store = new InMemoryStore();
     const world = new World({ store });
     world.begin('Genesis');
-    const { buildGenesis } = await import('../world/genesis');
-    const oids = buildGenesis(world);
+        const oids = buildGenesis(world);
     await world.commit();
     const sandbox = await Sandbox.create(world);
     open.push(sandbox);
@@ -542,5 +716,50 @@ describe('sends from the host and transactions', () => {
     const r = await runTransaction(sandbox, 'lazy', () => sandbox.evaluate('self.Circle.clone().area()'));
     expect(r.result.value).toBeCloseTo(Math.PI);
     expect(world.isLoaded(16)).toBe(true);
+  });
+});
+
+describe('the Transcript is bounded', () => {
+  const chars = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+
+  it('a loop printing a 16 MiB string ends within twice its deadline, its Transcript bounded', async () => {
+    const { sandbox, lines } = await setup({ deadlineMs: 1000 });
+    const t0 = Date.now();
+    const e = failure(() => sandbox.evaluate("var s = 'x'.repeat(16 * 1024 * 1024); for (;;) print(s);"));
+    const took = Date.now() - t0;
+    expect(e).toBeInstanceOf(SandboxLimit);
+    expect(e.limit).toBe('deadline');
+    // A bound against running on, loose for a busy machine: without the Transcript's caps the
+    // loop exhausted the heap; the line counts below are what tell a capped Transcript.
+    expect(took).toBeLessThan(4000);
+    // 16 lines of 64 Ki characters fill the evaluation's 1 Mi; the rest are counted in one note.
+    expect(chars(lines)).toBeLessThan(1.1 * 2 ** 20);
+    expect(lines[0] === 'x'.repeat(65536) + `… (${16 * 1024 * 1024 - 65536} chars cut)`).toBe(true);
+    expect(lines.at(-1)).toMatch(/^… [\d,]+ further lines dropped: one evaluation prints at most 1,048,576 characters and 10,000 lines$/);
+    expect(lines.filter((l) => l.includes('further lines dropped'))).toHaveLength(1);
+    // The next evaluation has its own allowance.
+    lines.length = 0;
+    expect(sandbox.evaluate('print("again"); 1').transcript).toEqual(['again']);
+  });
+
+  it('one line is cut to 65,536 characters in the VM, saying how many were cut', async () => {
+    const { sandbox } = await setup();
+    const r = sandbox.evaluate("print('ab'.repeat(50000)); print([1, 2]); print(self.Circle); 'done'");
+    expect(r.transcript).toHaveLength(3);
+    expect(r.transcript[0] === 'ab'.repeat(32768) + '… (34464 chars cut)').toBe(true);
+    expect(r.transcript.slice(1)).toEqual(['[1, 2]', 'a Circle at 0@0 radius 1']);
+  });
+
+  it('one evaluation prints at most 1 Mi characters and 10,000 lines, then one note', async () => {
+    const { sandbox, lines } = await setup({ deadlineMs: 10_000 });
+    const r = sandbox.evaluate("var l = 'y'.repeat(999); for (var i = 0; i < 2000; i++) print(l); 7");
+    expect(r.value).toBe(7);
+    expect(r.transcript).toHaveLength(1049);
+    expect(r.transcript.at(-1)).toBe('… 952 further lines dropped: one evaluation prints at most 1,048,576 characters and 10,000 lines');
+    expect(lines.length === r.transcript.length && lines.every((l, i) => l === r.transcript[i])).toBe(true);
+    const many = sandbox.evaluate('for (var i = 0; i < 12000; i++) print(i); 8');
+    expect(many.transcript).toHaveLength(10_001);
+    expect(many.transcript[9999]).toBe('9999');
+    expect(many.transcript.at(-1)).toMatch(/^… 2,000 further lines dropped/);
   });
 });

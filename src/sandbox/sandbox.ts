@@ -1,8 +1,12 @@
 // Method execution: one QuickJS runtime (its own heap, no host globals) attached to a World.
-// Lookup and dispatch run inside the VM (see prelude.ts); this host side answers misses,
+// Lookup and dispatch run inside the VM (see vm/prelude.js); this host side answers misses,
 // validates writes, compiles methods with a file name that records owner and selector, and
 // turns VM errors into TelosErrors with owner, selector, line, column and the chain of sends.
 // Limits per top-level evaluation: a deadline (interrupt), a memory limit, a stack limit.
+// The memory limit is held twice: QuickJS's own (built with emscripten it counts only a few
+// bytes per allocation, never the size of a string or an ArrayBuffer, so alone it lets a loop
+// of 1 MiB arrays take 2 GiB) and the sandbox's own WebAssembly instance, whose memory cannot
+// grow past the limit plus the instance's initial 16 MiB (stack, static data, the runtime).
 // A promise rejection nobody handled by the time the evaluation's jobs have run is the
 // evaluation's error ("unhandled promise rejection: ...", located where it was thrown) and
 // aborts its transaction, as any other failure does: the code failed, and committing the
@@ -10,7 +14,10 @@
 // for. (A Transcript line alone would be easy to miss and would still commit that half.)
 // Not seen: a promise made by `new Promise` whose executor rejects and that nobody touches.
 
-import { RELEASE_SYNC, newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten';
+// One QuickJS build, the release sync one: quickjs-emscripten's umbrella package would bring
+// its four variants (debug and asyncify too) into the bundle.
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
 import {
   InvalidInput,
   ObjectFault,
@@ -18,25 +25,23 @@ import {
   TelosError,
   checkSlotName,
   checkValue,
-  instrumentMethod,
   instrumentWorkspace,
-  isOid,
   methodCompileText,
-  originalColumn,
   parseMethodSource,
-  usesResend,
+  setWorkCheck,
   type ErrorData,
   type Insertion,
   type LimitName,
-  type LookupResult,
   type OID,
-  type SlotState,
   type SyntaxProblem,
   type Value,
   type World,
   type WorldChange,
 } from '../world';
-import { PRELUDE } from './prelude';
+import { EvaluationError, WORKSPACE_FILE, mapVmError, type MappingContext } from './errors';
+import { HostFunctions, METHOD_PREFIX, METHOD_SUFFIX, MethodTable, newHostCallLog, type HostCallLog } from './host';
+// The VM's own JavaScript, evaluated in each new QuickJS context (see vm/prelude.js).
+import PRELUDE from './vm/prelude.js?raw';
 
 export interface SandboxOptions {
   /** Wall-clock limit of one top-level evaluation or send, in ms (default 1000). */
@@ -69,79 +74,60 @@ export interface EvalResult {
   transcript: string[];
 }
 
-/** One step of the chain of sends, innermost first. Line and column are 1-based in the method source. */
-export interface SendFrame {
-  owner: OID;
-  ownerName: string;
-  selector: string;
-  line: number;
-  column: number;
-}
-
-/**
- * An error raised by method or workspace code. `name` is the error's own name
- * (MessageNotUnderstood, TraitConflict, AmbiguousSend, TypeError, ...), the location is the
- * innermost frame of World code, `sends` the whole chain.
- */
-export class EvaluationError extends TelosError {
-  /** The object holding the failing method (the innermost frame of World code). */
-  owner?: OID;
-  ownerName?: string;
-  /** The failing method's selector ('(workspace)' for workspace code). Error-specific fields such
-   *  as MessageNotUnderstood's `selector` (the selector not understood) keep their own names. */
-  method?: string;
-  line?: number;
-  column?: number;
-  sends: SendFrame[] = [];
-  transcript: string[] = [];
-  constructor(name: string, message: string) {
-    super(name, message);
-  }
-  /** "in Circle.area, line 2, column 10" (or '' when the location is unknown). */
-  get where(): string {
-    return this.sends[0] ? `in ${frameText(this.sends[0])}` : '';
-  }
-}
-
-/** "Circle.area, line 2, column 10" or "the workspace, line 1, column 5". */
-export function frameText(f: SendFrame): string {
-  const where = f.selector === '(workspace)' ? 'the workspace' : `${f.ownerName}.${f.selector}`;
-  return `${where}, line ${f.line}, column ${f.column}`;
-}
-
-const WORKSPACE_FILE = 'workspace';
 /** Time and extra memory allowed for reading a thrown value into an error report. */
 const DESCRIBE_MS = 100;
 const DESCRIBE_HEADROOM_BYTES = 8 * 1024 * 1024;
-/** QuickJS's file name for code run by direct eval (the workspace's usual form). */
-const EVAL_FILE = '<input>';
 const RUNTIME_FILE = 'telos-runtime';
-const METHOD_PREFIX = '(function (self, resend) { \'use strict\'; return (\n';
-const METHOD_SUFFIX = '\n); })';
-let quickjs: Promise<QuickJSWASMModule> | null = null;
-let quickjsLoader: () => Promise<QuickJSWASMModule> = () => newQuickJSWASMModuleFromVariant(RELEASE_SYNC);
+/** The QuickJS build's initial and largest memory, in 64 KiB WebAssembly pages. */
+const WASM_INITIAL_PAGES = 256;
+const WASM_MAX_PAGES = 32768;
+
+/** Makes a QuickJS module instance whose heap lives in the given memory. */
+export type QuickJSLoader = (memory: WebAssembly.Memory) => Promise<QuickJSWASMModule>;
+let quickjsLoader: QuickJSLoader = (memory) => newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
 
 /**
- * Replaces how a QuickJS module instance is made (a browser worker passes the wasm file's
- * bundled URL); call before the first Sandbox.create. Each call must give a new instance.
+ * Replaces how a QuickJS module instance is made (a browser worker instantiates a module it
+ * compiled once); call before the first Sandbox.create. Each call must give a new instance
+ * that uses the memory it is given.
  */
-export function setQuickJSLoader(load: () => Promise<QuickJSWASMModule>): void {
+export function setQuickJSLoader(load: QuickJSLoader): void {
   quickjsLoader = load;
-  quickjs = null;
 }
 
-/** Loads the QuickJS WebAssembly module once per process or worker. */
-export function loadQuickJS(): Promise<QuickJSWASMModule> {
-  return (quickjs ??= quickjsLoader());
+/**
+ * A sandbox's own WebAssembly memory: it cannot grow past the sandbox's heap limit plus the
+ * instance's initial pages, and it remembers whether its last growth was refused. QuickJS then
+ * gets no memory from malloc; when even its "out of memory" error cannot be allocated it
+ * throws null, so the refusal is how the sandbox tells that case from a `throw null`.
+ */
+class SandboxMemory {
+  readonly memory: WebAssembly.Memory;
+  /** The instance's last request for more memory was refused. */
+  refused = false;
+
+  constructor(memoryBytes: number) {
+    const maximum = Math.min(WASM_MAX_PAGES, WASM_INITIAL_PAGES + Math.ceil(memoryBytes / 65536));
+    this.memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum });
+    const grow = this.memory.grow.bind(this.memory);
+    // Emscripten's heap resize calls grow on this object and treats a throw as "no memory".
+    this.memory.grow = (delta: number) => {
+      try {
+        const before = grow(delta);
+        this.refused = false;
+        return before;
+      } catch (e) {
+        this.refused = true;
+        throw e;
+      }
+    };
+  }
 }
 
-interface MethodEntry {
-  id: number;
-  holder: OID;
-  selector: string;
-  source: string;
-  /** Text the compiled form adds (async bodies reporting throws), for mapping columns back. */
-  insertions: Insertion[];
+/** A QuickJS instance of its own for one sandbox, in a memory that holds its heap limit. */
+async function loadInstance(memoryBytes: number): Promise<{ module: QuickJSWASMModule; heap: SandboxMemory }> {
+  const heap = new SandboxMemory(memoryBytes);
+  return { module: await quickjsLoader(heap.memory), heap };
 }
 
 interface VmEntryPoints {
@@ -153,6 +139,12 @@ interface VmEntryPoints {
   resultOf: QuickJSHandle;
   errorOf: QuickJSHandle;
   rejections: QuickJSHandle;
+  /** The VM's mark that a host call overran the deadline (see vm/prelude.js). */
+  overran: QuickJSHandle;
+}
+
+function memoryLimitOf(options: SandboxOptions): number {
+  return options.memoryBytes ?? 64 * 1024 * 1024;
 }
 
 export class Sandbox {
@@ -162,9 +154,8 @@ export class Sandbox {
   private runtime!: QuickJSRuntime;
   private ctx!: QuickJSContext;
   private vm!: VmEntryPoints;
-  private readonly methodsByKey = new Map<string, MethodEntry>();
-  private readonly methodsById = new Map<number, MethodEntry>();
-  private nextMethodId = 1;
+  private readonly methods = new MethodTable();
+  private readonly host: HostFunctions;
   private deadline = Infinity;
   /** The deadline of the evaluation running now, for its error message. */
   private runDeadlineMs = 0;
@@ -173,47 +164,78 @@ export class Sandbox {
   private depth = 0;
   /** The VM's caches no longer match the World. */
   private stale = false;
-  /** Set while the VM writes a slot, so its own change does not reset its caches. */
-  private ownWrite = false;
-  private faults: OID[] = [];
-  /** A fault during this run asked for more OIDs (the World's reserved block ran out). */
-  private needsOids = false;
+  /** What host calls of the running evaluation collected (Transcript, faults). */
+  private log: HostCallLog = newHostCallLog();
   /** Insertions in the workspace code being run (see instrumentWorkspace). */
   private workspaceInsertions: Insertion[] = [];
-  private transcript: string[] = [];
   private readonly unsubscribe: () => void;
   private disposed = false;
 
-  /** Set while a fresh QuickJS module replaces one the host's own stack overflow broke. */
+  /** Set while a fresh QuickJS module replaces a broken one and no spare was ready. */
   private replacing: Promise<void> | null = null;
+  /** While loading a spare instance. */
+  private loadingSpare: Promise<void> | null = null;
 
   private constructor(
     readonly world: World,
     private module: QuickJSWASMModule,
+    private heap: SandboxMemory,
     private readonly options: SandboxOptions,
+    /**
+     * A QuickJS instance loaded ahead, which replaces a broken one at once: the host's stack
+     * overflowing inside QuickJS breaks an instance, and so does QuickJS failing to free a
+     * runtime (objects an out-of-memory path in QuickJS left behind abort JS_FreeRuntime).
+     */
+    private spare: { module: QuickJSWASMModule; heap: SandboxMemory } | null = null,
   ) {
     this.deadlineMs = options.deadlineMs ?? 1000;
-    this.memoryBytes = options.memoryBytes ?? 64 * 1024 * 1024;
+    this.memoryBytes = memoryLimitOf(options);
     // QuickJS's own limit must trip before the host's stack (which runs the WebAssembly
     // interpreter; in a Chromium worker it gives out near a thousand frames) and below the WebAssembly
     // instance's stack (5 MiB): 128 KiB allows about 680 nested calls, and
     // the host survives a limit hit.
     this.stackBytes = Math.min(4 * 1024 * 1024, Math.max(16 * 1024, options.stackBytes ?? 128 * 1024));
+    this.host = new HostFunctions({
+      world,
+      methods: this.methods,
+      log: () => this.log,
+      compileInVm: (text, file) => this.compileInVm(text, file),
+      overran: () => this.overran(),
+      // A quarter of the heap: the VM must still parse the text into values.
+      answerChars: Math.floor(this.memoryBytes / 4),
+      onPrint: options.onPrint,
+    });
     this.boot();
     this.unsubscribe = world.onChange((c) => this.worldChanged(c));
     world.setSyntaxChecker((source) => this.checkSyntax(source));
   }
 
   /**
-   * Resolves when the sandbox can run code. It cannot for a moment after the host's own stack
-   * overflowed inside QuickJS (which leaves that WebAssembly instance unusable): a fresh
-   * instance is being loaded. Callers that can wait (the worker) await this before each request.
+   * Resolves when the sandbox can run code and has a spare QuickJS instance. It cannot run for a
+   * moment after an instance broke (the host's own stack overflowing inside QuickJS leaves that
+   * WebAssembly instance unusable) when no spare was ready: a fresh instance is being loaded.
+   * Callers that can wait (the worker) await this before each request.
    */
   ready(): Promise<void> {
-    return this.replacing ?? Promise.resolve();
+    if (this.replacing && this.loadingSpare) return Promise.all([this.replacing, this.loadingSpare]).then(() => {});
+    return this.replacing ?? this.loadingSpare ?? Promise.resolve();
   }
 
-  /** Drops a broken QuickJS instance and loads a fresh one in the background. */
+  /** Loads a spare QuickJS instance in the background, if there is none. */
+  private prepareSpare(): void {
+    if (this.spare || this.loadingSpare || this.disposed) return;
+    this.loadingSpare = loadInstance(this.memoryBytes).then(
+      (spare) => {
+        this.loadingSpare = null;
+        if (!this.disposed) this.spare = spare;
+      },
+      () => {
+        this.loadingSpare = null;
+      },
+    );
+  }
+
+  /** Drops a broken QuickJS instance for the spare, or else loads a fresh one in the background. */
   private replaceModule(): void {
     if (this.replacing) return;
     for (const h of Object.values(this.vm)) {
@@ -223,11 +245,22 @@ export class Sandbox {
         // the instance is broken; its handles go with it
       }
     }
-    this.replacing = quickjsLoader().then(
-      (m) => {
-        this.module = m;
+    const spare = this.spare;
+    if (spare) {
+      this.spare = null;
+      this.module = spare.module;
+      this.heap = spare.heap;
+      if (!this.disposed) this.boot();
+      this.prepareSpare();
+      return;
+    }
+    this.replacing = loadInstance(this.memoryBytes).then(
+      ({ module, heap }) => {
+        this.module = module;
+        this.heap = heap;
         this.replacing = null;
         if (!this.disposed) this.boot();
+        this.prepareSpare();
       },
       (e: unknown) => {
         this.replacing = null;
@@ -244,7 +277,8 @@ export class Sandbox {
 
   /** Creates a sandbox for a World and installs QuickJS's parser as the World's syntax check. */
   static async create(world: World, options: SandboxOptions = {}): Promise<Sandbox> {
-    return new Sandbox(world, await loadQuickJS(), options);
+    const [{ module, heap }, spare] = await Promise.all([loadInstance(memoryLimitOf(options)), loadInstance(memoryLimitOf(options))]);
+    return new Sandbox(world, module, heap, options, spare);
   }
 
   // ---------------------------------------------------------------- VM lifecycle
@@ -261,23 +295,7 @@ export class Sandbox {
     const ctx = rt.newContext();
     this.runtime = rt;
     this.ctx = ctx;
-    const host = ctx.newObject();
-    const def = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
-      const h = ctx.newFunction(name, fn);
-      ctx.setProp(host, name, h);
-      h.dispose();
-    };
-    def('lookup', (self, at, mode, sel) => ctx.newString(this.hostLookup(ctx.getNumber(self), ctx.getNumber(at), ctx.getNumber(mode), ctx.getString(sel))));
-    def('write', (holder, name, json) => ctx.newString(this.hostWrite(ctx.getNumber(holder), ctx.getString(name), ctx.getString(json))));
-    def('compile', (id) => this.hostCompile(ctx.getNumber(id)));
-    def('prim', (op, oid) => ctx.newString(this.hostPrim(ctx.getString(op), ctx.getNumber(oid))));
-    def('print', (line) => {
-      this.hostPrint(ctx.getString(line));
-      return undefined;
-    });
-    def('mirror', (op, oid, args) => ctx.newString(this.hostMirror(ctx.getString(op), ctx.getNumber(oid), ctx.getString(args))));
-    ctx.setProp(ctx.global, '__host', host);
-    host.dispose();
+    this.host.install(ctx);
     const booted = ctx.evalCode(PRELUDE, RUNTIME_FILE);
     if (booted.error) {
       const detail = ctx.dump(booted.error);
@@ -295,6 +313,7 @@ export class Sandbox {
       resultOf: get('resultOf'),
       errorOf: get('errorOf'),
       rejections: get('rejections'),
+      overran: get('overran'),
     };
     api.dispose();
     this.stale = false;
@@ -322,6 +341,7 @@ export class Sandbox {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.spare = null;
     this.unsubscribe();
     this.world.setSyntaxChecker(null);
     if (!this.replacing) this.shutdown();
@@ -329,7 +349,7 @@ export class Sandbox {
 
   private worldChanged(c: WorldChange): void {
     if (c.type === 'created' || c.type === 'committed' || c.type === 'loaded') return;
-    if (c.type === 'value' && this.ownWrite) return;
+    if (c.type === 'value' && this.host.ownWrite) return;
     this.stale = true;
     if (this.depth > 0) this.resetVm();
   }
@@ -366,192 +386,21 @@ export class Sandbox {
     return { line, column: at ? Number(at[2]) : 1, reason: String(e.message) };
   }
 
-  // ---------------------------------------------------------------- host side of the VM
-
-  private lookupAnswer(r: LookupResult): object {
-    if (r.kind === 'method') {
-      const m = this.methodEntry(r.holder, r.slot.name, r.slot.source);
-      return { k: 'm', id: m.id, h: r.holder, at: r.at, r: usesResend(r.slot.source) };
-    }
-    return { k: r.kind === 'data' ? 'd' : 'p', h: r.holder, v: r.slot.value, c: !!r.slot.constant };
+  /**
+   * Whether the running evaluation is past its deadline; if so the VM is marked, and stops
+   * when the host call returns (its interrupt handler sees the deadline passed).
+   */
+  private overran(): boolean {
+    if (this.depth === 0 || Date.now() <= this.deadline) return false;
+    this.ctx.setProp(this.vm.overran, 'late', this.ctx.true);
+    return true;
   }
 
-  private methodEntry(holder: OID, selector: string, source: string): MethodEntry {
-    const key = `${holder}/${selector}`;
-    let m = this.methodsByKey.get(key);
-    if (!m || m.source !== source) {
-      if (m) this.methodsById.delete(m.id);
-      m = { id: this.nextMethodId++, holder, selector, source, insertions: [] };
-      this.methodsByKey.set(key, m);
-      this.methodsById.set(m.id, m);
-    }
-    return m;
-  }
-
-  private errorAnswer(e: unknown): ErrorData {
-    if (e instanceof ObjectFault) {
-      this.faults.push(...e.oids);
-      if (e.needsOids) this.needsOids = true;
-    }
-    if (e instanceof TelosError) return e.toJSON();
-    return { name: 'Error', message: e instanceof Error ? e.message : String(e) };
-  }
-
-  private hostLookup(self: OID, at: OID, mode: number, selector: string): string {
-    try {
-      const r = mode === 1 ? this.world.lookupResend(self, at, selector) : this.world.lookup(self, selector);
-      return JSON.stringify(this.lookupAnswer(r));
-    } catch (e) {
-      return JSON.stringify({ k: 'e', error: this.errorAnswer(e) });
-    }
-  }
-
-  private hostWrite(holder: OID, name: string, json: string): string {
-    this.ownWrite = true;
-    try {
-      this.world.setSlotValue(holder, name, JSON.parse(json));
-      return '';
-    } catch (e) {
-      return JSON.stringify(this.errorAnswer(e));
-    } finally {
-      this.ownWrite = false;
-    }
-  }
-
-  private hostCompile(id: number): QuickJSHandle {
-    const m = this.methodsById.get(id);
-    if (!m) throw new Error(`internal: unknown method id ${id}`);
-    const file = `m${m.holder}.${encodeURIComponent(m.selector)}`;
-    // Checked again here: a method may come from an image file or a store, never saved through
-    // setMethod. Only the function's own text is placed in the wrapper (see methodCompileText).
-    let text: string;
-    try {
-      const compiled = instrumentMethod(m.source);
-      text = compiled.text;
-      m.insertions = compiled.insertions;
-    } catch (e) {
-      throw new Error(`method ${m.selector} of ${this.world.nameOf(m.holder)} (#${m.holder}) is refused: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const r = this.ctx.evalCode(METHOD_PREFIX + text + METHOD_SUFFIX, file);
-    if (r.error) {
-      const e = this.describeError(r.error);
-      throw new Error(`method ${m.selector} of #${m.holder} does not compile: ${e.message}`);
-    }
+  /** Compiles text in the VM (a method, for the host's compile); throws an Error saying why not. */
+  private compileInVm(text: string, file: string): QuickJSHandle {
+    const r = this.ctx.evalCode(text, file);
+    if (r.error) throw new Error(String(this.describeError(r.error).message));
     return r.value;
-  }
-
-  private hostPrim(op: string, oid: OID): string {
-    switch (op) {
-      case 'clone':
-        try {
-          return JSON.stringify(this.world.clone(oid));
-        } catch (e) {
-          throw this.hostThrow(e);
-        }
-      case 'describe': {
-        const name = this.world.nameOf(oid);
-        return name.startsWith('#') ? `an object (#${oid})` : `${name} (#${oid})`;
-      }
-      default:
-        throw new Error(`unknown primitive ${op}`);
-    }
-  }
-
-  /** An Error for QuickJS to raise inside the VM (quickjs-emscripten converts host throws). */
-  private hostThrow(e: unknown): Error {
-    const data = this.errorAnswer(e);
-    const err = new Error(data.message);
-    err.name = data.name;
-    return err;
-  }
-
-  private hostPrint(line: string): void {
-    this.transcript.push(line);
-    this.options.onPrint?.(line);
-  }
-
-  private hostMirror(op: string, oid: OID, json: string): string {
-    try {
-      const args = JSON.parse(json) as unknown[];
-      return JSON.stringify({ result: this.mirrorOp(op, oid, args) ?? null });
-    } catch (e) {
-      return JSON.stringify({ error: this.errorAnswer(e) });
-    }
-  }
-
-  private mirrorOp(op: string, oid: OID, a: unknown[]): unknown {
-    const w = this.world;
-    const str = (v: unknown, what: string): string => {
-      if (typeof v !== 'string') throw new InvalidInput(`${what} must be a string`);
-      return v;
-    };
-    const oidArg = (v: unknown): OID => {
-      if (!isOid(v)) throw new InvalidInput('expected an object of the World');
-      return v;
-    };
-    const describeSlot = (s: SlotState) => ({
-      name: s.name,
-      kind: s.kind,
-      ...(s.kind === 'method' ? { source: s.source } : { value: s.value }),
-      constant: s.kind !== 'method' && !!s.constant,
-      category: s.category ?? null,
-      comment: s.comment ?? null,
-    });
-    const opts = (a[2] ?? a[1] ?? {}) as Record<string, unknown>;
-    switch (op) {
-      case 'name':
-        return w.get(oid).name;
-      case 'setName':
-        return w.setName(oid, str(a[0], 'the name'));
-      case 'slots':
-        return w.get(oid).slots.map(describeSlot);
-      case 'slot': {
-        const s = w.slot(oid, str(a[0], 'the slot name'));
-        return s ? describeSlot(s) : null;
-      }
-      case 'addSlot': {
-        const name = checkSlotName(a[0]);
-        const kind = (opts.kind ?? 'data') as string;
-        const slot: Record<string, unknown> = { name, kind, category: opts.category, comment: opts.comment, constant: opts.constant };
-        if (kind === 'method') slot.source = a[1];
-        else slot.value = a[1];
-        return w.addSlot(oid, slot);
-      }
-      case 'removeSlot':
-        return w.removeSlot(oid, str(a[0], 'the slot name'));
-      case 'renameSlot':
-        return w.renameSlot(oid, str(a[0], 'the old name'), str(a[1], 'the new name'));
-      case 'moveSlot':
-        return w.moveSlot(oid, str(a[0], 'the slot name'), a[1] as number);
-      case 'setCategory':
-        return w.setSlotInfo(oid, str(a[0], 'the slot name'), { category: (a[1] ?? '') as string });
-      case 'setComment':
-        return w.setSlotInfo(oid, str(a[0], 'the slot name'), { comment: (a[1] ?? '') as string });
-      case 'setMethod':
-        return w.setMethod(oid, checkSlotName(a[0]), str(a[1], 'the method source'));
-      case 'addParent':
-        return w.addSlot(oid, { name: a[0], kind: 'parent', value: { ref: oidArg(a[1]) }, category: 'parents' });
-      case 'useTrait':
-        return w.useTrait(oid, { trait: oidArg(a[0]), exclude: opts.exclude ?? [], alias: opts.alias ?? {} });
-      case 'removeTrait':
-        return w.removeTrait(oid, oidArg(a[0]));
-      case 'traits':
-        return w.traitUses(oid).map((u) => ({ trait: { ref: u.trait }, exclude: u.exclude, alias: u.alias }));
-      case 'conflicts':
-        return w.conflicts(oid).map((c) => ({ selector: c.selector, traits: c.traits.map((t) => ({ ref: t })) }));
-      case 'requires':
-        return w.requires(oid).map((r) => ({ trait: { ref: r.trait }, selectors: r.selectors }));
-      case 'references':
-        return w.references(oid).map((r) => ({ object: { ref: r.oid }, slot: r.slot }));
-      case 'methods':
-        return w.effectiveMethods(oid).map((m) => ({ selector: m.selector, holder: { ref: m.holder }, slot: m.slot, trait: m.trait === undefined ? null : { ref: m.trait } }));
-      case 'lookup': {
-        const r = w.lookup(oid, str(a[0], 'the selector'));
-        return { kind: r.kind, holder: { ref: r.holder }, slot: r.slot.name };
-      }
-      default:
-        throw new InvalidInput(`mirrors do not understand '${op}'`);
-    }
   }
 
   // ---------------------------------------------------------------- running code
@@ -629,22 +478,27 @@ export class Sandbox {
     if (this.depth > 0) throw new InvalidInput('an evaluation is already running');
     if (!this.world.inTransaction) this.world.begin('Evaluate', 'workspace');
     if (this.stale) this.resetVm(true);
-    this.transcript = [];
-    this.faults = [];
-    this.needsOids = false;
+    this.log = newHostCallLog();
+    const log = this.log;
     this.workspaceInsertions = [];
     this.call(this.vm.rejections, this.ctx.newNumber(0));
     this.limitHit = null;
+    this.heap.refused = false;
     this.runDeadlineMs = ms;
     this.deadline = Date.now() + ms;
     this.depth++;
+    // Long host work (a big value checked, a long source parsed, every object walked) checks
+    // the deadline as it goes: one host call that starts before it cannot run on far past it.
+    const outerCheck = setWorkCheck(() => {
+      if (this.depth > 0 && Date.now() > this.deadline) throw new SandboxLimit('deadline', `ran longer than ${this.runDeadlineMs} ms (in host work)`);
+    });
     let outcome: { json: string } | { error: QuickJSHandle } | { thrown: unknown };
-    /** The error is a promise rejection nobody handled (see prelude.ts). */
+    /** The error is a promise rejection nobody handled (see vm/prelude.js). */
     let rejected = false;
     try {
       outcome = run();
       if (!('thrown' in outcome)) this.runPromiseJobs();
-      if ('json' in outcome && !this.limitHit && this.faults.length === 0 && !this.needsOids) {
+      if ('json' in outcome && !this.limitHit && log.faults.length === 0 && !log.needsOids) {
         const unhandled = this.ctx.callFunction(this.vm.rejections, this.ctx.undefined, this.ctx.newNumber(1));
         if (unhandled.error) {
           outcome = { error: unhandled.error };
@@ -655,10 +509,13 @@ export class Sandbox {
       outcome = { thrown: e };
     } finally {
       this.depth--;
+      setWorkCheck(outerCheck);
     }
     this.deadline = Infinity;
-    const transcript = this.transcript;
-    if ('json' in outcome && this.faults.length === 0 && !this.needsOids && !this.limitHit) {
+    this.host.endTranscript();
+    if (this.heap.refused && !this.limitHit && !('json' in outcome)) this.limitHit = 'memory';
+    const transcript = log.transcript;
+    if ('json' in outcome && log.faults.length === 0 && !log.needsOids && !this.limitHit) {
       const r = JSON.parse(outcome.json) as Omit<EvalResult, 'transcript'>;
       return { ...r, transcript };
     }
@@ -675,7 +532,7 @@ export class Sandbox {
     }
     if ('error' in outcome) error = this.vmError(outcome.error);
     if (rejected && error instanceof EvaluationError) error.message = `unhandled promise rejection: ${error.message}`;
-    if (this.faults.length || this.needsOids) error = new ObjectFault([...new Set(this.faults)], this.needsOids);
+    if (log.faults.length || log.needsOids) error = new ObjectFault([...new Set(log.faults)], log.needsOids);
     this.world.abort();
     if (error instanceof SandboxLimit || this.limitHit) {
       this.restart();
@@ -694,7 +551,7 @@ export class Sandbox {
       const r = this.runtime.executePendingJobs();
       if (r.error) {
         const e = this.describeError(r.error);
-        this.hostPrint(`error in a promise job: ${e.name}: ${e.message}`);
+        this.host.print(`error in a promise job: ${e.name}: ${e.message}`);
         if (this.limitHit) return;
       } else r.dispose?.();
     }
@@ -732,53 +589,19 @@ export class Sandbox {
   }
 
   private vmError(h: QuickJSHandle): TelosError {
-    const data = this.describeError(h);
-    const message = String(data.message ?? '');
-    const sends = this.parseStack(String(data.stack ?? ''));
-    const limit: LimitName | null =
-      this.limitHit ?? (/out of memory/i.test(message) ? 'memory' : /stack overflow|maximum call stack/i.test(message) ? 'stack' : /interrupted/i.test(message) ? 'deadline' : null);
-    if (limit) {
-      const detail =
-        limit === 'deadline'
-          ? `ran longer than ${this.runDeadlineMs} ms`
-          : limit === 'memory'
-            ? `allocated more than ${Math.round(this.memoryBytes / 1048576)} MiB`
-            : `recursed deeper than the ${Math.round(this.stackBytes / 1024)} KiB stack allows`;
-      const e = new SandboxLimit(limit, detail + (sends[0] ? ` (in ${frameText(sends[0])})` : ''));
-      (e as unknown as { sends: SendFrame[] }).sends = sends.slice(0, 20);
-      return e;
-    }
-    const e = new EvaluationError(String(data.name ?? 'Error'), message);
-    for (const [k, v] of Object.entries(data)) if (!['name', 'message', 'stack'].includes(k)) (e as unknown as Record<string, unknown>)[k] = v;
-    e.sends = sends;
-    const top = sends[0];
-    if (top) Object.assign(e, { owner: top.owner, ownerName: top.ownerName, method: top.selector, line: top.line, column: top.column });
-    return e;
+    return mapVmError(this.describeError(h), this.mappingContext());
   }
 
-  /** QuickJS stack lines → frames of World code (method files and the workspace). */
-  private parseStack(stack: string): SendFrame[] {
-    const frames: SendFrame[] = [];
-    for (const line of stack.split('\n')) {
-      const m = /at (?:.*? \()?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
-      if (!m) continue;
-      const [, file, l, c] = m;
-      const lineNo = Math.max(1, Number(l) - 1);
-      if (file === WORKSPACE_FILE && Number(l) === 1) continue; // the wrapper around workspace code
-      if (file === WORKSPACE_FILE || file === EVAL_FILE) {
-        const owner = this.options.workspaceSelf ?? 0;
-        const exact = file === EVAL_FILE ? Number(l) : lineNo;
-        frames.push({ owner, ownerName: 'workspace', selector: '(workspace)', line: exact, column: originalColumn(this.workspaceInsertions, exact, Number(c)) });
-        continue;
-      }
-      const mm = /^m(\d+)\.(.*)$/.exec(file!);
-      if (!mm) continue;
-      const owner = Number(mm[1]);
-      const selector = decodeURIComponent(mm[2]!);
-      const insertions = this.methodsByKey.get(`${owner}/${selector}`)?.insertions ?? [];
-      frames.push({ owner, ownerName: this.world.nameOf(owner), selector, line: lineNo, column: originalColumn(insertions, lineNo, Number(c)) });
-    }
-    if (frames.length > 40) return [...frames.slice(0, 20), ...frames.slice(-20)];
-    return frames;
+  private mappingContext(): MappingContext {
+    return {
+      workspaceSelf: this.options.workspaceSelf ?? 0,
+      workspaceInsertions: this.workspaceInsertions,
+      methodInsertions: (owner, selector) => this.methods.insertionsOf(owner, selector),
+      nameOf: (oid) => this.world.nameOf(oid),
+      limitHit: this.limitHit,
+      deadlineMs: this.runDeadlineMs,
+      memoryBytes: this.memoryBytes,
+      stackBytes: this.stackBytes,
+    };
   }
 }

@@ -1,9 +1,9 @@
 // Faults only fake-indexeddb can inject exactly as Chromium produces them (the shared
-// scenarios in conformance/ cover the rest in both engines).
+// scenarios in harness/ cover the rest in both engines).
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { ImageStore } from './index';
-import { obj } from './conformance/scenarios';
+import { obj } from './harness';
 
 const seed = { root: 0, objects: [obj(0, 'lobby', { a: { ref: 1 } }), obj(1, 'a', { x: 1 })] };
 let n = 0;

@@ -19,7 +19,8 @@
 // transaction runs (see ImageStore.commit).
 import { ImageRegistry, type RegistryOptions } from './registry';
 import { StoreError } from './errors';
-import type { ImageSeed, ImageStore } from './image-store';
+import type { ImageStore } from './image-store';
+import type { ImageSeed } from './types';
 import type { ObjectStore } from '../world';
 
 export { ImageStore } from './image-store';
@@ -39,7 +40,7 @@ export type {
   TxChange,
   TxDetail,
   TxSummary,
-} from './image-store';
+} from './types';
 export { ImageRegistry, type ImageEntry, type RegistryOptions } from './registry';
 export { ConflictError, FormatTooNewError, StoreError, UndoRefusedError, type Conflict, type StoreErrorCode } from './errors';
 export { FORMAT_VERSION, visitReferences, type Oid, type Tid, type StoredState } from './format';

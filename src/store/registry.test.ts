@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { ImageRegistry, openImageStore, type ImageSeed } from './index';
-import { obj } from './conformance/scenarios';
+import { obj } from './harness';
 
 let n = 0;
 const registryName = () => `telos-images-test-${n++}-${Math.random().toString(36).slice(2)}`;

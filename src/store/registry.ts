@@ -4,7 +4,8 @@
 import Dexie, { type Table } from 'dexie';
 import { deleteWithinBounds, openWithinBounds } from './database';
 import { StoreError, storageError } from './errors';
-import { ImageStore, type ImageSeed, type StoreOptions } from './image-store';
+import { ImageStore } from './image-store';
+import type { ImageSeed, StoreOptions } from './types';
 
 export interface ImageEntry {
   name: string;

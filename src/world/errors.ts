@@ -74,6 +74,25 @@ export class ConflictError extends TelosError {
   }
 }
 
+/** An edit made on a version of an object that is no longer the current one (another tab
+ * committed over it since the user read it): refused before anything is written. */
+export class StaleEditError extends ConflictError {
+  constructor(
+    readonly oid: OID,
+    /** The object's serial as the user saw it when the edit started. */
+    readonly seenSerial: number,
+    /** The serial of the object's current version. */
+    readonly currentSerial: number,
+    objectName = `#${oid}`,
+  ) {
+    super([oid]);
+    this.message =
+      currentSerial === 0
+        ? `${objectName} (#${oid}) no longer exists; nothing was written`
+        : `${objectName} (#${oid}) was changed by another tab (transaction ${currentSerial}) after you read it (at transaction ${seenSerial}); nothing was written`;
+  }
+}
+
 /** Bad slot names, bad values, bad trait uses, missing objects: refused with a reason. */
 export class InvalidInput extends TelosError {
   constructor(message: string) {

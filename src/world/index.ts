@@ -7,6 +7,7 @@
 //                   ConflictError, InvalidInput, MethodSyntaxError, ObjectFault, TransactionError
 //   world.ts        World: reading, mutations, lookup, traits, transactions, lazy loading
 //   validate.ts     what may be a slot name, a value, a trait use (refusals say why)
+//   work.ts         the check long host work runs now and then (the evaluation's deadline)
 //   source.ts       reading method source with a parser (acorn): one function expression,
 //                   the text to compile, selectors sent to self, use of resend
 //   genesis.ts      the genesis World, built by code
@@ -18,6 +19,9 @@ export type { SyntaxChecker, SyntaxProblem, WorldOptions } from './world';
 export { InMemoryStore } from './memory-store';
 export { buildGenesis, createGenesisWorld, genesisStates } from './genesis';
 export type { GenesisOids } from './genesis';
+export { lookupCases } from './lookup-cases';
+export type { LookupCase, LookupCaseObject, LookupCaseSlot, LookupExpectation } from './lookup-cases';
+export { setWorkCheck, workCheckpoint } from './work';
 export { checkSlotName, checkValue, checkSlot, checkSource, checkTraitUse, isOid, LIMITS } from './validate';
 export {
   selfSends,

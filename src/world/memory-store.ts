@@ -37,9 +37,17 @@ export class InMemoryStore implements ObjectStore {
 
   /** Starts from existing committed objects (an image file read into memory). */
   preload(objects: LoadedObject[], lastTid: Tid, nextOid: OID): void {
-    for (const o of objects) this.records.set(o.state.oid, { state: copyState(o.state), serial: o.serial });
-    this.lastTid = Math.max(this.lastTid, lastTid, ...objects.map((o) => o.serial));
-    this.nextOid = Math.max(this.nextOid, nextOid, ...objects.map((o) => o.state.oid + 1));
+    // A loop, not Math.max(...): spreading one argument per object overflowed the stack
+    // past about 125,000 objects.
+    let maxTid = Math.max(this.lastTid, lastTid);
+    let endOid = Math.max(this.nextOid, nextOid);
+    for (const o of objects) {
+      this.records.set(o.state.oid, { state: copyState(o.state), serial: o.serial });
+      if (o.serial > maxTid) maxTid = o.serial;
+      if (o.state.oid >= endOid) endOid = o.state.oid + 1;
+    }
+    this.lastTid = maxTid;
+    this.nextOid = endOid;
   }
 
   /** Committed state of one object (a copy), or undefined. */

@@ -1,7 +1,19 @@
 // Method source read by the parser: exactly one function expression, checked at save with line
 // and column; the text the sandbox compiles; selectors sent to self from the AST.
 import { describe, expect, it } from 'vitest';
-import { MethodSyntaxError, World, instrumentMethod, instrumentWorkspace, methodCompileText, methodSourceProblem, originalColumn, selfSends, usesResend } from './index';
+import {
+  MethodSyntaxError,
+  World,
+  instrumentMethod,
+  instrumentWorkspace,
+  methodCompileText,
+  methodSourceProblem,
+  originalColumn,
+  parseMethodSource,
+  selfSends,
+  usesResend,
+} from './index';
+import { ANSWER_CACHE_CHARS, PARSE_CACHE_CHARS, SourceCache, sourceCacheStats } from './source';
 
 const m = (name: string, source: string) => ({ name, kind: 'method', source });
 
@@ -158,5 +170,53 @@ describe('async functions report the errors that escape them', () => {
     expect(instrumentWorkspace('var f = async () => 1;\nreturn f;').text).toContain('{try{return 1}catch');
     expect(instrumentWorkspace('var x = ;')).toMatchObject({ text: 'var x = ;', insertions: [], problem: { line: 1, column: 9 } });
     expect(instrumentWorkspace('function* g() {} async function* h() {}').insertions).toEqual([]);
+  });
+});
+
+describe('what is remembered per method source is bounded by its size', () => {
+  /** A method of about `chars` characters of dense code, different for each n. */
+  const bigSource = (n: number, chars: number) => {
+    const line = `  total = total + self.part${n}(${n}, 'p') * [1, 2, 3].length;\n`;
+    return `function () {\n  var total = ${n};\n${line.repeat(Math.ceil(chars / line.length))}  return total;\n}`;
+  };
+
+  it('a loop of setMethod with big sources keeps the parse cache within its characters, the oldest dropped first', () => {
+    const w = new World();
+    const o = w.createObject({ name: 'Big', slots: [m('area', 'function () { return 1; }')] });
+    const first = bigSource(0, 100_000);
+    w.setMethod(o, 'area', first);
+    const tree = parseMethodSource(first);
+    expect(parseMethodSource(first)).toBe(tree); // remembered
+    // 12 sources of 100,000 characters are more than the 1 Mi characters of trees kept.
+    for (let n = 1; n <= 12; n++) {
+      w.setMethod(o, 'area', bigSource(n, 100_000));
+      expect(usesResend(bigSource(n, 100_000))).toBe(false);
+      const stats = sourceCacheStats();
+      expect(stats.parsed.chars).toBeLessThanOrEqual(PARSE_CACHE_CHARS);
+      expect(stats.resend.chars).toBeLessThanOrEqual(ANSWER_CACHE_CHARS);
+    }
+    expect(w.requiredSelectors(o)).toEqual(['part12']);
+    expect(parseMethodSource(first)).not.toBe(tree);
+    expect(parseMethodSource(first)).toEqual(tree);
+  });
+
+  it('a cache of answers per source drops the least recently used first, by count and by characters', () => {
+    const cache = new SourceCache<number>(3, 10);
+    cache.set('aaaa', 1);
+    cache.set('bbb', 2);
+    expect(cache.get('aaaa')).toBe(1); // used again: now the newest
+    cache.set('cc', 3);
+    expect(cache.stats()).toEqual({ entries: 3, chars: 9 });
+    cache.set('dd', 4); // 11 characters would be too many: bbb, the least recently used, goes
+    expect(cache.get('bbb')).toBeUndefined();
+    expect(cache.stats()).toEqual({ entries: 3, chars: 8 });
+    cache.set('e', 5); // a fourth entry would be too many: aaaa goes
+    expect(cache.get('aaaa')).toBeUndefined();
+    expect([cache.get('cc'), cache.get('dd'), cache.get('e')]).toEqual([3, 4, 5]);
+    cache.set('dd', 6); // the same source again replaces its answer
+    expect(cache.stats()).toEqual({ entries: 3, chars: 5 });
+    expect(cache.get('dd')).toBe(6);
+    expect(cache.set('x'.repeat(11), 7)).toBe(7); // larger than the whole allowance: answered, not kept
+    expect(cache.stats()).toEqual({ entries: 3, chars: 5 });
   });
 });

@@ -9,6 +9,8 @@
 // and strings.
 
 import { parse, parseExpressionAt, tokenizer, tokTypes, type Comment, type Node, type Token } from 'acorn';
+import { SandboxLimit } from './errors';
+import { workCheckpoint } from './work';
 
 /** A problem in method source; line and column are 1-based within the source. */
 export interface SourceProblem {
@@ -48,8 +50,58 @@ function problemAt(source: string, offset: number, reason: string): SourceProble
   return { ...lineColumnAt(source, offset), reason };
 }
 
-const parsedCache = new Map<string, ParsedMethod | SourceProblem>();
-const CACHE_LIMIT = 4000;
+/**
+ * Answers remembered per source text, bounded by count and by the characters of the sources
+ * they were computed from; the least recently used go first (a Map keeps insertion order, and
+ * a hit moves its entry to the end).
+ */
+export class SourceCache<T> {
+  private readonly entries = new Map<string, T>();
+  private chars = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
+
+  get(source: string): T | undefined {
+    const v = this.entries.get(source);
+    if (v !== undefined) {
+      this.entries.delete(source);
+      this.entries.set(source, v);
+    }
+    return v;
+  }
+
+  set(source: string, value: T): T {
+    // A source larger than the whole allowance is answered, not remembered.
+    if (source.length > this.maxChars) return value;
+    if (this.entries.delete(source)) this.chars -= source.length;
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size < this.maxEntries && this.chars + source.length <= this.maxChars) break;
+      this.entries.delete(oldest);
+      this.chars -= oldest.length;
+    }
+    this.entries.set(source, value);
+    this.chars += source.length;
+    return value;
+  }
+
+  stats(): { entries: number; chars: number } {
+    return { entries: this.entries.size, chars: this.chars };
+  }
+}
+
+const CACHE_ENTRIES = 4000;
+/**
+ * Parse trees take about 70 bytes per source character (measured with acorn on dense method
+ * code, locations on), so the tree cache holds 1 Mi characters of source (some 70 MiB); the
+ * caches of small answers (sends, resend) hold 16 Mi characters of the sources they key on.
+ */
+export const PARSE_CACHE_CHARS = 1 << 20;
+export const ANSWER_CACHE_CHARS = 16 << 20;
+
+const parsedCache = new SourceCache<ParsedMethod | SourceProblem>(CACHE_ENTRIES, PARSE_CACHE_CHARS);
 
 /**
  * Parses method source and accepts it only when the whole of it is one function:
@@ -61,16 +113,16 @@ const CACHE_LIMIT = 4000;
 export function parseMethodSource(source: string): ParsedMethod | SourceProblem {
   const cached = parsedCache.get(source);
   if (cached) return cached;
-  const answer = parseUncached(source);
-  if (parsedCache.size >= CACHE_LIMIT) parsedCache.clear();
-  parsedCache.set(source, answer);
-  return answer;
+  return parsedCache.set(source, parseUncached(source));
 }
 
 function parseUncached(source: string): ParsedMethod | SourceProblem {
   const comments: Comment[] = [];
-  const options = { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: false, locations: true, preserveParens: true, onComment: comments } as const;
+  // Each token counts as work: parsing a long source stops at the running evaluation's deadline.
+  const onToken = () => workCheckpoint();
+  const options = { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: false, locations: true, preserveParens: true, onComment: comments, onToken } as const;
   const syntaxProblem = (e: unknown): SourceProblem => {
+    if (e instanceof SandboxLimit) throw e;
     const err = e as SyntaxError & { loc?: { line: number; column: number }; pos?: number };
     const reason = String(err.message).replace(/\s*\(\d+:\d+\)$/, '');
     if (err.loc) return { line: err.loc.line, column: err.loc.column + 1, reason };
@@ -204,13 +256,12 @@ function declaresSelf(fn: AnyNode): boolean {
   return found;
 }
 
-const sendsCache = new Map<string, string[]>();
-const resendCache = new Map<string, boolean>();
+const sendsCache = new SourceCache<string[]>(CACHE_ENTRIES, ANSWER_CACHE_CHARS);
+const resendCache = new SourceCache<boolean>(CACHE_ENTRIES, ANSWER_CACHE_CHARS);
 
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
-  return value;
+/** How much each cache of answers per source holds now (entries, and characters of source). */
+export function sourceCacheStats(): Record<'parsed' | 'sends' | 'resend', { entries: number; chars: number }> {
+  return { parsed: parsedCache.stats(), sends: sendsCache.stats(), resend: resendCache.stats() };
 }
 
 /**
@@ -248,7 +299,7 @@ export function selfSends(source: string): string[] {
       if (sel !== undefined) add(sel);
     });
   }
-  return [...remember(sendsCache, source, found)];
+  return [...sendsCache.set(source, found)];
 }
 
 /**
@@ -264,7 +315,7 @@ export function usesResend(source: string): boolean {
     uses = false;
     walk(p.fn as AnyNode, (n) => (uses ||= n.type === 'Identifier' && n.name === 'resend'));
   }
-  return remember(resendCache, source, uses);
+  return resendCache.set(source, uses);
 }
 
 // ------------------------------------------------------------------ async functions report their throws

@@ -204,3 +204,47 @@ describe('traits (Schärli et al. 2003)', () => {
     expect(() => w.lookup(o, 'state')).toThrow(/does not understand 'state'/);
   });
 });
+
+describe('trait tables cost what the image says (hostile but valid images)', () => {
+  // States as an image file or a store hands them over (install: no per-slot checks).
+  const methods = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => m(`${prefix}${i}`, 'function () { return 1; }') as never);
+  const load = (w: World, oid: number, name: string, slots: never[], traits: { trait: OID; exclude: string[]; alias: Record<string, string> }[]) =>
+    w.install([{ state: { oid, name, slots, traits, meta: {} }, serial: 1 }]);
+
+  // Bounds far above the linear cost (well under 1 s here) and far below the quadratic one
+  // (75 s and 29 s on the same machine), so a busy machine passes and the old tables fail.
+  it('a trait of 40,000 methods used with 1.2 million exclusions: the first send builds the table in well under 20 s', () => {
+    const w = new World();
+    load(w, 0, 'THuge', methods('m', 40_000), []);
+    // every even method excluded, and 1,180,000 selectors the trait does not have
+    const exclude = [...Array.from({ length: 20_000 }, (_, i) => `m${2 * i}`), ...Array.from({ length: 1_180_000 }, (_, i) => `x${i}`)];
+    load(w, 1, 'user', [], [use(0, exclude, { again: 'm0' })]);
+    const t0 = performance.now();
+    const found = w.lookup(1, 'm39999');
+    const ms = performance.now() - t0;
+    expect(found).toMatchObject({ holder: 0, at: 1, trait: 0, slot: { name: 'm39999' } });
+    expect(ms).toBeLessThan(20_000);
+    expect(() => w.lookup(1, 'm0')).toThrow(/does not understand 'm0'/);
+    expect(w.lookup(1, 'again')).toMatchObject({ holder: 0, slot: { name: 'm0' } });
+    expect(w.effectiveMethods(1)).toHaveLength(20_001);
+  }, 120_000);
+
+  it('4,000 traits giving the same 200 selectors: the conflict table builds in well under 15 s', () => {
+    const w = new World();
+    const uses = 4_000;
+    for (let t = 0; t < uses; t++) load(w, t, `T${t}`, methods('s', 200), []);
+    load(w, uses, 'user', [], Array.from({ length: uses }, (_, t) => use(t)));
+    const t0 = performance.now();
+    let err: TraitConflict | undefined;
+    try {
+      w.lookup(uses, 's7');
+    } catch (e) {
+      err = e as TraitConflict;
+    }
+    const ms = performance.now() - t0;
+    expect(err).toBeInstanceOf(TraitConflict);
+    expect(err!.traits).toEqual(Array.from({ length: uses }, (_, t) => t));
+    expect(ms).toBeLessThan(15_000);
+    expect(w.conflicts(uses)).toHaveLength(200);
+  }, 120_000);
+});

@@ -4,6 +4,7 @@
 
 import { InvalidInput } from './errors';
 import type { OID, SlotKind, SlotState, TraitUse, Value } from './types';
+import { workCheckpoint } from './work';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const OPERATOR = /^[!%&*+\-/<=>?@^|~]+$/;
@@ -45,6 +46,7 @@ export function checkObjectName(name: unknown): string {
 
 /** Validates a Value and returns a deep copy. `exists` decides whether a reference may dangle. */
 export function checkValue(v: unknown, exists: (oid: OID) => boolean, depth = 0): Value {
+  workCheckpoint();
   if (depth > LIMITS.depth) throw new InvalidInput(`value is nested deeper than ${LIMITS.depth} lists`);
   if (v === null) return null;
   switch (typeof v) {

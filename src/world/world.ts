@@ -44,6 +44,7 @@ import type {
   WriteRecord,
   WriteSet,
 } from './types';
+import { workCheckpoint } from './work';
 import { checkObjectName, checkSlot, checkSlotName, checkSource, checkTraitUse, checkValue, isOid } from './validate';
 
 /** A syntax problem in method source; line and column are 1-based within the source. */
@@ -112,6 +113,7 @@ export class World {
   private readonly listeners = new Set<(c: WorldChange) => void>();
   private slotIndexes = new Map<OID, Map<string, SlotState>>();
   private traitTables = new Map<OID, Map<string, TraitEntry>>();
+  private providedByTrait = new Map<OID, Map<string, TraitEntry>>();
   private tx: Transaction | null = null;
   private committing = false;
   private localTid = 0;
@@ -385,6 +387,7 @@ export class World {
   private dropCaches(): void {
     this.slotIndexes = new Map();
     this.traitTables = new Map();
+    this.providedByTrait = new Map();
   }
 
   private slotIndex(oid: OID): Map<string, SlotState> {
@@ -658,11 +661,19 @@ export class World {
 
   // ---------------------------------------------------------------- traits
 
-  /** What a trait contributes when used: its own methods plus its composed trait methods. */
+  /**
+   * What a trait contributes when used: its own methods plus its composed trait methods.
+   * Kept with the trait tables (read-only for callers), so every use of one trait shares it.
+   */
   private provided(trait: OID, visiting: Set<OID> = new Set()): Map<string, TraitEntry> {
+    const cached = this.providedByTrait.get(trait);
+    if (cached) return cached;
     const out = new Map<string, TraitEntry>();
-    for (const [sel, e] of this.traitTable(trait, visiting)) if (!this.slotIndex(trait).has(sel)) out.set(sel, e);
+    const own = this.slotIndex(trait);
+    for (const [sel, e] of this.traitTable(trait, visiting)) if (!own.has(sel)) out.set(sel, e);
     for (const s of this.get(trait).slots) if (s.kind === 'method') out.set(s.name, { kind: 'method', holder: trait, slot: s, trait });
+    // Not kept when the trait's table was cut short by a cycle of traits (that table is not kept either).
+    if (this.traitTables.has(trait)) this.providedByTrait.set(trait, out);
     return out;
   }
 
@@ -673,25 +684,50 @@ export class World {
     const table = new Map<string, TraitEntry>();
     if (visiting.has(oid)) return table; // a cycle of traits: the inner visit contributes nothing (and is not cached)
     visiting.add(oid);
+    // Linear in what the uses bring: exclusions are deleted from a copy of what the trait
+    // provides (never searched per selector; a plain use takes it as it is), and a conflict
+    // entry made here grows in place with a set of its traits beside it (never copied and
+    // searched again for each further use).
+    const conflictTraits = new Map<TraitEntry, Set<OID>>();
     for (const use of this.get(oid).traits) {
       // `visiting` carries through: useTrait refuses cycles, but an image file or a store may hold one
       const provided = this.provided(use.trait, visiting);
-      const contributed = new Map<string, TraitEntry>();
-      for (const [sel, e] of provided) if (!use.exclude.includes(sel)) contributed.set(sel, e);
-      for (const [alias, original] of Object.entries(use.alias)) {
-        const e = provided.get(original);
-        if (e) contributed.set(alias, e);
+      const aliases = Object.entries(use.alias);
+      let contributed = provided;
+      if (use.exclude.length || aliases.length) {
+        contributed = new Map(provided);
+        for (const sel of use.exclude) contributed.delete(sel);
+        for (const [alias, original] of aliases) {
+          const e = provided.get(original);
+          if (e) contributed.set(alias, e);
+        }
       }
       for (const [sel, e] of contributed) {
-        const entry: TraitEntry = e.kind === 'method' ? { ...e, trait: use.trait } : { kind: 'conflict', traits: [...e.traits] };
         const prev = table.get(sel);
-        if (!prev) table.set(sel, entry);
-        else if (prev.kind === 'method' && entry.kind === 'method' && prev.holder === entry.holder && prev.slot.name === entry.slot.name) continue;
-        else {
-          const traits = [...(prev.kind === 'method' ? [prev.trait] : prev.traits)];
-          for (const t of entry.kind === 'method' ? [entry.trait] : entry.traits) if (!traits.includes(t)) traits.push(t);
-          if (traits.length < 2) traits.push(use.trait);
-          table.set(sel, { kind: 'conflict', traits });
+        if (!prev) {
+          table.set(sel, e.kind === 'method' ? { ...e, trait: use.trait } : { kind: 'conflict', traits: [...e.traits] });
+          continue;
+        }
+        if (prev.kind === 'method' && e.kind === 'method' && prev.holder === e.holder && prev.slot.name === e.slot.name) continue;
+        // prev is this table's own entry: a conflict is grown in place, a method becomes one
+        let conflict: TraitEntry & { kind: 'conflict' };
+        let seen: Set<OID> | undefined;
+        if (prev.kind === 'conflict') {
+          conflict = prev;
+          seen = conflictTraits.get(prev);
+        } else {
+          conflict = { kind: 'conflict', traits: [prev.trait] };
+          table.set(sel, conflict);
+        }
+        if (!seen) conflictTraits.set(conflict, (seen = new Set(conflict.traits)));
+        for (const t of e.kind === 'method' ? [use.trait] : e.traits) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          conflict.traits.push(t);
+        }
+        if (conflict.traits.length < 2) {
+          conflict.traits.push(use.trait);
+          seen.add(use.trait);
         }
       }
     }
@@ -745,8 +781,10 @@ export class World {
   /** Slots and trait uses (among loaded objects) that refer to `target`. */
   references(target: OID): { oid: OID; slot: string }[] {
     const out: { oid: OID; slot: string }[] = [];
-    const refersTo = (v: Value): boolean =>
-      v !== null && typeof v === 'object' && (Array.isArray(v) ? v.some(refersTo) : 'ref' in v && v.ref === target);
+    const refersTo = (v: Value): boolean => {
+      workCheckpoint();
+      return v !== null && typeof v === 'object' && (Array.isArray(v) ? v.some(refersTo) : 'ref' in v && v.ref === target);
+    };
     for (const s of this.objects.values()) {
       for (const slot of s.slots) if (slot.kind !== 'method' && refersTo(slot.value)) out.push({ oid: s.oid, slot: slot.name });
       for (const t of s.traits) if (t.trait === target) out.push({ oid: s.oid, slot: '(trait use)' });

@@ -3,7 +3,7 @@
 // On v86 and on QEMU (COM2 over a loopback socket), with the same expectations.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BRIDGE, BridgeClient, BridgeError, encodeFrame } from '../../src/machine';
+import { BRIDGE, BridgeClient, BridgeError, decodePsObject, encodeFrame } from '../../src/machine';
 import { bootWithDisk, emulators, newDisk, type Emulator, type SerialPC, type TestDisk } from './emulators';
 
 let machine: SerialPC | undefined;
@@ -24,26 +24,35 @@ async function bootWithBridge(emulator: Emulator, disk: TestDisk = newDisk(emula
 
 for (const emulator of emulators) {
 describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
+  // Catches: a COM2 bridge that answers with the wrong objects, processes or frames.
   it('lists objects, reads one, lists processes and spawns a process', async () => {
     const { m, client } = await bootWithBridge(emulator);
     const oids = await client.listObjects();
-    expect(oids).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 10, 20]));
-    const text = new TextDecoder().decode(await client.getObject(10));
-    expect(text).toContain('name=test_proc');
-    expect(await client.listProcesses()).toEqual([{ oid: 10, running: true, name: 'test_proc' }]);
-    expect(await client.spawn(20, 77)).toBe(77);
+    expect(oids).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 10, 11, 12, 20, 21]));
+    // test_proc's process object, as the PMS recorded it: a child of Process naming its image.
+    const proc = decodePsObject(await client.getObject(20));
+    expect(proc.kind === 'object' && proc.name).toBe('test_proc');
+    expect(proc.kind === 'object' && proc.slots.filter((s) => s.kind !== 'cap')).toEqual([
+      { kind: 'parent', name: 'parent', ref: 4 },
+      { kind: 'data', name: 'image', value: { ref: 21 } },
+      { kind: 'data', name: 'state', value: 'running' },
+      { kind: 'data', name: 'priority', value: 50 },
+    ]);
+    expect(await client.listProcesses()).toEqual([{ oid: 20, running: true, name: 'test_proc' }]);
+    expect(await client.spawn(21, 1077)).toBe(1077);
     await m.waitForText(0, /TelOS: test_proc alive\.[\s\S]*TelOS: test_proc alive\./, 10_000);
-    expect((await client.listProcesses()).map((p) => p.oid)).toEqual([10, 77]);
+    expect((await client.listProcesses()).map((p) => p.oid)).toEqual([20, 1077]);
     await expect(client.getObject(4242)).rejects.toMatchObject({ code: BRIDGE.ENOT_FOUND });
   });
 
+  // Catches: a bridge Shutdown that acknowledges before the PS is quiescent.
   it('shuts the PS down cleanly on request, so a power-off loses nothing', async () => {
     const disk = newDisk(emulator, 4 << 20);
     const { m, client } = await bootWithBridge(emulator, disk);
     expect(await client.shutdown()).toEqual({ lastTid: 2, generation: 1 });
     await m.waitForText(0, 'TelOS: PS: shut down cleanly at tid 2, generation 1');
     // Spawning now needs a transaction, which the PS no longer starts.
-    await expect(client.spawn(20, 78)).rejects.toMatchObject({ code: BRIDGE.EFAILED });
+    await expect(client.spawn(21, 1078)).rejects.toMatchObject({ code: BRIDGE.EFAILED });
     await m.powerOff();
     machine = undefined;
     const again = await bootWithDisk(emulator, disk);
@@ -53,6 +62,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     expect(text).not.toContain('truncated a torn transaction');
   });
 
+  // Catches: a bridge that crashes, hangs or acts on a frame with a bad CRC, length or operation.
   it('answers malformed frames with error frames and keeps serving', async () => {
     const { m, client } = await bootWithBridge(emulator);
     // A frame with a broken checksum.
@@ -68,13 +78,14 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     const junk = Uint8Array.from({ length: 600 }, () => ((s = (s * 1103515245 + 12345) >>> 0), s >>> 24));
     m.send(1, junk);
     const oids = await client.listObjects();
-    expect(oids).toContain(10);
+    expect(oids).toContain(20);
     expect(m.com1.text()).not.toMatch(/killed|panic/);
   });
 });
 }
 
 describe('bridge.ts', () => {
+  // Catches: the host side of the bridge and the guest's frame format drifting apart.
   it('uses the constants of include/telos/bridge.h', () => {
     const header = readFileSync(new URL('../../images/telos/include/telos/bridge.h', import.meta.url), 'utf8');
     const defines = Object.fromEntries(
@@ -83,6 +94,7 @@ describe('bridge.ts', () => {
     expect(defines).toEqual({ ...BRIDGE });
   });
 
+  // Catches: bridge errors reported as untyped exceptions the IDE cannot show.
   it('reports errors as BridgeError values', () => {
     expect(new BridgeError(BRIDGE.EBAD_CRC, 'checksum mismatch')).toMatchObject({ name: 'BridgeError', code: 1 });
   });

@@ -4,27 +4,34 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SerialLine, SerialLineId } from '../../src/machine/emulator';
+import type { SerialLine, SerialLineId } from '../../src/machine';
 import { bootMachine } from '../../src/machine/node';
-import { QemuMachine, qemuAvailable } from '../../src/machine/qemu';
+import { QemuMachine, qemuAvailable } from './qemu';
 
 export interface BootedPC {
   waitForText(pattern: string | RegExp, timeoutMs?: number): Promise<string>;
   console(): string;
   powerOff(): Promise<void>;
+  /** QEMU only: its exit status once the guest ended the run (the halt syscall). */
+  exitStatus?: Promise<number | null>;
+}
+
+export interface BootOptions {
+  /** RAM in MiB (64 unless given). */
+  memoryMiB?: number;
 }
 
 export interface Emulator {
   name: 'v86' | 'qemu';
   available: boolean;
-  boot(cmdline: string): Promise<BootedPC>;
+  boot(cmdline: string, options?: BootOptions): Promise<BootedPC>;
 }
 
 export const v86Emulator: Emulator = {
   name: 'v86',
   available: true,
-  async boot(cmdline) {
-    const m = await bootMachine({ cmdline });
+  async boot(cmdline, options = {}) {
+    const m = await bootMachine({ cmdline, memoryMiB: options.memoryMiB });
     return {
       waitForText: (p, t = 20_000) => m.waitForText(0, p, t),
       console: () => m.com1.text(),
@@ -45,12 +52,13 @@ if (!haveQemu) {
 export const qemuEmulator: Emulator = {
   name: 'qemu',
   available: haveQemu,
-  async boot(cmdline) {
-    const m = QemuMachine.boot({ cmdline });
+  async boot(cmdline, options = {}) {
+    const m = QemuMachine.boot({ cmdline, memoryMiB: options.memoryMiB });
     return {
       waitForText: (p, t = 30_000) => m.waitForText(p, t),
       console: () => m.com1.text(),
       powerOff: () => m.powerOff(),
+      exitStatus: m.exitStatus,
     };
   },
 };
@@ -110,9 +118,10 @@ export function newDisk(emulator: Emulator, size: number): TestDisk {
   return { path, bytes: () => new Uint8Array(readFileSync(path)), write: (b) => writeFileSync(path, b) };
 }
 
-export async function bootWithDisk(emulator: Emulator, disk: TestDisk, cmdline = ''): Promise<SerialPC> {
-  if (emulator.name === 'v86') return bootMachine({ cmdline, disk: disk.buffer! });
-  const m = await QemuMachine.start({ cmdline, diskPath: disk.path!, com2: true });
+/** `disk2`, when given, is the primary slave (TelOS's disk 1). */
+export async function bootWithDisk(emulator: Emulator, disk: TestDisk, cmdline = '', disk2?: TestDisk): Promise<SerialPC> {
+  if (emulator.name === 'v86') return bootMachine({ cmdline, disk: disk.buffer!, disk2: disk2?.buffer });
+  const m = await QemuMachine.start({ cmdline, diskPath: disk.path!, disk2Path: disk2?.path, com2: true });
   return {
     com1: m.com1,
     com2: m.com2,

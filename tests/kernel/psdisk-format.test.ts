@@ -2,7 +2,7 @@
 // the two in step.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PSDISK, crc32 } from '../../src/machine/psdisk';
+import { PSDISK, crc32 } from '../../src/machine';
 
 const header = readFileSync(new URL('../../images/telos/include/telos/psdisk.h', import.meta.url), 'utf8');
 const defines = new Map(
@@ -10,11 +10,14 @@ const defines = new Map(
 );
 
 describe('psdisk.ts', () => {
+  // Catches: the host reader and the kernel's disk format drifting apart.
   it('uses the constants of include/telos/psdisk.h', () => {
     expect(defines.size).toBeGreaterThan(5);
     expect(Object.fromEntries(defines)).toEqual({ ...PSDISK });
   });
 
+  // Catches: a host CRC-32 (the reader of disks the guest wrote) that differs from zlib's; the guest's own
+  // CRC is checked in hashes.test.ts.
   it('computes the same CRC-32 as zlib', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
   });

@@ -11,11 +11,12 @@ const root = join(EXAMPLE_IMAGES_DIR, '..');
 
 /** `telos image ARGS` as `npm run telos -- image ARGS` runs it (without npm's own noise). */
 function telosImage(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/telos.ts'), 'image', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin/telos.mjs'), 'image', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('example images', () => {
+// Each case starts the command line (tsx) one or more times: seconds each on a busy machine.
+describe('example images', { timeout: 180_000 }, () => {
   it('verify with the command line', () => {
     const r = telosImage('verify', 'images/genesis.telos', 'images/teaching.telos');
     expect(r.stderr).toBe('');
@@ -32,7 +33,7 @@ describe('example images', () => {
   });
 });
 
-describe('telos image', () => {
+describe('telos image', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'telos-image-cli-'));
 
   it('inspects an image: header, counts, checksum and objects', () => {

@@ -97,6 +97,19 @@ static bool cnode_held_only_by_itself(const struct slot *s)
     return true;
 }
 
+/* Whether another capability to the same endpoint carries the same badge. All the
+ * capabilities to one object form one run in the MDB. */
+static bool badge_held_elsewhere(const struct slot *s)
+{
+    for (const struct slot *p = s->mdb_prev; p && cap_same_object(&p->cap, &s->cap); p = p->mdb_prev)
+        if (p->cap.data == s->cap.data)
+            return true;
+    for (const struct slot *n = s->mdb_next; n && cap_same_object(&n->cap, &s->cap); n = n->mdb_next)
+        if (n->cap.data == s->cap.data)
+            return true;
+    return false;
+}
+
 /* Takes the capability out of its slot and the MDB; its children move up one level. */
 static void slot_clear(struct slot *s)
 {
@@ -177,6 +190,10 @@ void cap_delete(struct slot *s)
     }
     struct cap c = s->cap;
     bool final = cap_is_final(s) || (c.type == CAP_CNODE && cnode_held_only_by_itself(s));
+    /* The last capability with a badge: sends queued under it are cancelled (the check of
+     * the other capabilities runs only when such a send is queued). */
+    bool cancel_badge = !final && c.type == CAP_ENDPOINT && c.data &&
+                        endpoint_has_badged_sender((struct endpoint *)c.obj, c.data) && !badge_held_elsewhere(s);
     slot_clear(s);
     if (c.type == CAP_FRAME || c.type == CAP_PAGE_TABLE)
         vspace_unmap_cap(&c);
@@ -189,6 +206,8 @@ void cap_delete(struct slot *s)
         reap_list = s;
     } else if (final) {
         cap_finalise(&c);
+    } else if (cancel_badge) {
+        endpoint_cancel_badged_sends((struct endpoint *)c.obj, c.data);
     }
     if (outer) {
         reap();

@@ -78,6 +78,10 @@ u32 invoke_cnode(struct tcb *t, struct slot *cnode, u32 label, const u32 *mr, u3
         return TELOS_OK;
     case TELOS_CNODE_REVOKE:
         cap_revoke(target);
+        /* Revoking a badged endpoint capability takes the badge from every client that had
+         * it: their queued sends go too (seL4's CancelBadgedSends). */
+        if (target->cap.type == CAP_ENDPOINT && target->cap.data)
+            endpoint_cancel_badged_sends((struct endpoint *)target->cap.obj, target->cap.data);
         return TELOS_OK;
     default:
         return TELOS_EILLEGAL_OPERATION;

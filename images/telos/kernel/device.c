@@ -59,13 +59,18 @@ void io_bitmap_install(struct tcb *t)
     io_bitmap_owner = t;
 }
 
+/* Whether [port, port + size) lies inside the capability's range. As in seL4 the port is
+ * a 16-bit number (the argument taken modulo 2^16) and the end is computed after that,
+ * so no argument can wrap around the check. */
 static bool port_allowed(const struct cap *c, u32 port, u32 size)
 {
     if (size != 1 && size != 2 && size != 4)
         return false;
-    if (port < c->obj || port + size - 1 > c->data || port + size - 1 > 0xFFFF)
+    port &= 0xFFFF;
+    u32 last = port + size - 1;
+    if (port < c->obj || last > c->data)
         return false;
-    for (u32 p = port; p < port + size; p++)
+    for (u32 p = port; p <= last; p++)
         if (kernel_port(p))
             return false;
     return true;
@@ -75,7 +80,7 @@ u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 
 {
     if (len < (label == TELOS_IO_PORT_BIND ? 1u : 2u))
         return TELOS_ETRUNCATED_MESSAGE;
-    u32 port = mr[0];
+    u32 port = mr[0] & 0xFFFF;
     switch (label) {
     case TELOS_IO_PORT_IN:
         if (!port_allowed(&s->cap, port, mr[1]))
@@ -130,7 +135,8 @@ u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 
     case TELOS_IO_PORT_ISSUE: {
         if (len < 3)
             return TELOS_ETRUNCATED_MESSAGE;
-        if (mr[0] > mr[1] || mr[0] < s->cap.obj || mr[1] > s->cap.data)
+        u32 first = mr[0] & 0xFFFF, last = mr[1] & 0xFFFF;
+        if (first > last || first < s->cap.obj || last > s->cap.data)
             return TELOS_ERANGE;
         u32 err = 0;
         struct slot *dest = cspace_lookup(t, mr[2], &err);
@@ -138,7 +144,7 @@ u32 invoke_io_port(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 
             return err;
         if (dest->cap.type != CAP_NULL)
             return TELOS_EDELETE_FIRST;
-        struct cap c = { .type = CAP_IO_PORT, .rights = TELOS_RIGHTS_ALL, .obj = mr[0], .data = mr[1] };
+        struct cap c = { .type = CAP_IO_PORT, .rights = TELOS_RIGHTS_ALL, .obj = first, .data = last };
         mdb_insert_child(s, dest, &c);
         return TELOS_OK;
     }
@@ -181,7 +187,8 @@ u32 invoke_irq_handler(struct tcb *t, struct slot *s, u32 label, const u32 *mr, 
         struct slot *n = cspace_lookup(t, mr[0], &err);
         if (!n)
             return err;
-        if (n->cap.type != CAP_NOTIFICATION)
+        /* The kernel signals it for the line: the capability must allow signalling (seL4: CanSend). */
+        if (n->cap.type != CAP_NOTIFICATION || !(n->cap.rights & TELOS_RIGHT_WRITE))
             return TELOS_EINVALID_CAPABILITY;
         cap_delete(&irq_notification[irq]);
         mdb_insert_child(n, &irq_notification[irq], &n->cap);

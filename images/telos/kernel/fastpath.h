@@ -23,6 +23,18 @@ static inline __attribute__((always_inline)) struct endpoint *fast_endpoint(stru
     return (struct endpoint *)s->cap.obj;
 }
 
+/* Exactly `len` (at most 3) message registers, as the slow path copies: the receiver's
+ * other registers keep its own values and never see the sender's. */
+static inline __attribute__((always_inline)) void fastpath_copy_mrs(const struct tcb *from, struct tcb *to, u32 len)
+{
+    if (len > 0)
+        to->ctx.edx = from->ctx.edx;
+    if (len > 1)
+        to->ctx.edi = from->ctx.edi;
+    if (len > 2)
+        to->ctx.ebp = from->ctx.ebp;
+}
+
 static inline __attribute__((always_inline)) bool fastpath_call(struct tcb *t)
 {
     u32 info = t->ctx.esi;
@@ -41,9 +53,7 @@ static inline __attribute__((always_inline)) bool fastpath_call(struct tcb *t)
     r->blocked_on = NULL;
     r->ctx.eax = info & ~(7u << TELOS_MSG_EXTRA_CAPS_SHIFT);
     r->ctx.ebx = s->cap.data;
-    r->ctx.edx = t->ctx.edx;
-    r->ctx.edi = t->ctx.edi;
-    r->ctx.ebp = t->ctx.ebp;
+    fastpath_copy_mrs(t, r, TELOS_MSG_LENGTH(info));
     if (r->caller)
         r->caller->reply_holder = NULL;
     r->caller = t;
@@ -69,9 +79,7 @@ static inline __attribute__((always_inline)) bool fastpath_reply_recv(struct tcb
     c->reply_holder = NULL;
     c->ctx.eax = info & ~(7u << TELOS_MSG_EXTRA_CAPS_SHIFT);
     c->ctx.ebx = 0;
-    c->ctx.edx = t->ctx.edx;
-    c->ctx.edi = t->ctx.edi;
-    c->ctx.ebp = t->ctx.ebp;
+    fastpath_copy_mrs(t, c, TELOS_MSG_LENGTH(info));
     t->blocked_on = ep;
     endpoint_queue_append(&ep->queue, t);
     ep->state = ENDPOINT_RECEIVING;

@@ -14,7 +14,7 @@ static u32 transfer_cap(struct tcb *sender, struct tcb *receiver, u32 info)
 {
     if (!TELOS_MSG_EXTRA_CAPS(info))
         return 0;
-    struct telos_ipc_buffer *sb = tcb_ipc_buffer(sender), *rb = tcb_ipc_buffer(receiver);
+    struct telos_ipc_buffer *sb = tcb_ipc_buffer(sender, false), *rb = tcb_ipc_buffer(receiver, true);
     if (!sb || !rb || !rb->receive_index)
         return 0;
     u32 err = 0;
@@ -47,7 +47,7 @@ static void transfer_message(struct tcb *sender, struct tcb *receiver, u32 badge
         if (can_grant)
             caps = transfer_cap(sender, receiver, info);
     }
-    if (len > TELOS_FAST_MRS && !tcb_ipc_buffer(receiver))
+    if (len > TELOS_FAST_MRS && !tcb_ipc_buffer(receiver, true))
         len = TELOS_FAST_MRS;
     write_reply(receiver, label, mr, len);
     receiver->ctx.eax |= caps << TELOS_MSG_EXTRA_CAPS_SHIFT;
@@ -211,6 +211,34 @@ void endpoint_finalise(struct endpoint *ep)
         restart_waiter(t);
     }
     ep->state = ENDPOINT_IDLE;
+}
+
+/* seL4's CancelBadgedSends: every thread queued to send with `badge` restarts its syscall
+ * and so meets its (revoked) capability itself; a server never receives a message under
+ * a badge it has taken away. */
+void endpoint_cancel_badged_sends(struct endpoint *ep, u32 badge)
+{
+    if (ep->state != ENDPOINT_SENDING)
+        return;
+    for (struct tcb *t = ep->queue.head, *next; t; t = next) {
+        next = t->queue_next;
+        if (t->blocked_badge == badge) {
+            endpoint_queue_remove(&ep->queue, t);
+            restart_waiter(t);
+        }
+    }
+    if (!ep->queue.head)
+        ep->state = ENDPOINT_IDLE;
+}
+
+bool endpoint_has_badged_sender(const struct endpoint *ep, u32 badge)
+{
+    if (ep->state != ENDPOINT_SENDING)
+        return false;
+    for (const struct tcb *t = ep->queue.head; t; t = t->queue_next)
+        if (t->blocked_badge == badge)
+            return true;
+    return false;
 }
 
 void notification_signal(struct notification *n, u32 badge)

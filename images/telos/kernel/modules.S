@@ -11,6 +11,10 @@ image_worker:
     .incbin "worker.bin"
 image_worker_end:
     .balign 4096
+image_block:
+    .incbin "block.bin"
+image_block_end:
+    .balign 4096
 image_ps:
     .incbin "ps.bin"
 image_ps_end:
@@ -35,6 +39,10 @@ image_test_proc:
     .incbin "test_proc.bin"
 image_test_proc_end:
     .balign 4096
+image_vfs:
+    .incbin "vfs.bin"
+image_vfs_end:
+    .balign 4096
 
 .macro MODULE name, start, end
 1:  .ascii "\name"
@@ -48,11 +56,13 @@ image_test_proc_end:
 boot_module_table:
     MODULE root, image_root, image_root_end
     MODULE worker, image_worker, image_worker_end
+    MODULE block, image_block, image_block_end
     MODULE ps, image_ps, image_ps_end
     MODULE mms, image_mms, image_mms_end
     MODULE pms, image_pms, image_pms_end
     MODULE monitor, image_monitor, image_monitor_end
     MODULE bridge, image_bridge, image_bridge_end
     MODULE test_proc, image_test_proc, image_test_proc_end
+    MODULE vfs, image_vfs, image_vfs_end
 boot_module_count:
-    .long 8
+    .long 10

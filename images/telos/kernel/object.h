@@ -178,7 +178,7 @@ void tcb_init(struct tcb *t);
 void tcb_suspend(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 u32 invoke_tcb(struct tcb *t, struct slot *s, u32 label, const u32 *mr, u32 len);
-struct telos_ipc_buffer *tcb_ipc_buffer(struct tcb *t);
+struct telos_ipc_buffer *tcb_ipc_buffer(struct tcb *t, bool for_writing);
 static inline u32 tcb_vspace(const struct tcb *t)
 {
     return t->vspace_slot.cap.type == CAP_PAGE_DIRECTORY ? t->vspace_slot.cap.obj : 0;
@@ -220,6 +220,8 @@ void ipc_recv(struct tcb *t, struct slot *slot);
 void ipc_reply(struct tcb *t);
 void ipc_cancel(struct tcb *t);
 void endpoint_finalise(struct endpoint *ep);
+void endpoint_cancel_badged_sends(struct endpoint *ep, u32 badge);
+bool endpoint_has_badged_sender(const struct endpoint *ep, u32 badge);
 void notification_signal(struct notification *n, u32 badge);
 void notification_finalise(struct notification *n);
 void reply_cap_drop(struct tcb *t);

@@ -2,12 +2,13 @@
  * kernel invocations (a Call on a non-endpoint capability; its label names the method). */
 #include "kernel/object.h"
 #include "kernel/console.h"
+#include "arch/x86/io.h"
 #include "arch/x86/serial.h"
 #include "lib/string.h"
 
 void read_message(struct tcb *t, u32 *mr, u32 len)
 {
-    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t);
+    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t, false);
     if (len > 0) mr[0] = t->ctx.edx;
     if (len > 1) mr[1] = t->ctx.edi;
     if (len > 2) mr[2] = t->ctx.ebp;
@@ -21,7 +22,7 @@ void read_message(struct tcb *t, u32 *mr, u32 len)
 
 void write_reply(struct tcb *t, u32 label, const u32 *mr, u32 len)
 {
-    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t);
+    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t, true);
     if (len > TELOS_FAST_MRS && !buf)
         len = TELOS_FAST_MRS;
     t->ctx.eax = TELOS_MSG_INFO(label, 0, len);
@@ -45,6 +46,18 @@ static const char *error_name(u32 err)
 }
 
 /* Looks a capability up for an IPC syscall; on failure raises a capability fault. */
+/* For the debug calls that need authority: the capability at `cptr` must be of `type` on
+ * object `obj`; otherwise a capability fault. */
+static bool device_cap(struct tcb *t, u32 cptr, u32 type, u32 obj, const char *why)
+{
+    u32 err = TELOS_EINVALID_CAPABILITY;
+    struct slot *s = cspace_lookup(t, cptr, &err);
+    if (s && s->cap.type == type && s->cap.obj == obj)
+        return true;
+    fault_raise(t, TELOS_FAULT_CAP, cptr, t->ctx.eip, s ? TELOS_EINVALID_CAPABILITY : err, s ? why : error_name(err));
+    return false;
+}
+
 static struct slot *lookup_for_ipc(struct tcb *t, u32 cptr, u32 need_right)
 {
     u32 err = TELOS_EINVALID_CAPABILITY;
@@ -101,14 +114,50 @@ static void invoke_object(struct tcb *t, struct slot *s, bool wants_reply)
         write_reply(t, result, reply, result == TELOS_OK ? reply_len : 0);
 }
 
+/* QEMU's isa-debug-exit device, when configured at this port (the tests do), ends the
+ * emulator with status code*2+1. Not 0xF4, its usual place: v86 takes a write there for
+ * the end of a test run and throws out of its CPU loop. */
+#define DEBUG_EXIT_PORT 0x501
+
+static __attribute__((noreturn)) void machine_halt(struct tcb *t, u32 code)
+{
+    kprintf("TelOS: halted by '%s' (exit code %u): unclean, nothing flushed\n", tcb_name(t), code);
+    outb(DEBUG_EXIT_PORT, (u8)code);
+    cpu_halt_forever();
+}
+
 static void debug_write(struct tcb *t, u32 count)
 {
-    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t);
+    struct telos_ipc_buffer *buf = tcb_ipc_buffer(t, false);
     if (!buf)
         return;
     if (count > sizeof buf->msg)
         count = sizeof buf->msg;
     kwrite((const char *)buf->msg, count);
+}
+
+/* What one slot of a CNode the caller holds contains: for the kernel tests' fuzzer and its
+ * supervisor, which check that no capability is reachable that was not granted. */
+static void debug_cap_identify(struct tcb *t)
+{
+    u32 err = TELOS_EINVALID_CAPABILITY;
+    struct slot *cn = cspace_lookup(t, t->ctx.ebx, &err);
+    if (!cn || cn->cap.type != CAP_CNODE) {
+        fault_raise(t, TELOS_FAULT_CAP, t->ctx.ebx, t->ctx.eip, cn ? TELOS_EINVALID_CAPABILITY : err,
+                    cn ? "not a CNode" : error_name(err));
+        return;
+    }
+    struct slot *s = cnode_slot(&cn->cap, t->ctx.edx, &err);
+    if (!s) {
+        t->ctx.eax = 0xFFFFFFFFu;
+        t->ctx.edx = t->ctx.edi = t->ctx.ebp = 0;
+        return;
+    }
+    u32 type = s->cap.type;
+    t->ctx.eax = type;
+    t->ctx.edx = s->cap.obj;
+    t->ctx.edi = s->cap.rights | (u32)s->cap.size_bits << 8;
+    t->ctx.ebp = type == CAP_ENDPOINT || type == CAP_NOTIFICATION || type == CAP_UNTYPED ? s->cap.data : 0;
 }
 
 static void do_recv(struct tcb *t)
@@ -165,7 +214,20 @@ void syscall_dispatch(struct tcb *t)
     case TELOS_SYS_DEBUG_NULL:
         return;
     case TELOS_SYS_DEBUG_GETCHAR:
-        t->ctx.eax = serial_can_read(COM1_PORT) ? serial_getc(COM1_PORT) : 0xFFFFFFFFu;
+        /* Console input belongs to whoever holds the COM1 input interrupt (the monitor):
+         * no other thread can take the bytes typed to it. */
+        if (device_cap(t, t->ctx.ebx, CAP_IRQ_HANDLER, TELOS_COM1_INPUT_IRQ, "not the COM1 input interrupt"))
+            t->ctx.eax = serial_can_read(COM1_PORT) ? serial_getc(COM1_PORT) : 0xFFFFFFFFu;
+        return;
+    case TELOS_SYS_DEBUG_EXIT:
+        /* Stops the machine at once, with nothing flushed: the unclean halt of the Phase 3
+         * plan's Stage 3. Only the holder of the IRQ control capability (the root task, which
+         * owns the machine) may. */
+        if (device_cap(t, t->ctx.ebx, CAP_IRQ_CONTROL, 0, "not the IRQ control capability"))
+            machine_halt(t, t->ctx.edx);
+        return;
+    case TELOS_SYS_DEBUG_CAP_IDENTIFY:
+        debug_cap_identify(t);
         return;
     default:
         fault_raise(t, TELOS_FAULT_UNKNOWN_SYSCALL, sys, t->ctx.eip, 0, "unknown syscall");

@@ -180,9 +180,13 @@ void tcb_init(struct tcb *t)
 
 const char *tcb_name(struct tcb *t) { return t->name[0] ? t->name : "(unnamed)"; }
 
-struct telos_ipc_buffer *tcb_ipc_buffer(struct tcb *t)
+/* The thread's IPC buffer as the kernel may use it: read from when the frame capability
+ * has Read, written to only when it also has Write (seL4 will not write a receiver's
+ * buffer through a read-only capability: the message is cut to the registers). */
+struct telos_ipc_buffer *tcb_ipc_buffer(struct tcb *t, bool for_writing)
 {
-    if (t->ipc_frame_slot.cap.type != CAP_FRAME)
+    u32 need = for_writing ? TELOS_RIGHT_READ | TELOS_RIGHT_WRITE : TELOS_RIGHT_READ;
+    if (t->ipc_frame_slot.cap.type != CAP_FRAME || (t->ipc_frame_slot.cap.rights & need) != need)
         return NULL;
     return (struct telos_ipc_buffer *)(t->ipc_frame_slot.cap.obj + (t->ipc_buffer_vaddr & (PAGE_SIZE - 1)));
 }

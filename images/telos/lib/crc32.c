@@ -21,12 +21,14 @@ static void build_table(void)
     table_ready = true;
 }
 
-u32 crc32(const void *data, usize n)
+u32 crc32(const void *data, usize n) { return crc32_continue(0, data, n); }
+
+u32 crc32_continue(u32 crc_so_far, const void *data, usize n)
 {
     if (!table_ready)
         build_table();
     const u8 *p = data;
-    u32 crc = 0xFFFFFFFFu;
+    u32 crc = ~crc_so_far;
     for (; n && ((usize)p & 3); n--)
         crc = table[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
     for (; n >= 4; n -= 4, p += 4) {

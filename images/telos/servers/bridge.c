@@ -1,9 +1,12 @@
 /* The bridge server: a COM2 driver in user space (ports in ARG0, IRQ 3 through the
  * handler in ARG1 and the notification in ARG2) speaking the frames of bridge.h, and a
- * client of the PS (ARG3) and the PMS (ARG4). */
+ * client of the PS (ARG3) and the PMS (ARG4): the host's way to the kernel's objects. */
 #include <telos/bridge.h>
+#include <telos/genesis.h>
 #include <telos/ps.h>
+#include <telos/psdisk.h>
 #include <telos/servers.h>
+#include "user/ioport.h"
 #include "user/telos.h"
 #include "lib/crc32.h"
 #include "lib/string.h"
@@ -15,34 +18,15 @@ static u8 in[2 * FRAME_MAX];
 static u32 in_len;
 static u8 out[FRAME_MAX];
 
-/* The COM2 ports are bound to this thread (TELOS_IO_PORT_BIND) and used directly; should
- * the kernel refuse, each access is an invocation. */
-static bool direct;
+/* The COM2 ports, bound to this thread and used directly when the kernel allows. */
+static struct io_ports com2;
 
-static u32 port_in(u32 port)
-{
-    if (direct) {
-        u8 b;
-        __asm__ volatile("inb %w1, %0" : "=a"(b) : "Nd"((u16)port));
-        return b;
-    }
-    u32 v = 0;
-    const u32 a[2] = { port, 1 };
-    telos_invoke(CHILD_SLOT_ARG0, TELOS_IO_PORT_IN, 2, a, &v);
-    return v & 0xFF;
-}
-
-static void port_out(u32 port, u32 v)
-{
-    if (direct)
-        __asm__ volatile("outb %b0, %w1" : : "a"((u8)v), "Nd"((u16)port));
-    else
-        TELOS_INVOKE(CHILD_SLOT_ARG0, TELOS_IO_PORT_OUT, port, 1, v);
-}
+static u32 port_in(u32 port) { return io_in8(&com2, port); }
+static void port_out(u32 port, u32 v) { io_out8(&com2, port, v); }
 
 static void uart_init(void)
 {
-    direct = TELOS_INVOKE(CHILD_SLOT_ARG0, TELOS_IO_PORT_BIND, 0) == TELOS_OK;
+    io_ports_open(&com2, CHILD_SLOT_ARG0, 0);
     port_out(COM2 + 1, 0x00);
     port_out(COM2 + 3, 0x80);
     port_out(COM2 + 0, 0x01);
@@ -96,6 +80,188 @@ static u32 call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *r
     return telos_call_words(ep, label, argc, argv, reply, reply_len);
 }
 
+#define PS_EP  CHILD_SLOT_ARG3
+#define PMS_EP CHILD_SLOT_ARG4
+
+static const char *ps_error_name(u32 err)
+{
+    static const char *const names[] = { "PS_OK", "PS_ENOT_FOUND", "PS_EBAD_TX", "PS_EMALFORMED", "PS_EFULL",
+                                         "PS_EIO", "PS_EUNKNOWN", "PS_ESHUT_DOWN", "PS_ECONFLICT", "PS_EBUSY" };
+    return err < sizeof names / sizeof names[0] ? names[err] : "PS_E?";
+}
+
+/* A refusal by the PS: the error frame's text starts with the PS status's name. */
+static void send_refused(u32 id, u32 err)
+{
+    send_error(id, BRIDGE_EREFUSED, ps_error_name(err));
+}
+
+/* What the bridge last reported in events: the processes the PMS runs and the PS's last tid. */
+static u32 seen_oids[32], seen_count, seen_tid;
+static bool seen_valid;
+
+static void send_event(u32 kind, u32 what)
+{
+    u8 ev[8];
+    wr32(ev, kind);
+    wr32(ev + 4, what);
+    send_frame(BRIDGE_EVENT, 0, 0, ev, sizeof ev);
+}
+
+/* The PMS's running processes (oids), at most 32. */
+static u32 running_processes(u32 *oids)
+{
+    u32 r[TELOS_MAX_MRS], n, count = 0;
+    if (call(PMS_EP, PMS_LIST_PROCESSES, 0, NULL, r, &n))
+        return 0;
+    for (u32 i = 0, at = 1; i < r[0] && at + 6 <= n && count < 32; i++, at += 6)
+        if (r[at + 1] == 1)
+            oids[count++] = r[at];
+    return count;
+}
+
+static u32 ps_last_tid(void)
+{
+    u32 r[TELOS_MAX_MRS], n;
+    return call(PS_EP, PS_STAT, 0, NULL, r, &n) || n < 2 ? seen_tid : r[1];
+}
+
+static bool contains(const u32 *oids, u32 count, u32 oid)
+{
+    for (u32 i = 0; i < count; i++)
+        if (oids[i] == oid)
+            return true;
+    return false;
+}
+
+/* Compares the system with what was last reported and sends an event per change. The
+ * first call only takes the picture: the host reads the state when it connects. */
+static void report_changes(void)
+{
+    u32 now[32], count = running_processes(now), tid = ps_last_tid();
+    if (seen_valid) {
+        for (u32 i = 0; i < count; i++)
+            if (!contains(seen_oids, seen_count, now[i]))
+                send_event(BRIDGE_EVENT_PROCESS_STARTED, now[i]);
+        for (u32 i = 0; i < seen_count; i++)
+            if (!contains(now, count, seen_oids[i]))
+                send_event(BRIDGE_EVENT_PROCESS_EXITED, seen_oids[i]);
+        if (tid != seen_tid)
+            send_event(BRIDGE_EVENT_TX_COMMITTED, tid);
+    }
+    memcpy(seen_oids, now, sizeof now);
+    seen_count = count;
+    seen_tid = tid;
+    seen_valid = true;
+}
+
+/* Reads `max` bytes of object `oid` from `offset` into dst; *total gets its length. */
+static u32 ps_read(u32 oid, u32 offset, u8 *dst, u32 max, u32 *total)
+{
+    u32 r[TELOS_MAX_MRS], n, got = 0;
+    for (;;) {
+        u32 args[2] = { oid, offset + got };
+        u32 err = call(PS_EP, PS_GET, 2, args, r, &n);
+        if (err)
+            return err;
+        *total = r[0];
+        u32 here = n >= 2 ? (n - 2) * 4 : 0, left = r[0] - offset - got;
+        u32 chunk = left < here ? left : here;
+        if (chunk > max - got)
+            chunk = max - got;
+        memcpy(dst + got, &r[2], chunk);
+        got += chunk;
+        if (!chunk || got == max || offset + got >= r[0])
+            return 0;
+    }
+}
+
+/* GET_OBJECTS: entries packed into as many response frames as they need. */
+static void get_objects(u32 type, u32 id, const u8 *payload, u32 len)
+{
+    u32 count = len >= 4 ? rd32(payload) : 0;
+    if (len < 4 || !count || count > BRIDGE_MAX_BATCH || len != 4 + 4 * count) {
+        send_error(id, BRIDGE_EBAD_PAYLOAD, "GET_OBJECTS wants a count (1..255) and that many oids");
+        return;
+    }
+    static u32 oids[BRIDGE_MAX_BATCH];
+    memcpy(oids, payload + 4, 4 * count); /* the payload lives in the frame buffer, not in out */
+    u8 *body = out + BRIDGE_HEADER_SIZE;
+    u32 at = 8, entries = 0;
+    for (u32 i = 0; i < count; i++) {
+        u32 offset = 0, total = 0;
+        do {
+            if (BRIDGE_MAX_PAYLOAD - at < 24) { /* not even a header and a word: next frame */
+                wr32(body, BRIDGE_MORE);
+                wr32(body + 4, entries);
+                send_frame(type | BRIDGE_RESPONSE, 0, id, body, at);
+                at = 8;
+                entries = 0;
+            }
+            u32 room = (BRIDGE_MAX_PAYLOAD - at - 20) & ~3u, n = 0;
+            u32 err = ps_read(oids[i], offset, body + at + 20, room, &total);
+            if (!err)
+                n = total - offset < room ? total - offset : room;
+            wr32(body + at, oids[i]);
+            wr32(body + at + 4, err ? BRIDGE_ENOT_FOUND : 0);
+            wr32(body + at + 8, err ? 0 : total);
+            wr32(body + at + 12, offset);
+            wr32(body + at + 16, n);
+            for (u32 pad = n; pad & 3; pad++)
+                body[at + 20 + pad] = 0;
+            at += 20 + ((n + 3) & ~3u);
+            entries++;
+            offset += n;
+            if (err)
+                break;
+        } while (offset < total);
+    }
+    wr32(body, 0);
+    wr32(body + 4, entries);
+    send_frame(type | BRIDGE_RESPONSE, 0, id, body, at);
+}
+
+/* TX_PUT: one part of one object, forwarded as PS_PUT_PART messages. */
+static void tx_put(u32 type, u32 id, const u8 *payload, u32 len)
+{
+    if (len < 16) {
+        send_error(id, BRIDGE_EBAD_PAYLOAD, "TX_PUT wants txid, oid, length, offset and bytes");
+        return;
+    }
+    u32 tx = rd32(payload), oid = rd32(payload + 4), total = rd32(payload + 8), offset = rd32(payload + 12);
+    u32 n = len - 16;
+    if (!oid || total > PSDISK_MAX_OBJECT_SIZE || offset > total || n > total - offset || (!n && total)) {
+        send_error(id, BRIDGE_EBAD_PAYLOAD, "TX_PUT part outside its object");
+        return;
+    }
+    const u32 chunk = (TELOS_MAX_MRS - 5) * 4;
+    u32 w[TELOS_MAX_MRS];
+    for (u32 off = 0; off < n || (!total && !off); off += chunk) {
+        u32 here = n - off < chunk ? n - off : chunk;
+        w[0] = tx;
+        w[1] = oid;
+        w[2] = total;
+        w[3] = offset + off;
+        w[4] = here;
+        w[5 + (here + 3) / 4 - (here ? 1 : 0)] = 0;
+        memcpy(&w[5], payload + 16 + off, here);
+        u32 err = call(PS_EP, PS_PUT_PART, 5 + (here + 3) / 4, w, NULL, NULL);
+        if (err) {
+            send_refused(id, err);
+            return;
+        }
+        if (!total)
+            break;
+    }
+    send_frame(type | BRIDGE_RESPONSE, 0, id, out, 0);
+}
+
+/* The server objects the bridge holds a capability to. */
+static u32 server_cap(u32 oid)
+{
+    return oid == GENESIS_PS ? PS_EP : oid == GENESIS_PMS ? PMS_EP : 0;
+}
+
 static void serve(u32 type, u32 id, const u8 *payload, u32 len)
 {
     u8 *body = out + BRIDGE_HEADER_SIZE;
@@ -104,7 +270,7 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
     case BRIDGE_LIST_OBJECTS: {
         u32 count = 0, first = 0, total = 0;
         do {
-            if (call(CHILD_SLOT_ARG3, PS_LIST, 1, &first, r, &n))
+            if (call(PS_EP, PS_LIST, 1, &first, r, &n))
                 break;
             total = r[0];
             for (u32 i = 0; i < r[1] && 4 + 4 * (count + 1) <= BRIDGE_MAX_PAYLOAD; i++)
@@ -122,29 +288,26 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
             send_error(id, BRIDGE_EBAD_PAYLOAD, "GET_OBJECT wants a 4-byte oid");
             return;
         }
-        u32 args[2] = { rd32(payload), 0 }, total = 0, got = 0;
-        do {
-            if (call(CHILD_SLOT_ARG3, PS_GET, 2, args, r, &n)) {
-                send_error(id, BRIDGE_ENOT_FOUND, "no such object");
-                return;
-            }
-            total = r[0];
-            u32 chunk = total - got < (n - 1) * 4 ? total - got : (n - 1) * 4;
-            if (got + chunk > BRIDGE_MAX_PAYLOAD - 8)
-                chunk = BRIDGE_MAX_PAYLOAD - 8 - got;
-            memcpy(body + 8 + got, &r[1], chunk);
-            got += chunk;
-            args[1] = got;
-            if (!chunk)
-                break;
-        } while (got < total && got < BRIDGE_MAX_PAYLOAD - 8);
-        wr32(body, args[0]);
+        u32 oid = rd32(payload), total = 0;
+        if (ps_read(oid, 0, body + 8, BRIDGE_MAX_PAYLOAD - 8, &total)) {
+            send_error(id, BRIDGE_ENOT_FOUND, "no such object");
+            return;
+        }
+        u32 got = total < BRIDGE_MAX_PAYLOAD - 8 ? total : BRIDGE_MAX_PAYLOAD - 8;
+        wr32(body, oid);
         wr32(body + 4, total);
         send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8 + got);
         return;
     }
+    case BRIDGE_GET_OBJECTS:
+        get_objects(type, id, payload, len);
+        return;
     case BRIDGE_LIST_PROCESSES: {
-        if (call(CHILD_SLOT_ARG4, PMS_LIST_PROCESSES, 0, NULL, r, &n)) {
+        if (len) {
+            send_error(id, BRIDGE_EBAD_PAYLOAD, "LIST_PROCESSES takes no payload");
+            return;
+        }
+        if (call(PMS_EP, PMS_LIST_PROCESSES, 0, NULL, r, &n)) {
             send_error(id, BRIDGE_EFAILED, "the PMS did not answer");
             return;
         }
@@ -164,7 +327,7 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
             return;
         }
         u32 args[3] = { rd32(payload), 0, rd32(payload + 4) };
-        u32 err = call(CHILD_SLOT_ARG4, PMS_CREATE_PROCESS, 3, args, r, &n);
+        u32 err = call(PMS_EP, PMS_CREATE_PROCESS, 3, args, r, &n);
         if (err) {
             send_error(id, BRIDGE_EFAILED, telos_error_name(err));
             return;
@@ -173,8 +336,106 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
         send_frame(type | BRIDGE_RESPONSE, 0, id, body, 4);
         return;
     }
+    case BRIDGE_TERMINATE: {
+        if (len != 4) {
+            send_error(id, BRIDGE_EBAD_PAYLOAD, "TERMINATE wants a process oid");
+            return;
+        }
+        u32 oid = rd32(payload);
+        u32 err = call(PMS_EP, PMS_TERMINATE_PROCESS, 1, &oid, r, &n);
+        if (err) {
+            send_error(id, err == TELOS_EFAILED_LOOKUP ? BRIDGE_ENOT_FOUND : BRIDGE_EFAILED, telos_error_name(err));
+            return;
+        }
+        wr32(body, oid);
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 4);
+        return;
+    }
+    case BRIDGE_PROCESS_STATE: {
+        if (len != 4) {
+            send_error(id, BRIDGE_EBAD_PAYLOAD, "PROCESS_STATE wants a process oid");
+            return;
+        }
+        u32 oid = rd32(payload), total;
+        if (call(PMS_EP, PMS_LIST_PROCESSES, 0, NULL, r, &n)) {
+            send_error(id, BRIDGE_EFAILED, "the PMS did not answer");
+            return;
+        }
+        memset(body, 0, 24);
+        wr32(body, oid);
+        for (u32 i = 0, at = 1; i < r[0] && at + 6 <= n; i++, at += 6)
+            if (r[at] == oid && r[at + 1] == 1) {
+                wr32(body + 4, 1);
+                memcpy(body + 8, &r[at + 2], 16);
+            }
+        if (!rd32(body + 4)) {
+            u8 probe[4];
+            if (ps_read(oid, 0, probe, sizeof probe, &total)) {
+                send_error(id, BRIDGE_ENOT_FOUND, "no such process");
+                return;
+            }
+            wr32(body + 4, 2);
+        }
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 24);
+        return;
+    }
+    case BRIDGE_TX_BEGIN: {
+        if (len) {
+            send_error(id, BRIDGE_EBAD_PAYLOAD, "TX_BEGIN takes no payload");
+            return;
+        }
+        u32 err = call(PS_EP, PS_BEGIN, 0, NULL, r, &n);
+        if (err) {
+            send_refused(id, err);
+            return;
+        }
+        wr32(body, r[0]);
+        wr32(body + 4, r[1]);
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8);
+        return;
+    }
+    case BRIDGE_TX_PUT:
+        tx_put(type, id, payload, len);
+        return;
+    case BRIDGE_TX_COMMIT:
+    case BRIDGE_TX_ABORT: {
+        if (len != 4) {
+            send_error(id, BRIDGE_EBAD_PAYLOAD, "TX_COMMIT and TX_ABORT want a txid");
+            return;
+        }
+        u32 tx = rd32(payload);
+        u32 err = call(PS_EP, type == BRIDGE_TX_COMMIT ? PS_COMMIT : PS_ABORT, 1, &tx, r, &n);
+        if (err) {
+            send_refused(id, err);
+            return;
+        }
+        wr32(body, type == BRIDGE_TX_COMMIT ? r[0] : 0);
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, type == BRIDGE_TX_COMMIT ? 4 : 0);
+        return;
+    }
+    case BRIDGE_SEND: {
+        u32 words = len >= 8 ? (len - 8) / 4 : 0, ep = len >= 8 ? server_cap(rd32(payload)) : 0;
+        if (len < 8 || len & 3 || words > BRIDGE_MAX_WORDS) {
+            send_error(id, BRIDGE_EBAD_PAYLOAD, "SEND wants a server oid, a label and at most 100 words");
+            return;
+        }
+        if (!ep) {
+            send_error(id, BRIDGE_ENOT_FOUND, "not a server the bridge can reach");
+            return;
+        }
+        static u32 args[BRIDGE_MAX_WORDS];
+        memcpy(args, payload + 8, 4 * words);
+        u32 label = call(ep, rd32(payload + 4), words, args, r, &n);
+        if (n > (BRIDGE_MAX_PAYLOAD - 8) / 4)
+            n = (BRIDGE_MAX_PAYLOAD - 8) / 4;
+        wr32(body, label);
+        wr32(body + 4, n);
+        memcpy(body + 8, r, 4 * n);
+        send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8 + 4 * n);
+        return;
+    }
     case BRIDGE_SHUTDOWN: {
-        if (call(CHILD_SLOT_ARG3, PS_SHUTDOWN, 0, NULL, r, &n) || n < 2) {
+        if (call(PS_EP, PS_SHUTDOWN, 0, NULL, r, &n) || n < 2) {
             send_error(id, BRIDGE_EFAILED, "the PS did not shut down");
             return;
         }
@@ -189,9 +450,9 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
 }
 
 /* Serves every whole frame in the input buffer, resynchronising on anything else. */
-static void drain(void)
+static u32 drain(void)
 {
-    u32 at = 0;
+    u32 at = 0, served = 0;
     static u8 frame[FRAME_MAX];
     while (at < in_len) {
         if (in[at] != BRIDGE_MAGIC_0) {
@@ -223,9 +484,11 @@ static void drain(void)
         memcpy(frame, in + at, total);
         at += total;
         serve(frame[4], id, frame + BRIDGE_HEADER_SIZE, len);
+        served++;
     }
     memmove(in, in + at, in_len - at);
     in_len -= at;
+    return served;
 }
 
 int main(void)
@@ -235,6 +498,7 @@ int main(void)
         telos_print("TelOS: bridge: cannot claim COM2's interrupt\n");
         return 0;
     }
+    report_changes(); /* the picture events are measured against */
     telos_print("TelOS: bridge: serving frames on COM2\n");
     for (;;) {
         struct telos_msg m = { { 0, 0, 0 }, 0 };
@@ -244,7 +508,8 @@ int main(void)
                 memmove(in, in + FRAME_MAX, in_len -= FRAME_MAX);
             in[in_len++] = (u8)port_in(COM2);
         }
-        drain();
+        if (drain())
+            report_changes();
         TELOS_INVOKE0(CHILD_SLOT_ARG1, TELOS_IRQ_HANDLER_ACK);
     }
 }

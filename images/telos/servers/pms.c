@@ -3,11 +3,18 @@
  * every object the process needs, builds it, records the process object, and commits;
  * only then does the process run. Any failure aborts the transaction and frees every
  * object it obtained, leaving no trace. Capabilities: ARG0 its endpoint, ARG1 the PS,
- * ARG2 the MMS (with Grant, so objects come back as capabilities). */
+ * ARG2 the MMS (with Grant, so objects come back as capabilities), ARG3 a vfs_server
+ * session (given once vfs_server runs) from which it makes each new process's namespace:
+ * /tmp read-write and /image read-only, in the process's ARG0. */
 #include <telos/ps.h>
 #include <telos/servers.h>
 #include "user/telos.h"
 #include "user/process.h"
+#include "user/psclient.h"
+#include "user/vfsclient.h"
+#include <telos/genesis.h>
+#include <telos/psdisk.h>
+#include "lib/psobj.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -23,9 +30,31 @@ static u8 image[MAX_IMAGE];
 struct process_entry {
     u32 oid;
     char name[16];
+    u32 image_oid;
+    struct process p;
 };
 static struct process_entry processes[32];
 static u32 process_count;
+
+#define VFS_EP CHILD_SLOT_ARG3
+#define NAMESPACE_SLOT 31   /* where a new process's session waits to be copied into it */
+
+/* A new process's namespace: a session of its own over /tmp (read-write) and /image
+ * (read-only), in its ARG0. Without vfs_server (or with its table full) it gets none. */
+static void give_namespace(const struct process *p)
+{
+    static const struct vfs_grant grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/image", VFS_RIGHT_RO } };
+    u32 obj, rights, data;
+    if (telos_cap_identify(CHILD_SLOT_CNODE, VFS_EP, &obj, &rights, &data) != TELOS_OBJ_ENDPOINT)
+        return;   /* no vfs_server (yet) */
+    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, NAMESPACE_SLOT);
+    u32 err = vfs_session(VFS_EP, grants, 2, NAMESPACE_SLOT);
+    if (!err)
+        err = TELOS_INVOKE(p->cnode, TELOS_CNODE_COPY, CHILD_SLOT_ARG0, CHILD_SLOT_CNODE, NAMESPACE_SLOT, TELOS_RIGHTS_ALL);
+    if (err)
+        telos_printf("TelOS: PMS: no namespace for the new process: %s\n", vfs_error_name(err));
+    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, NAMESPACE_SLOT);
+}
 
 static u32 server_call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
 {
@@ -75,124 +104,213 @@ static const struct process_builder builder = {
     .alloc = mms_alloc, .own_cnode = CHILD_SLOT_CNODE, .own_vspace = CHILD_SLOT_VSPACE, .scratch_vaddr = SCRATCH_VADDR,
 };
 
-static u32 parse_u32(const char *s, const char **end)
-{
-    u32 v = 0;
-    while (*s >= '0' && *s <= '9')
-        v = v * 10 + (u32)(*s++ - '0');
-    if (end)
-        *end = s;
-    return v;
-}
+#define PS_EP CHILD_SLOT_ARG1
 
-/* The text value of `key` in a `key=value` object, or NULL. */
-static const char *field(const char *text, const char *key)
+/* Reads a program image: a typed object with name, size and chunks (blobs, in order).
+ * Every length is checked against the buffer before anything is copied. */
+static u32 load_image(u32 tx, u32 image_oid, char *name, u32 *size)
 {
-    usize n = strlen(key);
-    for (const char *p = text; *p;) {
-        if (!strncmp(p, key, n) && p[n] == '=')
-            return p + n + 1;
-        while (*p && *p != '\n')
-            p++;
-        if (*p)
-            p++;
-    }
-    return NULL;
-}
-
-static u32 ps_get(u32 oid, u8 *out, u32 max, u32 *len)
-{
-    u32 r[TELOS_MAX_MRS], n;
-    u32 err = server_call(CHILD_SLOT_ARG1, PS_GET, 1, &oid, r, &n);
-    if (err)
-        return err;
-    *len = r[0] < max ? r[0] : max;
-    memcpy(out, &r[1], *len);
-    return 0;
-}
-
-static u32 load_image(u32 image_oid, char *name, u32 *size)
-{
-    char text[PS_TEXT_MAX + 1];
+    static u8 obj[PSDISK_MAX_OBJECT_SIZE], chunk[PSDISK_MAX_OBJECT_SIZE];
     u32 len;
-    if (ps_get(image_oid, (u8 *)text, PS_TEXT_MAX, &len))
+    struct psobj o;
+    struct psobj_slot s;
+    const char *n;
+    u32 nlen;
+    i32 sz;
+    if (ps_get_tx(PS_EP, tx, image_oid, obj, sizeof obj, &len, NULL) || len > sizeof obj)
         return TELOS_EFAILED_LOOKUP;
-    text[len] = 0;
-    const char *n = field(text, "name"), *sz = field(text, "size"), *chunks = field(text, "chunks");
-    if (!n || !sz || !chunks)
+    if (!psobj_parse(obj, len, &o) || o.blob || !psobj_find_slot(&o, "name", 4, &s) || !psobj_value_string(&s, &n, &nlen) ||
+        !psobj_find_slot(&o, "size", 4, &s) || !psobj_value_int(&s, &sz) || !psobj_find_slot(&o, "chunks", 6, &s) ||
+        s.value[0] != PSDISK_VAL_LIST)
         return TELOS_EINVALID_ARGUMENT;
+    if (sz <= 0 || (u32)sz > MAX_IMAGE)
+        return TELOS_ERANGE;
     u32 i = 0;
-    for (; i < 15 && n[i] && n[i] != '\n'; i++)
+    for (; i < 15 && i < nlen; i++)
         name[i] = n[i];
     name[i] = 0;
-    *size = parse_u32(sz, NULL);
-    const char *rest;
-    u32 first = parse_u32(chunks, &rest), last = *rest == '-' ? parse_u32(rest + 1, NULL) : first;
-    if (*size > MAX_IMAGE || last < first || (last - first + 1) * IMAGE_CHUNK < *size)
-        return TELOS_ERANGE;
-    for (u32 oid = first, at = 0; oid <= last && at < *size; oid++, at += IMAGE_CHUNK)
-        if (ps_get(oid, image + at, IMAGE_CHUNK, &len))
+    *size = (u32)sz;
+    /* The chunks: a list of refs, each a blob; together exactly `size` bytes. */
+    u32 count = (u32)s.value[1] | ((u32)s.value[2] << 8), at = 0;
+    const u8 *item = s.value + 3;
+    for (u32 c = 0; c < count; c++, item += 5) {
+        u32 chunk_oid;
+        if (item[0] != PSDISK_VAL_REF)
+            return TELOS_EINVALID_ARGUMENT;
+        memcpy(&chunk_oid, item + 1, 4);
+        if (ps_get_tx(PS_EP, tx, chunk_oid, chunk, sizeof chunk, &len, NULL) || len > sizeof chunk)
             return TELOS_EFAILED_LOOKUP;
+        if (!psobj_parse(chunk, len, &o) || !o.blob || len - 4 > *size - at)
+            return TELOS_ERANGE;
+        memcpy(image + at, chunk + 4, len - 4);
+        at += len - 4;
+    }
+    return at == *size ? 0 : TELOS_ERANGE;
+}
+
+/* A caps object: its `caps` list names what the new process gets; the only grant this
+ * PMS knows is none at all (an empty list). */
+static u32 check_caps(u32 tx, u32 caps_oid)
+{
+    static u8 obj[PSDISK_MAX_OBJECT_SIZE];
+    u32 len;
+    struct psobj o;
+    struct psobj_slot s;
+    if (ps_get_tx(PS_EP, tx, caps_oid, obj, sizeof obj, &len, NULL))
+        return TELOS_EFAILED_LOOKUP;
+    if (len > sizeof obj || !psobj_parse(obj, len, &o) || o.blob || !psobj_find_slot(&o, "caps", 4, &s) ||
+        s.kind != PSDISK_SLOT_DATA || s.value[0] != PSDISK_VAL_LIST || s.value[1] || s.value[2])
+        return TELOS_EINVALID_ARGUMENT;
     return 0;
+}
+
+/* The process object: a child of Process with its image, state, priority and the caps
+ * this PMS holds to its thread, CSpace and VSpace. */
+static u32 encode_process(u8 *buf, u32 capacity, const char *name, u32 image_oid, const struct process *p,
+                          const char *state, i32 priority)
+{
+    struct psobj_builder b;
+    struct psdisk_cap tcb = { TELOS_OBJ_TCB, TELOS_RIGHTS_ALL, 0, GENESIS_PMS, p->tcb };
+    struct psdisk_cap cnode = { TELOS_OBJ_CNODE, TELOS_RIGHTS_ALL, 0, GENESIS_PMS, p->cnode };
+    struct psdisk_cap vspace = { TELOS_OBJ_PAGE_DIRECTORY, TELOS_RIGHTS_ALL, 0, GENESIS_PMS, p->pd };
+    psobj_begin(&b, buf, capacity, name);
+    psobj_parent(&b, "parent", GENESIS_PROCESS);
+    psobj_data_ref(&b, "image", image_oid);
+    psobj_data_string(&b, "state", state);
+    psobj_data_int(&b, "priority", priority);
+    psobj_cap(&b, "tcbCap", &tcb);
+    psobj_cap(&b, "cspaceCap", &cnode);
+    psobj_cap(&b, "vspaceCap", &vspace);
+    return psobj_end(&b);
+}
+
+/* The processes mapping with a slot `name@oid` naming the process (replacing one of that
+ * name). A missing mapping starts empty. */
+static u32 encode_processes(u8 *buf, u32 capacity, const u8 *old, u32 old_len, const char *name, u32 process_oid)
+{
+    struct psobj_builder b;
+    struct psobj o;
+    char sel[40];
+    format_to(sel, sizeof sel, "%s@%u", name, process_oid);
+    psobj_begin(&b, buf, capacity, "processes");
+    if (old && psobj_parse(old, old_len, &o) && !o.blob) {
+        struct psobj_slot s;
+        u32 ref;
+        for (u32 c = 0; psobj_next_slot(&o, &c, &s);) {
+            char slot_name[PSDISK_MAX_NAME + 1];
+            memcpy(slot_name, s.name, s.name_length);
+            slot_name[s.name_length] = 0;
+            if (psobj_value_ref(&s, &ref) && strcmp(slot_name, sel))
+                psobj_data_ref(&b, slot_name, ref);
+        }
+    }
+    psobj_data_ref(&b, sel, process_oid);
+    return psobj_end(&b);
+}
+
+/* Records the process in transaction tx: its object and its slot in the mapping. */
+static u32 record_process(u32 tx, const char *name, u32 image_oid, u32 process_oid, const struct process *p)
+{
+    static u8 obj[PSDISK_MAX_OBJECT_SIZE], old[PSDISK_MAX_OBJECT_SIZE];
+    u32 n = encode_process(obj, sizeof obj, name, image_oid, p, "running", 50), len = 0;
+    if (!n)
+        return PS_EMALFORMED;
+    u32 err = ps_put(PS_EP, tx, process_oid, obj, n);
+    if (err)
+        return err;
+    err = ps_get_tx(PS_EP, tx, GENESIS_PROCESSES, old, sizeof old, &len, NULL);
+    if (err && err != PS_ENOT_FOUND)
+        return err;
+    n = encode_processes(obj, sizeof obj, err ? NULL : old, len, name, process_oid);
+    return n ? ps_put(PS_EP, tx, GENESIS_PROCESSES, obj, n) : PS_EFULL;
 }
 
 static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
 {
-    u32 r[4];
-    if (server_call(CHILD_SLOT_ARG1, PS_BEGIN, 0, NULL, r, NULL))
+    u32 tx;
+    if (ps_begin(PS_EP, &tx))
         return TELOS_EILLEGAL_OPERATION;
-    u32 tx = r[0];
     telos_printf("TelOS: PMS: CreateProcess(image %u, caps %u): began transaction with the PS\n", image_oid, caps_oid);
     u32 mark = handle_count;
     char name[16];
-    u32 size = 0;
+    u32 size = 0, tid = 0;
     struct process p;
-    u32 err = load_image(image_oid, name, &size);
+    u32 err = process_oid ? load_image(tx, image_oid, name, &size) : TELOS_EINVALID_ARGUMENT;
     if (!err)
         err = process_build(&builder, image, size, name, 0, 0, 50, 0, NULL, 0, false, &p);
-    if (!err && caps_oid) {
-        /* The capabilities named by the caps object go into the new CNode. The only
-         * grant this PMS knows is none at all. */
-        char caps[PS_TEXT_MAX + 1];
-        u32 len;
-        if (ps_get(caps_oid, (u8 *)caps, PS_TEXT_MAX, &len))
-            err = TELOS_EFAILED_LOOKUP;
-        else {
-            caps[len] = 0;
-            const char *c = field(caps, "caps");
-            if (!c || strncmp(c, "none", 4))
-                err = TELOS_EINVALID_ARGUMENT;
-        }
-    }
+    /* The capabilities named by the caps object would go into the new CNode. */
+    if (!err && caps_oid)
+        err = check_caps(tx, caps_oid);
     if (!err) {
-        char text[128];
-        u32 n = format_to(text, sizeof text, "name=%s\nparent=2\nkind=process\nimage=%u\nstate=running\n", name, image_oid);
-        u32 put[2 + 2 + 32];
-        put[0] = tx;
-        put[1] = 1;
-        put[2] = process_oid;
-        put[3] = n;
-        memset(&put[4], 0, sizeof put - 16);
-        memcpy(&put[4], text, n);
-        if (server_call(CHILD_SLOT_ARG1, PS_PUT, 4 + (n + 3) / 4, put, NULL, NULL) ||
-            server_call(CHILD_SLOT_ARG1, PS_COMMIT, 1, &tx, r, NULL))
+        /* Another client may have changed the mapping since we read it: then record the
+         * process again in a new transaction (optimistic concurrency, psclient.h). */
+        u32 ps_err = record_process(tx, name, image_oid, process_oid, &p);
+        if (!ps_err)
+            ps_err = ps_commit(PS_EP, tx, &tid);
+        for (u32 retry = 0; ps_err == PS_ECONFLICT && retry < 4; retry++) {
+            if (ps_begin(PS_EP, &tx))
+                break;
+            ps_err = record_process(tx, name, image_oid, process_oid, &p);
+            if (!ps_err)
+                ps_err = ps_commit(PS_EP, tx, &tid);
+        }
+        if (ps_err)
             err = TELOS_EILLEGAL_OPERATION;
     }
     if (err) {
-        server_call(CHILD_SLOT_ARG1, PS_ABORT, 1, &tx, NULL, NULL);
+        ps_abort(PS_EP, tx);
         u32 freed = handle_count - mark;
         release_since(mark);
         telos_printf("TelOS: PMS: CreateProcess failed (%s): transaction aborted, %u objects freed\n",
                      telos_error_name(err), freed);
         return err;
     }
-    telos_printf("TelOS: PMS: %s recorded as object %u in transaction %u; starting it\n", name, process_oid, r[0]);
+    telos_printf("TelOS: PMS: %s recorded as object %u in transaction %u; starting it\n", name, process_oid, tid);
+    give_namespace(&p);
     TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME);
     if (process_count < sizeof processes / sizeof processes[0]) {
         processes[process_count].oid = process_oid;
         memcpy(processes[process_count].name, name, sizeof name);
+        processes[process_count].image_oid = image_oid;
+        processes[process_count].p = p;
         process_count++;
     }
+    return 0;
+}
+
+/* Terminate: the thread stops for good, the process leaves the list, and its object says
+ * "terminated" (keeping the priority it has in the PS). Its memory is not returned to the
+ * MMS yet. */
+static u32 terminate_process(u32 process_oid)
+{
+    static u8 obj[PSDISK_MAX_OBJECT_SIZE];
+    u32 i = 0;
+    while (i < process_count && processes[i].oid != process_oid)
+        i++;
+    if (i == process_count)
+        return TELOS_EFAILED_LOOKUP;
+    struct process_entry *e = &processes[i];
+    i32 priority = 50;
+    u32 tx, len, tid = 0, ps_err = ps_begin(PS_EP, &tx);
+    if (!ps_err) {
+        struct psobj o;
+        struct psobj_slot s;
+        if (!ps_get_tx(PS_EP, tx, process_oid, obj, sizeof obj, &len, NULL) && len <= sizeof obj && psobj_parse(obj, len, &o) &&
+            !o.blob && psobj_find_slot(&o, "priority", 8, &s))
+            psobj_value_int(&s, &priority);
+        u32 n = encode_process(obj, sizeof obj, e->name, e->image_oid, &e->p, "terminated", priority);
+        ps_err = n ? ps_put(PS_EP, tx, process_oid, obj, n) : PS_EFULL;
+        if (!ps_err)
+            ps_err = ps_commit(PS_EP, tx, &tid);
+        else
+            ps_abort(PS_EP, tx);
+    }
+    if (ps_err)
+        return TELOS_EILLEGAL_OPERATION;
+    TELOS_INVOKE0(e->p.tcb, TELOS_TCB_SUSPEND);
+    telos_printf("TelOS: PMS: %s (object %u) terminated in transaction %u\n", e->name, process_oid, tid);
+    process_count--;
+    memmove(&processes[i], &processes[i + 1], (process_count - i) * sizeof processes[0]);
     return 0;
 }
 
@@ -214,6 +332,12 @@ int main(void)
         if (TELOS_MSG_LABEL(info) == PMS_CREATE_PROCESS && TELOS_MSG_LENGTH(info) >= 3) {
             u32 image_oid = m.mr[0], caps_oid = m.mr[1], process_oid = m.mr[2];
             status = create_process(image_oid, caps_oid, process_oid);
+            m.mr[0] = process_oid;
+            reply_len = status ? 0 : 1;
+        }
+        if (TELOS_MSG_LABEL(info) == PMS_TERMINATE_PROCESS && TELOS_MSG_LENGTH(info) >= 1) {
+            u32 process_oid = m.mr[0];
+            status = terminate_process(process_oid);
             m.mr[0] = process_oid;
             reply_len = status ? 0 : 1;
         }

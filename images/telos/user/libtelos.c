@@ -5,15 +5,20 @@
 
 struct telos_ipc_buffer *telos_ipc;
 
+void telos_put_words(struct telos_msg *m, const u32 *words, u32 n)
+{
+    for (u32 i = 0; i < n; i++) {
+        if (i < TELOS_FAST_MRS)
+            m->mr[i] = words[i];
+        else
+            telos_ipc->msg[i] = words[i];
+    }
+}
+
 u32 telos_call_words(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
 {
     struct telos_msg m = { { 0, 0, 0 }, 0 };
-    for (u32 i = 0; i < argc; i++) {
-        if (i < TELOS_FAST_MRS)
-            m.mr[i] = argv[i];
-        else
-            telos_ipc->msg[i] = argv[i];
-    }
+    telos_put_words(&m, argv, argc);
     u32 info = telos_call(ep, TELOS_MSG_INFO(label, 0, argc), &m);
     u32 n = TELOS_MSG_LENGTH(info);
     for (u32 i = 0; reply && i < n; i++)

@@ -22,11 +22,24 @@ static inline u32 telos_recv(u32 cptr, struct telos_msg *m) { return telos_sysca
 static inline u32 telos_reply_recv(u32 cptr, u32 info, struct telos_msg *m) { return telos_syscall(TELOS_SYS_REPLY_RECV, cptr, info, m); }
 static inline void telos_reply(u32 info, struct telos_msg *m) { telos_syscall(TELOS_SYS_REPLY, 0, info, m); }
 static inline void telos_yield(void) { struct telos_msg m = { { 0, 0, 0 }, 0 }; telos_syscall(TELOS_SYS_YIELD, 0, 0, &m); }
+/* The debug identify syscall (abi.h): what slot `index` of the CNode `cnode` holds; returns
+ * the cap type (0 empty, 0xFFFFFFFF out of range). */
+static inline u32 telos_cap_identify(u32 cnode, u32 index, u32 *obj, u32 *rights_bits, u32 *data)
+{
+    struct telos_msg m = { { index, 0, 0 }, 0 };
+    u32 type = telos_syscall(TELOS_SYS_DEBUG_CAP_IDENTIFY, cnode, 0, &m);
+    *obj = m.mr[0];
+    *rights_bits = m.mr[1];
+    *data = m.mr[2];
+    return type;
+}
 static inline void telos_null_syscall(void) { struct telos_msg m = { { 0, 0, 0 }, 0 }; telos_syscall(TELOS_SYS_DEBUG_NULL, 0, 0, &m); }
 static inline u64 telos_rdtsc(void) { u32 lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
 
 /* A kernel invocation: label and up to 8 arguments; returns the error code (0 = ok). */
 u32 telos_invoke(u32 cptr, u32 label, u32 argc, const u32 *argv, u32 *reply0);
+/* Puts `n` message words in place: the fast registers of `m` first, then the IPC buffer. */
+void telos_put_words(struct telos_msg *m, const u32 *words, u32 n);
 /* Call with `argc` words (fast registers first, then the IPC buffer); copies the reply's
  * words into `reply` (may be NULL) and its length into `reply_len`; returns the label. */
 u32 telos_call_words(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len);

@@ -1,6 +1,8 @@
 /* The worker program: every process the root task starts in the kernel tests runs this
  * image in its own address space, in the role the root task picked. */
+#include <telos/ps.h>
 #include "user/telos.h"
+#include "user/psclient.h"
 #include "user/roles.h"
 #include "lib/string.h"
 
@@ -123,6 +125,12 @@ static void fault(u32 kind)
         break;
     case FAULT_FORGED_CPTR:
         telos_call(0x7FFFFFF0, 0, &m); /* far outside the CNode */
+        break;
+    case FAULT_CONSOLE_INPUT:
+        telos_syscall(TELOS_SYS_DEBUG_GETCHAR, 0, 0, &m); /* slot 0: no COM1 input capability */
+        break;
+    case FAULT_HALT:
+        telos_syscall(TELOS_SYS_DEBUG_EXIT, CHILD_SLOT_TCB, 0, &m); /* a TCB, not IRQ control */
         break;
     }
     telos_printf("TelOS: fault kind %u did not fault!\n", kind);
@@ -271,6 +279,118 @@ static void port_user(u32 bind)
     telos_call(CHILD_SLOT_ARG1, TELOS_MSG_INFO(PORT_USER_REPORT, 0, 2), &m);
 }
 
+/* Its IPC buffer capability is read-only (the root task reconfigured the TCB): a reply
+ * to its Call and a message it receives must come without the buffer's words, which
+ * keep the marks written here. Reports (reply length, message length, marks intact). */
+#define RO_MARKS 10
+static u32 marks_intact(void)
+{
+    u32 n = 0;
+    for (u32 i = 0; i < RO_MARKS; i++)
+        n += telos_ipc->msg[3 + i] == (0xB0B00000u | i);
+    return n;
+}
+
+static void set_marks(void)
+{
+    for (u32 i = 0; i < RO_MARKS; i++)
+        telos_ipc->msg[3 + i] = 0xB0B00000u | i;
+}
+
+static void ro_buffer(void)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    set_marks();
+    u32 reply_len = TELOS_MSG_LENGTH(telos_call(CHILD_SLOT_ARG0, TELOS_MSG_INFO(1, 0, 0), &m));
+    u32 reply_marks = marks_intact();
+    set_marks();
+    memset(&m, 0, sizeof m);
+    u32 recv_len = TELOS_MSG_LENGTH(telos_recv(CHILD_SLOT_ARG0, &m));
+    u32 recv_marks = marks_intact();
+    struct telos_msg r = { { reply_len | recv_len << 8, reply_marks | recv_marks << 8, 0 }, 0 };
+    telos_send(CHILD_SLOT_ARG1, TELOS_MSG_INFO(1, 0, 2), &r);
+}
+
+/* Receives with its own marks in every message register, so a register the sender did
+ * not send shows the mark. REG_ECHO answers (length, MR0, MR1, MR2); REG_EMPTY answers
+ * with length 0 and its marks in the registers, through ReplyRecv. */
+static void reg_server(void)
+{
+    u32 count = 0;
+    struct telos_msg m = { { REG_SENTINEL(0), REG_SENTINEL(1), REG_SENTINEL(2) }, 0 };
+    u32 info = telos_recv(CHILD_SLOT_ARG0, &m);
+    for (;;) {
+        count++;
+        u32 label = TELOS_MSG_LABEL(info);
+        if (label == REG_ECHO) {
+            telos_ipc->msg[3] = m.mr[2];
+            m.mr[2] = m.mr[1];
+            m.mr[1] = m.mr[0];
+            m.mr[0] = TELOS_MSG_LENGTH(info);
+            telos_reply(TELOS_MSG_INFO(0, 0, 4), &m);
+            m = (struct telos_msg){ { REG_SENTINEL(0), REG_SENTINEL(1), REG_SENTINEL(2) }, 0 };
+            info = telos_recv(CHILD_SLOT_ARG0, &m);
+            continue;
+        }
+        if (label == REG_COUNT) {
+            m.mr[0] = count;
+            telos_reply(TELOS_MSG_INFO(0, 0, 1), &m);
+            m = (struct telos_msg){ { REG_SENTINEL(0), REG_SENTINEL(1), REG_SENTINEL(2) }, 0 };
+            info = telos_recv(CHILD_SLOT_ARG0, &m);
+            continue;
+        }
+        m = (struct telos_msg){ { REG_SENTINEL(0), REG_SENTINEL(1), REG_SENTINEL(2) }, 0 };
+        info = telos_reply_recv(CHILD_SLOT_ARG0, TELOS_MSG_INFO(0, 0, 0), &m);
+    }
+}
+
+/* Receives on ARG0 (all rights), then answers with ReplyRecv on ARG1, a capability to the
+ * same endpoint without Read: the reply goes, the receive is a capability fault. */
+static void noread_server(void)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    telos_recv(CHILD_SLOT_ARG0, &m);
+    telos_reply_recv(CHILD_SLOT_ARG1, TELOS_MSG_INFO(7, 0, 0), &m);
+    telos_print("TelOS: noread server: received without the Read right!\n");
+}
+
+static void caller(u32 arg)
+{
+    struct telos_msg m = { { arg, 0, 0 }, 0 };
+    u32 info = telos_call(CHILD_SLOT_ARG0, TELOS_MSG_INFO(5, 0, 1), &m);
+    struct telos_msg r = { { CALLER_GOT_REPLY, TELOS_MSG_LABEL(info), arg }, 0 };
+    telos_send(CHILD_SLOT_ARG1, TELOS_MSG_INFO(1, 0, 3), &r);
+}
+
+static void signaller(void)
+{
+    for (;;) {
+        spin(200000);
+        struct telos_msg m = { { 0, 0, 0 }, 0 };
+        telos_send(CHILD_SLOT_ARG0, 0, &m);
+    }
+}
+
+static void sentinel(u32 arg)
+{
+    struct telos_msg m = { { arg, 0, 0 }, 0 };
+    telos_send(CHILD_SLOT_ARG0, TELOS_MSG_INFO(SENTINEL_LABEL, 0, 1), &m);
+}
+
+/* A PS client that stalls with its transaction open: it never commits, aborts or exits. */
+static void ps_staller(void)
+{
+    u32 tx = 0;
+    u32 err = ps_begin(CHILD_SLOT_ARG0, &tx);
+    if (!err)
+        err = ps_put_blob(CHILD_SLOT_ARG0, tx, 3000, "stalled", 7);
+    struct telos_msg m = { { err, tx, 0 }, 0 };
+    telos_call(CHILD_SLOT_ARG1, TELOS_MSG_INFO(1, 0, 2), &m);
+    telos_exit();
+}
+
+void sysfuzz(u32 count, u32 seed); /* user/sysfuzz.c */
+
 int main(u32 role, u32 arg)
 {
     switch (role) {
@@ -286,6 +406,14 @@ int main(u32 role, u32 arg)
     case ROLE_REVOKEE: revokee(); break;
     case ROLE_CALL_ONCE: call_once(arg); break;
     case ROLE_PORT_USER: port_user(arg); break;
+    case ROLE_RO_BUFFER: ro_buffer(); break;
+    case ROLE_REG_SERVER: reg_server(); break;
+    case ROLE_NOREAD_SERVER: noread_server(); break;
+    case ROLE_CALLER: caller(arg); break;
+    case ROLE_SENTINEL: sentinel(arg); break;
+    case ROLE_SIGNALLER: signaller(); break;
+    case ROLE_PS_STALLER: ps_staller(); break;
+    case ROLE_SYSFUZZ: sysfuzz(arg, arg * 2654435761u + 12345u); break;
     default: telos_printf("TelOS: worker: unknown role %u\n", role); break;
     }
     return 0;

@@ -4,7 +4,7 @@
 // and selection.
 import { useEffect, useRef, useState } from 'react';
 import type * as MonacoTypes from 'monaco-editor/editor/editor.api.js';
-import { loadMonaco, type Monaco } from './loadMonaco';
+import { loadMonaco, type Monaco } from './load-monaco';
 
 export interface EditorCommand {
   /** Key chord as Monaco KeyMod|KeyCode bits, computed from the loaded Monaco. */
@@ -15,6 +15,7 @@ export interface EditorCommand {
 /** What commands and owners can do with a code pane. */
 export interface CodeEditorHandle {
   getText(): string;
+  /** Replaces the whole text as one edit the user can undo (Ctrl+Z brings the old text back). */
   setText(text: string): void;
   /** Selected text, or the current line when nothing is selected (as Pharo does). */
   getSelectionOrLine(): string;
@@ -76,7 +77,12 @@ export function CodeEditor({
         const model = editor.getModel()!;
         const handle: CodeEditorHandle = {
           getText: () => model.getValue(),
-          setText: (t) => model.setValue(t),
+          setText: (t) => {
+            if (t === model.getValue()) return;
+            editor!.pushUndoStop();
+            editor!.executeEdits('replace-text', [{ range: model.getFullModelRange(), text: t }]);
+            editor!.pushUndoStop();
+          },
           getSelectionOrLine: () => {
             const sel = editor!.getSelection();
             if (sel && !sel.isEmpty()) return model.getValueInRange(sel);

@@ -2,7 +2,7 @@
 // title bar). Close, Move (drag), Resize (drag), Clone, Inspect (the morph itself) and
 // Bring to front. Escape dismisses it.
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent } from 'react';
-import { useViewState } from '../viewState';
+import { useViewState } from '../view-state';
 
 /** Arrow keys on a halo handle step the window by 16 px in that direction. */
 const ARROW_STEPS: Record<string, [number, number]> = { ArrowLeft: [-16, 0], ArrowRight: [16, 0], ArrowUp: [0, -16], ArrowDown: [0, 16] };

@@ -1,6 +1,6 @@
 // Arrows from each outliner to the outliners of its parents, drawn under the windows.
-import { useParentLinks } from './parentLinks';
-import { useViewState, type WindowMorph } from '../viewState';
+import { useParentLinks } from './parent-links';
+import { useViewState, type WindowMorph } from '../view-state';
 
 function edgePoint(from: WindowMorph, to: WindowMorph): [number, number, number, number] {
   const fh = from.collapsed ? 30 : from.h;

@@ -1,5 +1,5 @@
 // What a window shows, by kind. Each kind is a small component in windows/.
-import { useViewState, type WindowMorph } from '../viewState';
+import { useViewState, type WindowMorph } from '../view-state';
 import { Outliner } from '../windows/Outliner';
 import { WorkspaceWindow } from '../windows/WorkspaceWindow';
 import { TranscriptWindow } from '../windows/TranscriptWindow';
@@ -10,12 +10,13 @@ import { DebuggerWindow } from '../windows/DebuggerWindow';
 import { QueryWindow } from '../windows/QueryWindow';
 import { InspectorWindow } from '../windows/InspectorWindow';
 import { SafeModeWindow } from '../windows/SafeModeWindow';
-import { MachineWindowContent } from '../machine';
-import { useWorldLink } from '../world/useWorld';
-import type { ErrorView } from '../world/types';
+import { MissingImageWindow } from '../windows/MissingImageWindow';
+import { MachineWindowContent } from '../machine-windows';
+import { useWorldLink } from '../world-link/use-world';
+import type { ErrorView } from '../world-link/types';
 
 /** Windows that need the World wait for it; the Transcript and inspectors do not. */
-const NEEDS_WORLD = new Set<WindowMorph['kind']>(['outliner', 'history', 'images', 'method', 'debugger', 'query']);
+const NEEDS_WORLD = new Set<WindowMorph['kind']>(['outliner', 'history', 'images', 'missing-image', 'method', 'debugger', 'query']);
 
 export function WindowContent({ id }: { id: string }) {
   // Only what decides the content; position changes do not re-render it.
@@ -47,6 +48,8 @@ export function WindowContent({ id }: { id: string }) {
       return <InspectorWindow data={target.data} />;
     case 'safe-mode':
       return <SafeModeWindow data={target.data} />;
+    case 'missing-image':
+      return <MissingImageWindow data={target.data} />;
     case 'machine':
     case 'console':
     case 'kernel-objects':

@@ -4,7 +4,7 @@
 // Alt-click shows its halo. Each window subscribes only to its own entry in the view
 // state, so dragging one window re-renders that window alone.
 import { useRef, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
-import { useViewState } from '../viewState';
+import { useViewState } from '../view-state';
 
 const KEY_STEP = 16;
 

@@ -2,11 +2,11 @@
 // frame shows its method with the failing line marked; the method can be edited and
 // saved there, and the evaluation run again.
 import { useState } from 'react';
-import type { ErrorView } from '../world/types';
+import type { ErrorView } from '../world-link/types';
 import { describeError, evaluate } from '../actions';
 import { MethodPane } from './MethodEditor';
-import { useObject } from '../world/useWorld';
-import { useViewState } from '../viewState';
+import { useObject } from '../world-link/use-world';
+import { useViewState } from '../view-state';
 
 export function DebuggerWindow({ id, source, error }: { id: string; source: string; error: ErrorView }) {
   const [selected, setSelected] = useState(0);
@@ -64,6 +64,7 @@ function FrameSource({ frame }: { frame: ErrorView['frames'][number] }) {
       oid={frame.owner}
       selector={frame.selector}
       source={source}
+      serial={current === undefined ? undefined : object?.serial}
       label={`Source of ${frame.ownerName} » ${frame.selector}`}
       markedLine={frame.line}
     />

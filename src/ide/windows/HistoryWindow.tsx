@@ -1,7 +1,7 @@
 // History: the image's transactions, newest first, with their changes; Undo makes a new
 // transaction from the before-images (refused, with the reason, when objects changed since).
 import { useState } from 'react';
-import { useWorldQuery, worldLink } from '../world/useWorld';
+import { useWorldQuery, worldLink } from '../world-link/use-world';
 import { reportOutcome } from '../actions';
 
 export function HistoryWindow() {
@@ -40,9 +40,11 @@ export function HistoryWindow() {
                 {tx.changes.length === 1 ? '' : 's'}
               </span>
               <span className="spacer" />
-              <button type="button" onClick={() => void undo(tx.tid, tx.note)}>
-                Undo
-              </button>
+              {tx.undoable && (
+                <button type="button" onClick={() => void undo(tx.tid, tx.note)}>
+                  Undo
+                </button>
+              )}
             </div>
             {open === tx.tid && (
               <ul className="tx-changes">

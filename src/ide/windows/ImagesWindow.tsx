@@ -1,9 +1,10 @@
 // Images: every image in this browser — new from genesis, open, rename, delete (after a
-// confirmation), and Export/Import of `.telos` files when the store provides them.
+// confirmation), and Export/Import of `.telos` files (import names the new image in ImportForm).
 import { useRef, useState, type FormEvent } from 'react';
-import { useWorldQuery, worldLink } from '../world/useWorld';
-import { importImageFile, reportOutcome } from '../actions';
-import { useViewState } from '../viewState';
+import { useWorldQuery, worldLink } from '../world-link/use-world';
+import { exportImageFile, importImageFile, reportOutcome } from '../actions';
+import { useViewState } from '../view-state';
+import { ImportForm } from './ImportForm';
 
 export function ImagesWindow() {
   const listVersion = useViewState((s) => s.imageListVersion);
@@ -13,21 +14,12 @@ export function ImagesWindow() {
   const [deleting, setDeleting] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const current = useViewState((s) => s.imageName);
+  const pendingImport = useViewState((s) => s.pendingImport);
   const link = worldLink();
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
     if (reportOutcome(`New image ${newName}`, await link.newImage(newName.trim()))) setNewName('');
-  };
-  const exportImage = async (name: string) => {
-    if (!link.exportImage) return;
-    const outcome = await link.exportImage(name);
-    if (!reportOutcome(`Export ${name}`, outcome) || !outcome.ok) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(outcome.value);
-    a.download = `${name}.telos`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
 
   if (error && !data) return <p className="error-text">Cannot list images: {error}</p>;
@@ -36,25 +28,22 @@ export function ImagesWindow() {
       <form className="toolbar" onSubmit={create} aria-label="New image">
         <input aria-label="New image name" placeholder="name" required value={newName} onChange={(e) => setNewName(e.target.value)} />
         <button type="submit">New image</button>
-        {link.importImage && (
-          <>
-            <button type="button" onClick={() => fileInput.current?.click()}>
-              Import
-            </button>
-            <input
-              ref={fileInput}
-              type="file"
-              accept=".telos"
-              hidden
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) void importImageFile(f);
-                e.target.value = '';
-              }}
-            />
-          </>
-        )}
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          Import
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".telos"
+          hidden
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) importImageFile(f);
+            e.target.value = '';
+          }}
+        />
       </form>
+      {pendingImport && <ImportForm key={`${pendingImport.name}:${pendingImport.size}:${pendingImport.lastModified}`} file={pendingImport} taken={data ? data.map((i) => i.name) : null} />}
       <ul className="image-list" aria-label="Images">
         {(data ?? []).map((img) => (
           <li key={img.name} aria-label={img.name} className={img.name === current ? 'current' : ''}>
@@ -82,11 +71,9 @@ export function ImagesWindow() {
                 <button type="button" onClick={() => setRenaming({ from: img.name, to: img.name })}>
                   Rename
                 </button>
-                {link.exportImage && (
-                  <button type="button" onClick={() => void exportImage(img.name)}>
-                    Export
-                  </button>
-                )}
+                <button type="button" onClick={() => void exportImageFile(img.name)}>
+                  Export
+                </button>
                 <button type="button" disabled={img.name === current} onClick={() => setDeleting(img.name)}>
                   Delete
                 </button>

@@ -1,8 +1,8 @@
 // An inspector for what is not an object: a value from Inspect it, or a morph itself
 // (from its halo) — its kind, target, position and size.
-import { useViewState } from '../viewState';
-import { formatValue } from '../world/format';
-import type { Value } from '../world/types';
+import { useViewState } from '../view-state';
+import { formatValue } from '../world-link/format';
+import type { Value } from '../world-link/types';
 
 export function InspectorWindow({ data }: { data: unknown }) {
   const d = (data ?? {}) as { morphId?: string; value?: Value; printString?: string };

@@ -2,13 +2,16 @@
 // kind, value and where each lives, trait uses with their exclusions and aliases,
 // unresolved conflicts with one-click resolutions, and the selectors traits require.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { useObject, worldLink } from '../world/useWorld';
-import type { ConflictView, ObjectView, SlotKind, SlotView, TraitUseView } from '../world/types';
+import { useObject, worldLink } from '../world-link/use-world';
+import type { ConflictView, ObjectView, SlotKind, SlotView, TraitUseView } from '../world-link/types';
 import { openOutliner, openQuery, reportOutcome } from '../actions';
 import { VirtualList } from './VirtualList';
-import { SlotRow } from './SlotRow';
-import { useParentLinks } from '../morphs/parentLinks';
-import { useViewState } from '../viewState';
+import { SlotRow, editSlot, slotEditTitle, type SlotEditConflict } from './SlotRow';
+import { StaleNotice } from './StaleNotice';
+import { formatValue } from '../world-link/format';
+import { useParentLinks } from '../morphs/parent-links';
+import { useViewState } from '../view-state';
+import { whileBusy } from '../busy';
 
 const ROW_HEIGHT = 26;
 
@@ -34,6 +37,7 @@ function groupRows(object: ObjectView): Row[] {
 export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
   const { data: object, error } = useObject(oid);
   const [adding, setAdding] = useState(false);
+  const [conflict, setConflict] = useState<SlotEditConflict | null>(null);
   const rows = useMemo(() => (object ? groupRows(object) : []), [object]);
 
   useEffect(() => {
@@ -78,6 +82,7 @@ export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
           References
         </button>
       </div>
+      {conflict && <SlotConflictNotice object={object} conflict={conflict} onConflict={setConflict} onDone={() => setConflict(null)} />}
       {adding && <NewSlotForm object={object} onDone={() => setAdding(false)} />}
       {(object.traits.length > 0 || object.conflicts.length > 0) && <TraitsSection object={object} />}
       {rows.length === 0 ? (
@@ -87,18 +92,76 @@ export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
           items={rows}
           rowHeight={ROW_HEIGHT}
           label={`Slots of ${object.name}`}
+          keyOf={(row) => `${row.type}:${row.type === 'slot' ? `${row.slot.via}:${row.slot.name}` : row.name}`}
           render={(row) =>
             row.type === 'category' ? (
               <div className="category-row" role="listitem" aria-label={`Category ${row.name}`}>
                 {row.name} <span className="muted">({row.count})</span>
               </div>
             ) : (
-              <SlotRow object={object} slot={row.slot} />
+              <SlotRow object={object} slot={row.slot} onConflict={setConflict} />
             )
           }
         />
       )}
     </div>
+  );
+}
+
+/** A slot edit another tab got in before: theirs (as the outliner now shows it) and mine. */
+function SlotConflictNotice({
+  object,
+  conflict,
+  onConflict,
+  onDone,
+}: {
+  object: ObjectView;
+  conflict: SlotEditConflict;
+  onConflict: (c: SlotEditConflict) => void;
+  onDone: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const name = conflict.seen.name;
+  const now = object.slots.find((s) => s.name === name);
+  const what = slotEditTitle(conflict.edit, name);
+  const theirs = !now
+    ? 'the slot was removed or renamed'
+    : conflict.edit === 'value'
+      ? formatValue(now.value, object.names)
+      : conflict.edit === 'category'
+        ? `category ${now.category || '(none)'}`
+        : now.kind === 'method'
+          ? 'the method was changed'
+          : formatValue(now.value, object.names);
+  const mine =
+    conflict.edit === 'value'
+      ? conflict.mine
+      : conflict.edit === 'rename'
+        ? `rename to ${conflict.mine}`
+        : conflict.edit === 'category'
+          ? `category ${conflict.mine}`
+          : 'remove the slot';
+  // Keep mine applies the edit over the version the user now sees (or the newer one the
+  // refusal named, if the outliner has not read it yet).
+  const keep = async () => {
+    const result = await whileBusy(setBusy, () =>
+      editSlot(object.oid, now ?? conflict.seen, Math.max(object.serial, conflict.currentSerial), conflict.edit, conflict.mine, onConflict),
+    ).catch((e: unknown) => {
+      useViewState.getState().setStatus(`${what}: ${e instanceof Error ? e.message : String(e)}; nothing was written`);
+      return 'failed' as const;
+    });
+    // A failed call leaves the notice (and both versions) for another try.
+    if (result !== 'conflict' && result !== 'failed') onDone();
+  };
+  const take = () => {
+    useViewState.getState().setStatus(`${what}: kept the version from another tab; yours (${mine}) was not written`);
+    onDone();
+  };
+  return (
+    <StaleNotice busy={busy} onKeep={() => void keep()} onTake={take}>
+      {object.name} » {name} was changed in another tab (transaction {Math.max(object.serial, conflict.currentSerial)}) after you started
+      editing it; nothing was written. Theirs: <code className="mono">{theirs}</code> · yours: <code className="mono">{mine}</code>
+    </StaleNotice>
   );
 }
 
@@ -168,49 +231,129 @@ function TraitsSection({ object }: { object: ObjectView }) {
   );
 }
 
+/** The object's trait list as a comparable key (which traits, with their exclusions and
+ * aliases): an edit of a trait use conflicts only with a change to this, not to other slots. */
+function traitsKey(traits: TraitUseView[]): string {
+  return JSON.stringify(traits.map((u) => [u.trait, u.exclude, Object.entries(u.alias).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]));
+}
+
 function TraitUseRow({ object, use }: { object: ObjectView; use: TraitUseView }) {
   const [editing, setEditing] = useState(false);
   const [exclude, setExclude] = useState(use.exclude.join(', '));
-  const [alias, setAlias] = useState(
-    Object.entries(use.alias)
+  const aliasText = (u: TraitUseView) =>
+    Object.entries(u.alias)
       .map(([k, v]) => `${k}=${v}`)
-      .join(', '),
-  );
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
+      .join(', ');
+  const [alias, setAlias] = useState(aliasText(use));
+  // The object's version and its trait list when the edit started; a newer version that
+  // changed the trait list (another tab's commit) is shown as theirs, one that only changed
+  // other slots is not a conflict.
+  const [seen, setSeen] = useState({ serial: object.serial, traits: traitsKey(object.traits) });
+  const [stale, setStale] = useState<number | null>(null);
+  const begin = () => {
+    // Start from the use as shown now: another tab or a conflict fix may have changed it.
+    setExclude(use.exclude.join(', '));
+    setAlias(aliasText(use));
+    setSeen({ serial: object.serial, traits: traitsKey(object.traits) });
+    setStale(null);
+    setEditing(true);
+  };
+  // Another tab committed while the edit is open without touching the trait list: the edit
+  // now starts from that version.
+  useEffect(() => {
+    if (editing && stale === null && object.serial !== seen.serial && traitsKey(object.traits) === seen.traits) setSeen({ serial: object.serial, traits: seen.traits });
+    // Runs when the shown version of the object changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [object.serial]);
+  const apply = async (from: { serial: number; traits: string }) => {
     const ex = exclude.split(',').map((s) => s.trim()).filter(Boolean);
     const al: Record<string, string> = {};
     for (const pair of alias.split(',').map((s) => s.trim()).filter(Boolean)) {
       const [k, v] = pair.split('=').map((s) => s.trim());
       if (k && v) al[k] = v;
     }
-    if (reportOutcome(`Trait use ${use.traitName}`, await worldLink().setTraitUse(object.oid, use.trait, ex, al))) setEditing(false);
+    let serial = from.serial;
+    for (let tries = 0; tries < 3; tries++) {
+      const outcome = await worldLink().setTraitUse(object.oid, use.trait, ex, al, serial);
+      if (!outcome.ok && outcome.error.stale) {
+        // Refused over a newer version: if that version's trait list is the one the edit
+        // started from, only other slots changed, and the edit applies over it.
+        const fresh = await worldLink()
+          .readObject(object.oid)
+          .catch(() => null);
+        if (fresh && fresh.serial !== serial && traitsKey(fresh.traits) === from.traits) {
+          serial = fresh.serial;
+          continue;
+        }
+        setStale(Math.max(outcome.error.stale.currentSerial, fresh?.serial ?? 0, object.serial));
+        useViewState.getState().setStatus(`Trait use ${use.traitName}: changed in another tab; nothing was written — keep yours or take theirs`);
+        return;
+      }
+      if (reportOutcome(`Trait use ${use.traitName}`, outcome)) {
+        setStale(null);
+        setEditing(false);
+      }
+      return;
+    }
   };
+  // Save and Keep mine are disabled while the edit is being written, and usable again however it ends.
+  const [busy, setBusy] = useState(false);
+  const run = (from: { serial: number; traits: string }) => {
+    if (busy) return;
+    void whileBusy(setBusy, () => apply(from)).catch((e: unknown) =>
+      useViewState.getState().setStatus(`Trait use ${use.traitName}: ${e instanceof Error ? e.message : String(e)}; nothing was written`),
+    );
+  };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    run(seen);
+  };
+  const current = `excluded: ${use.exclude.join(', ') || '(none)'}; aliases: ${Object.entries(use.alias).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}`;
+  const staleNotice = stale !== null && (
+    <StaleNotice
+      busy={busy}
+      onKeep={() => run({ serial: Math.max(stale, object.serial), traits: traitsKey(object.traits) })}
+      onTake={() => {
+        setStale(null);
+        setEditing(false);
+        setExclude(use.exclude.join(', '));
+        setAlias(Object.entries(use.alias).map(([k, v]) => `${k}=${v}`).join(', '));
+      }}
+    >
+      {object.name} was changed in another tab (transaction {Math.max(stale, object.serial)}) after you started editing its use of {use.traitName}; nothing was
+      written. Theirs: <code className="mono">{current}</code> · yours: <code className="mono">excluded: {exclude || '(none)'}; aliases: {alias || '(none)'}</code>
+    </StaleNotice>
+  );
   return (
-    <div className="trait-use">
-      <span>uses </span>
-      <button type="button" className="linklike" onClick={() => openOutliner(use.trait, use.traitName)}>
-        {use.traitName}
-      </button>
-      {!editing && use.exclude.length > 0 && <span className="muted"> − {use.exclude.join(', ')}</span>}
-      {!editing && Object.keys(use.alias).length > 0 && (
-        <span className="muted">
-          {' '}
-          @ {Object.entries(use.alias).map(([k, v]) => `${k}→${v}`).join(', ')}
-        </span>
-      )}
-      {editing ? (
-        <form className="trait-edit" onSubmit={save}>
-          <input aria-label={`Exclusions from ${use.traitName}`} placeholder="excluded selectors" value={exclude} onChange={(e) => setExclude(e.target.value)} />
-          <input aria-label={`Aliases from ${use.traitName}`} placeholder="alias=original" value={alias} onChange={(e) => setAlias(e.target.value)} />
-          <button type="submit">Save</button>
-        </form>
-      ) : (
-        <button type="button" className="icon" aria-label={`Edit use of ${use.traitName}`} onClick={() => setEditing(true)}>
-          ✎
+    <>
+      <div className="trait-use">
+        <span>uses </span>
+        <button type="button" className="linklike" onClick={() => openOutliner(use.trait, use.traitName)}>
+          {use.traitName}
         </button>
-      )}
-    </div>
+        {!editing && use.exclude.length > 0 && <span className="muted"> − {use.exclude.join(', ')}</span>}
+        {!editing && Object.keys(use.alias).length > 0 && (
+          <span className="muted">
+            {' '}
+            @ {Object.entries(use.alias).map(([k, v]) => `${k}→${v}`).join(', ')}
+          </span>
+        )}
+        {editing ? (
+          <form className="trait-edit" onSubmit={save}>
+            <input aria-label={`Exclusions from ${use.traitName}`} placeholder="excluded selectors" value={exclude} onChange={(e) => setExclude(e.target.value)} />
+            <input aria-label={`Aliases from ${use.traitName}`} placeholder="alias=original" value={alias} onChange={(e) => setAlias(e.target.value)} />
+            <button type="submit" disabled={busy}>
+              Save
+            </button>
+          </form>
+        ) : (
+          <button type="button" className="icon" aria-label={`Edit use of ${use.traitName}`} onClick={begin}>
+            ✎
+          </button>
+        )}
+      </div>
+      {staleNotice}
+    </>
   );
 }
 
@@ -226,7 +369,8 @@ function ConflictRow({ object, conflict }: { object: ObjectView; conflict: Confl
     if (mode === 'alias') alias[aliasName(conflict.selector, traitName)] = conflict.selector;
     reportOutcome(
       `Resolve ${conflict.selector} (${mode} ${traitName})`,
-      await worldLink().setTraitUse(object.oid, traitOid, exclude, alias),
+      // Made on the version shown; over a newer one it is refused and the outliner shows that one.
+      await worldLink().setTraitUse(object.oid, traitOid, exclude, alias, object.serial),
     );
   };
   return (

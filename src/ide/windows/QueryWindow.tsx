@@ -1,8 +1,8 @@
 // Senders, implementors of a selector, or references to an object: a list of hits, each
 // opening the method or the object it names.
-import { useWorldQuery } from '../world/useWorld';
+import { useWorldQuery } from '../world-link/use-world';
 import { openMethodEditor, openOutliner } from '../actions';
-import type { SpotterHit } from '../world/types';
+import type { QueryHit } from '../world-link/types';
 
 export function QueryWindow({ query, selector, oid }: { query: 'senders' | 'implementors' | 'references'; selector: string; oid?: number }) {
   const { data, error } = useWorldQuery(
@@ -14,12 +14,12 @@ export function QueryWindow({ query, selector, oid }: { query: 'senders' | 'impl
   return <HitList hits={data} label="Results" />;
 }
 
-export function openHit(hit: SpotterHit): void {
+export function openHit(hit: QueryHit): void {
   if ((hit.kind === 'method' || hit.kind === 'slot') && hit.slot && hit.kind === 'method') openMethodEditor(hit.oid, hit.objectName, hit.slot);
   else openOutliner(hit.oid, hit.objectName);
 }
 
-export function HitList({ hits, label }: { hits: SpotterHit[]; label: string }) {
+export function HitList({ hits, label }: { hits: QueryHit[]; label: string }) {
   if (hits.length === 0) return <p className="muted">Nothing found.</p>;
   return (
     <ul className="hits" aria-label={label}>

@@ -1,32 +1,121 @@
 // One slot in an outliner: name, kind, value (editable in place for data slots) and where
 // it lives, with Rename slot, Remove slot and Recategorize. Method slots open the method
 // editor; parent slots link to the parent's outliner.
-import { useState, type FormEvent } from 'react';
-import type { ObjectView, SlotView } from '../world/types';
-import { formatValue, isRef, valueSource } from '../world/format';
-import { worldLink } from '../world/useWorld';
+// Every edit carries the version of the object the user saw when it started; when another
+// tab changed the slot meanwhile, the outliner shows "Changed in another tab" (SlotEditConflict).
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ObjectView, Outcome, SlotView } from '../world-link/types';
+import { formatValue, isRef, valueSource } from '../world-link/format';
+import { worldLink } from '../world-link/use-world';
 import { openMethodEditor, openOutliner, reportOutcome } from '../actions';
+import { useViewState } from '../view-state';
 
 type Editing = null | 'value' | 'rename' | 'category';
+export type SlotEdit = 'value' | 'rename' | 'category' | 'remove';
 
-export function SlotRow({ object, slot }: { object: ObjectView; slot: SlotView }) {
+/** A slot edit refused because another tab changed that slot after the edit started. */
+export interface SlotEditConflict {
+  edit: SlotEdit;
+  /** The slot as the user saw it when the edit started. */
+  seen: SlotView;
+  /** What the user typed: the value's source, the new name or category ('' to remove). */
+  mine: string;
+  /** The object's version the refusal named as current. */
+  currentSerial: number;
+}
+
+export function slotEditTitle(edit: SlotEdit, slot: string): string {
+  return { value: `Set ${slot}`, rename: `Rename slot ${slot}`, category: `Recategorize ${slot}`, remove: `Remove slot ${slot}` }[edit];
+}
+
+function applySlotEdit(oid: number, slot: string, edit: SlotEdit, text: string, serial: number): Promise<Outcome<number | null>> {
+  const link = worldLink();
+  if (edit === 'value') return link.setSlotValue(oid, slot, text, serial);
+  if (edit === 'rename') return link.renameSlot(oid, slot, text.trim(), serial);
+  if (edit === 'category') return link.recategorizeSlot(oid, slot, text.trim(), serial);
+  return link.removeSlot(oid, slot, serial);
+}
+
+/** Whether two views of a slot say the same (its holder's version aside). */
+function sameSlot(a: SlotView | undefined, b: SlotView | undefined): boolean {
+  if (!a || !b) return a === b;
+  const key = (s: SlotView) => JSON.stringify([s.name, s.kind, s.value, s.source, s.constant, s.category, s.comment]);
+  return key(a) === key(b);
+}
+
+/**
+ * Applies an edit of slot `seen` made on version `seenSerial` of the object. If another tab
+ * has committed since, but left this slot as it was, the edit is applied over the version now
+ * current (nothing the other tab wrote is overwritten); if it changed this slot, nothing is
+ * written and `onConflict` gets both sides for the user to choose.
+ */
+export async function editSlot(
+  oid: number,
+  seen: SlotView,
+  seenSerial: number,
+  edit: SlotEdit,
+  text: string,
+  onConflict: (c: SlotEditConflict) => void,
+): Promise<'done' | 'conflict' | 'refused'> {
+  const what = slotEditTitle(edit, seen.name);
+  let serial = seenSerial;
+  for (let tries = 0; tries < 3; tries++) {
+    const outcome = await applySlotEdit(oid, seen.name, edit, text, serial);
+    const stale = outcome.ok ? undefined : outcome.error.stale;
+    if (!stale) return reportOutcome(what, outcome) ? 'done' : 'refused';
+    const fresh = await worldLink()
+      .readObject(oid)
+      .catch(() => null);
+    const now = fresh?.slots.find((s) => s.name === seen.name);
+    if (fresh && fresh.serial !== serial && sameSlot(now, seen)) {
+      serial = fresh.serial;
+      continue;
+    }
+    onConflict({ edit, seen, mine: text, currentSerial: Math.max(stale.currentSerial, fresh?.serial ?? 0) });
+    useViewState.getState().setStatus(`${what}: changed in another tab; nothing was written — keep yours or take theirs`);
+    return 'conflict';
+  }
+  return 'refused';
+}
+
+export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot: SlotView; onConflict: (c: SlotEditConflict) => void }) {
   const [editing, setEditing] = useState<Editing>(null);
   const [text, setText] = useState('');
+  // The slot and the object's version as they were when the edit started, and the text the
+  // field started with.
+  const [seen, setSeen] = useState<{ slot: SlotView; serial: number; initial: string } | null>(null);
   const own = slot.via === 'own';
 
   const begin = (what: Editing, initial: string) => {
     setEditing(what);
     setText(initial);
+    setSeen({ slot, serial: object.serial, initial });
   };
+
+  // Another tab committed while the field is open: if this slot is as it was, the edit now
+  // starts from the newer version; if the field is untouched, it shows the slot's new state.
+  // A field the user has changed keeps their text, and Enter will tell them.
+  useEffect(() => {
+    if (!editing || !seen || object.serial === seen.serial) return;
+    if (sameSlot(slot, seen.slot)) {
+      setSeen({ ...seen, serial: object.serial });
+    } else if (text === seen.initial) {
+      const initial = editing === 'value' ? valueSource(slot.value) : editing === 'rename' ? slot.name : (slot.category ?? '');
+      setText(initial);
+      setSeen({ slot, serial: object.serial, initial });
+    }
+    // Runs when the shown version of the object changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [object.serial, slot]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const link = worldLink();
-    let ok = false;
-    if (editing === 'value') ok = reportOutcome(`Set ${slot.name}`, await link.setSlotValue(object.oid, slot.name, text));
-    if (editing === 'rename') ok = reportOutcome(`Rename slot ${slot.name}`, await link.renameSlot(object.oid, slot.name, text.trim()));
-    if (editing === 'category')
-      ok = reportOutcome(`Recategorize ${slot.name}`, await link.recategorizeSlot(object.oid, slot.name, text.trim()));
-    if (ok) setEditing(null);
+    if (!editing) return;
+    const base = seen ?? { slot, serial: object.serial };
+    const result = await editSlot(object.oid, base.slot, base.serial, editing, text, onConflict);
+    if (result !== 'refused') setEditing(null);
+  };
+  const remove = async () => {
+    await editSlot(object.oid, slot, object.serial, 'remove', '', onConflict);
   };
   const cancelOnEscape = (e: React.KeyboardEvent) => {
     if (e.key === 'Escape') {
@@ -112,7 +201,7 @@ export function SlotRow({ object, slot }: { object: ObjectView; slot: SlotView }
             className="icon"
             aria-label="Remove slot"
             title="Remove slot"
-            onClick={async () => reportOutcome(`Remove slot ${slot.name}`, await worldLink().removeSlot(object.oid, slot.name))}
+            onClick={() => void remove()}
           >
             −
           </button>

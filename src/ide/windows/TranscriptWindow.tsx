@@ -1,15 +1,17 @@
 // The Transcript: what `print` wrote, and errors the IDE reported, newest at the bottom.
 import { useEffect, useRef } from 'react';
-import { useViewState } from '../viewState';
+import { useViewState } from '../view-state';
 
 export function TranscriptWindow() {
   const lines = useViewState((s) => s.transcript);
   const log = useRef<HTMLDivElement>(null);
-  // Follow the newest line (scrollTop, not scrollIntoView, which would also scroll the world).
+  const newest = lines.at(-1)?.id;
+  // Follow the newest line (scrollTop, not scrollIntoView, which would also scroll the world),
+  // known by its id: the number of lines stays the same once the Transcript drops old ones.
   useEffect(() => {
     const el = log.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [lines.length]);
+  }, [newest]);
   return (
     <div className="transcript">
       <div className="toolbar">

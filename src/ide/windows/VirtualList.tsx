@@ -7,12 +7,16 @@ export function VirtualList<T>({
   rowHeight,
   render,
   label,
+  keyOf,
   overscan = 8,
 }: {
   items: T[];
   rowHeight: number;
   render: (item: T, index: number) => ReactNode;
   label: string;
+  /** A stable key per item, so a row's state (an edit in progress) stays with its item when
+   * items above it come or go; by default the position. */
+  keyOf?: (item: T, index: number) => string;
   overscan?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -33,7 +37,7 @@ export function VirtualList<T>({
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={i} className="vrow" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
+      <div key={keyOf ? keyOf(items[i]!, i) : i} className="vrow" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
         {render(items[i]!, i)}
       </div>,
     );

@@ -36,6 +36,7 @@ void idt_init(void);
 void pic_init(void);
 void pit_init(u32 hz);
 void pic_eoi(u32 irq);
+bool pic_spurious(u32 irq);
 void pic_mask(u32 irq);
 void pic_unmask(u32 irq);
 

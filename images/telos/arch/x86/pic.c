@@ -37,6 +37,21 @@ void pit_init(u32 hz)
     outb(0x40, (u8)(divisor >> 8));
 }
 
+/* An IRQ 7 or 15 the PIC does not show in service is spurious (the line dropped before
+ * the CPU acknowledged it): no EOI for it, except that the master must still be told for
+ * the cascade of a spurious IRQ 15. Real IRQs 7 and 15 are ordinary device lines. */
+bool pic_spurious(u32 irq)
+{
+    if (irq != 7 && irq != 15)
+        return false;
+    u16 cmd = irq < 8 ? PIC1_CMD : PIC2_CMD;
+    outb(cmd, 0x0B); /* OCW3: read the in-service register */
+    bool in_service = inb(cmd) & 0x80;
+    if (!in_service && irq == 15)
+        outb(PIC1_CMD, 0x20);
+    return !in_service;
+}
+
 void pic_mask(u32 irq)
 {
     u16 port = irq < 8 ? PIC1_DATA : PIC2_DATA;

@@ -18,8 +18,8 @@ static u64 ticks;
 
 static void handle_irq(u32 irq)
 {
-    if (irq == 7 || irq == 15)
-        return; /* spurious: no EOI */
+    if (pic_spurious(irq))
+        return;
     if (irq == IRQ_TIMER) {
         pic_eoi(irq);
         ticks++;

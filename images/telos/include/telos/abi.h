@@ -27,9 +27,21 @@
 #define TELOS_SYS_DEBUG_PUTCHAR  16  /* EBX = byte */
 #define TELOS_SYS_DEBUG_WRITE    17  /* EBX = byte count; bytes from the IPC buffer's msg[] */
 #define TELOS_SYS_DEBUG_NULL     18  /* does nothing: the null syscall of the benchmarks */
-#define TELOS_SYS_DEBUG_GETCHAR  20  /* -> EAX a byte typed on COM1, or 0xFFFFFFFF when none is waiting;
-                                      * IRQ 4 (COM1 input) can be claimed to wait for one */
-#define TELOS_SYS_DEBUG_EXIT     19  /* EBX = code; ends the run (QEMU debug-exit port) */
+#define TELOS_SYS_DEBUG_GETCHAR  20  /* EBX = an IRQHandler cptr for IRQ 4 (COM1 input): only its holder
+                                      * reads the console. -> EAX a byte typed on COM1, or 0xFFFFFFFF when
+                                      * none is waiting; the handler's notification says when one arrives.
+                                      * Any other EBX is a capability fault. */
+#define TELOS_SYS_DEBUG_EXIT     19  /* EBX = the IRQ control cptr (the machine's owner), EDX = exit code:
+                                      * halts the machine at once, nothing flushed (an unclean power-off;
+                                      * QEMU's isa-debug-exit device at port 0x501, when present, exits with
+                                      * (code & 0xFF)*2+1).
+                                      * Any other EBX is a capability fault. */
+#define TELOS_SYS_DEBUG_CAP_IDENTIFY 21 /* EBX = a CNode cptr, EDX = a slot index in that CNode: what the slot
+                                      * holds, for test supervisors (seL4's DebugCapIdentify) -> EAX the cap
+                                      * type (0 empty; 0xFFFFFFFF index out of range), EDX the object's address,
+                                      * EDI rights | size_bits << 8, EBP the badge (endpoint, notification) or
+                                      * the watermark (untyped), else 0. EBX not a CNode: a capability fault. */
+#define TELOS_COM1_INPUT_IRQ     4
 
 /* Message info (ESI in, EAX out): bits 0-6 length in words, 7-9 extra caps, 12-31 label. */
 #define TELOS_MSG_LENGTH_BITS    7
@@ -177,7 +189,7 @@ struct telos_image_header {
 };
 
 #define TELOS_MAX_UNTYPEDS 64
-#define TELOS_MAX_MODULES  8
+#define TELOS_MAX_MODULES  16
 struct telos_untyped_desc {
     unsigned paddr;
     unsigned size_bits;

@@ -15,13 +15,35 @@
  * BRIDGE_ERROR frame carrying the id (when readable), the code and a text; the bridge
  * then looks for the next magic one byte further on and goes on serving.
  *
- * Requests and response payloads:
+ * Requests and response payloads (the object protocol, docs/bridge-protocol.md):
  *   LIST_OBJECTS   -> u32 count, count x u32 oid
  *   GET_OBJECT     u32 oid -> u32 oid, u32 length, then its first min(length, 1016) bytes
  *   LIST_PROCESSES -> u32 count, count x { u32 oid, u32 state (1 running), 16-byte name }
  *   SPAWN          u32 image oid, u32 process oid -> u32 process oid
  *   SHUTDOWN       -> u32 last tid, u32 generation: the PS has aborted any open
- *                  transaction and accepts no more; power can be cut safely */
+ *                  transaction and accepts no more; power can be cut safely
+ *   GET_OBJECTS    u32 count (1..255), count x u32 oid -> one or more response frames with
+ *                  the request's id, each: u32 flags (BRIDGE_MORE: another frame follows),
+ *                  u32 entries, entries x { u32 oid, u32 status (0 or BRIDGE_ENOT_FOUND),
+ *                  u32 length, u32 offset, u32 n, n bytes padded to 4 }. An object larger
+ *                  than what is left of a frame goes on at its offset in the next one.
+ *   TX_BEGIN       -> u32 txid, u32 snapshot tid (a PS transaction on the bridge's behalf)
+ *   TX_PUT         u32 txid, u32 oid, u32 total length, u32 offset, then bytes: part of one
+ *                  object, in order of offset (PS_PUT_PART) -> nothing
+ *   TX_COMMIT      u32 txid -> u32 tid
+ *   TX_ABORT       u32 txid -> nothing
+ *   SEND           u32 server oid (GENESIS_PS or GENESIS_PMS), u32 label, then up to
+ *                  BRIDGE_MAX_WORDS words -> u32 reply label, u32 count, count words
+ *   TERMINATE      u32 process oid -> u32 process oid (PMS_TERMINATE_PROCESS)
+ *   PROCESS_STATE  u32 process oid -> u32 oid, u32 state (1 running, 2 ended: recorded in
+ *                  the PS but not running), 16-byte name (empty when ended)
+ * A PS or PMS refusal is an error frame BRIDGE_EREFUSED whose text starts with the
+ * refusal's name (PS_ECONFLICT, ...). Nothing is changed by a refused or malformed request.
+ *
+ * Events: unrequested frames of type BRIDGE_EVENT with id 0, payload u32 kind, u32 oid or
+ * tid. After every wake-up in which it served a request, the bridge compares the PMS's
+ * processes and the PS's last tid with what it last reported and sends an event per
+ * change: PROCESS_STARTED, PROCESS_EXITED (oid), TX_COMMITTED (tid, the newest). */
 #ifndef TELOS_BRIDGE_H
 #define TELOS_BRIDGE_H
 
@@ -35,6 +57,15 @@
 #define BRIDGE_LIST_PROCESSES 3
 #define BRIDGE_SPAWN          4
 #define BRIDGE_SHUTDOWN       5
+#define BRIDGE_GET_OBJECTS    6
+#define BRIDGE_TX_BEGIN       7
+#define BRIDGE_TX_PUT         8
+#define BRIDGE_TX_COMMIT      9
+#define BRIDGE_TX_ABORT       10
+#define BRIDGE_SEND           11
+#define BRIDGE_TERMINATE      12
+#define BRIDGE_PROCESS_STATE  13
+#define BRIDGE_EVENT          0x7E
 #define BRIDGE_RESPONSE       0x80
 #define BRIDGE_ERROR          0x7F
 
@@ -44,5 +75,14 @@
 #define BRIDGE_EBAD_PAYLOAD   4
 #define BRIDGE_ENOT_FOUND     5
 #define BRIDGE_EFAILED        6
+#define BRIDGE_EREFUSED       7
+
+#define BRIDGE_MORE           1
+#define BRIDGE_MAX_WORDS      100
+#define BRIDGE_MAX_BATCH      255
+
+#define BRIDGE_EVENT_PROCESS_STARTED 1
+#define BRIDGE_EVENT_PROCESS_EXITED  2
+#define BRIDGE_EVENT_TX_COMMITTED    3
 
 #endif

@@ -11,8 +11,12 @@
 
 /* PMS: creates processes from program images kept in the PS. */
 #define PMS_CREATE_PROCESS 1 /* MR0 image oid, MR1 caps oid (0 = none), MR2 oid to record the
-                              * process at -> MR0 the process oid */
+                              * process at -> MR0 the process oid. In one PS transaction: the
+                              * process object (parent* Process, its image, state, priority and
+                              * capability slots) and its slot in the processes mapping. */
 #define PMS_LIST_PROCESSES 2 /* -> MR0 count, then per process: oid, state (1 running), name (4 words) */
+#define PMS_TERMINATE_PROCESS 3 /* MR0 process oid -> MR0 the process oid: the process stops, leaves
+                                 * the PMS's list, and its object's state becomes "terminated" */
 
 /* Badges the root task mints so servers know their clients. */
 #define BADGE_ROOT 1
@@ -20,9 +24,11 @@
 #define BADGE_MMS  3
 #define BADGE_MONITOR 4
 #define BADGE_BRIDGE  5
+#define BADGE_VFS     6   /* vfs_server's living_image: reads only */
 
-/* Program images in the PS: an object `name=..\nkind=image\nsize=N\nchunks=FIRST-LAST\n`
- * and the raw bytes in chunk objects of at most IMAGE_CHUNK bytes. */
-#define IMAGE_CHUNK 448
+/* Program images in the PS: a typed object with `name` (string), `size` (int) and
+ * `chunks` (a list of refs to blobs of at most IMAGE_CHUNK bytes each, in order); a caps
+ * object for CreateProcess has a `caps` list (only the empty list is understood). */
+#define IMAGE_CHUNK 4092
 
 #endif

@@ -1,0 +1,165 @@
+// The IDE's side of the machine worker: one worker per page, reached through its typed
+// client (src/workers), and a zustand store of what the Machine, Console and kernel-object windows show (power
+// state, the console text, kernel objects). The IDE never touches v86 itself.
+import { create } from 'zustand';
+import { startMachineWorker, type KernelObjectsView, type MachineClient, type MachineEvent, type MachineStatus } from '../../workers';
+import { useViewState } from '../view-state';
+
+export interface MachineView {
+  status: MachineStatus;
+  /** Set while a power request is under way (buttons wait). */
+  busy: string | null;
+  /** The last refused request, said plainly. */
+  error: string | null;
+  kernelObjects: KernelObjectsView | null;
+}
+
+export const useMachine = create<MachineView>(() => ({
+  status: { state: 'off', image: '', uptimeBaseMs: 0, since: null, note: 'Not started.' },
+  busy: null,
+  error: null,
+  kernelObjects: null,
+}));
+
+type ConsoleListener = (data: string, reset: boolean) => void;
+/** How the link hands console events to its followers. */
+type ConsoleFollower = (ev: Extract<MachineEvent, { data: string }>) => void;
+
+class MachineLink {
+  private readonly client: MachineClient;
+  private readonly consoleListeners = new Set<ConsoleFollower>();
+  private attached: Promise<unknown> | null = null;
+  private attachedImage = '';
+
+  constructor() {
+    this.client = startMachineWorker((message) => useMachine.setState({ error: `The machine worker failed: ${message}` }));
+    this.client.subscribe((ev) => this.receive(ev));
+  }
+
+  private receive(ev: MachineEvent): void {
+    if (ev.type === 'status') {
+      const wasRunning = useMachine.getState().status.state === 'running';
+      useMachine.setState({ status: ev.status });
+      // Objects on disk change while it runs and when it stops: refresh an open view.
+      if (wasRunning !== (ev.status.state === 'running') && useMachine.getState().kernelObjects) void this.refreshKernelObjects();
+    } else {
+      for (const l of this.consoleListeners) l(ev);
+    }
+  }
+
+  /** Attaches the worker to the image the IDE shows (its disk, its suspended state). */
+  attach(): Promise<unknown> {
+    const image = useViewState.getState().imageName.replace(/ \(in memory\)$/, '');
+    if (!this.attached || image !== this.attachedImage) {
+      this.attachedImage = image;
+      this.attached = this.client.attach(image);
+      // A failed attach is tried again by the next request.
+      this.attached.catch(() => {
+        this.attached = null;
+      });
+    }
+    return this.attached;
+  }
+
+  /** Runs a power action; a refusal is shown in the Machine window and the status bar. */
+  async power(op: 'boot' | 'shutdown' | 'powerOff' | 'reset' | 'suspend' | 'resume', label: string): Promise<boolean> {
+    useMachine.setState({ busy: label, error: null });
+    try {
+      await this.attach();
+      await this.client[op]();
+      useViewState.getState().setStatus(`${label}: done`);
+      return true;
+    } catch (e) {
+      const msg = `${label} refused: ${e instanceof Error ? e.message : String(e)}`;
+      useMachine.setState({ error: msg });
+      useViewState.getState().setStatus(msg);
+      return false;
+    } finally {
+      useMachine.setState({ busy: null });
+    }
+  }
+
+  /** Typing in the Console goes to COM1. */
+  type(text: string): void {
+    void this.client.type(text);
+  }
+
+  /**
+   * Follows the console: the listener first gets the tail the worker keeps (the page keeps
+   * no copy of its own; the terminal is the only other one), then every later output, each
+   * exactly once: output that arrives while the tail is asked for is held, and what the tail
+   * already holds is cut from it by its absolute offset.
+   */
+  onConsole(listener: ConsoleListener): () => void {
+    let shownTo: number | null = null;
+    const held: Extract<MachineEvent, { data: string }>[] = [];
+    const deliver = (ev: Extract<MachineEvent, { data: string }>) => {
+      // Offsets only grow (across resets too): anything ending before what is shown is in it.
+      if (shownTo !== null && ev.end <= shownTo) return;
+      if (ev.type === 'console-reset') {
+        listener(ev.data, true);
+        shownTo = ev.end;
+        return;
+      }
+      const start = ev.end - ev.data.length;
+      listener(shownTo !== null && start < shownTo ? ev.data.slice(shownTo - start) : ev.data, false);
+      shownTo = ev.end;
+    };
+    const follow = (ev: Extract<MachineEvent, { data: string }>) => (shownTo === null ? held.push(ev) : deliver(ev));
+    this.consoleListeners.add(follow);
+    void this.client.consoleText().then(
+      ({ text, end }) => {
+        listener(text, true);
+        shownTo = end;
+        for (const ev of held.splice(0)) deliver(ev);
+      },
+      () => {
+        // The worker is gone: nothing to show but what arrives.
+        shownTo = 0;
+        for (const ev of held.splice(0)) deliver(ev);
+      },
+    );
+    return () => this.consoleListeners.delete(follow);
+  }
+
+  async refreshKernelObjects(): Promise<KernelObjectsView | null> {
+    try {
+      await this.attach();
+      const view = await this.client.kernelObjects();
+      useMachine.setState({ kernelObjects: view });
+      return view;
+    } catch (e) {
+      useMachine.setState({ error: `Reading the kernel objects failed: ${e instanceof Error ? e.message : String(e)}` });
+      return null;
+    }
+  }
+
+  async spawn(name: string): Promise<string | null> {
+    try {
+      const said = await this.client.spawn(name);
+      useViewState.getState().setStatus(`Spawn ${name}: ${said}`);
+      return said;
+    } catch (e) {
+      const msg = `Spawn ${name} refused: ${e instanceof Error ? e.message : String(e)}`;
+      useMachine.setState({ error: msg });
+      useViewState.getState().setStatus(msg);
+      return null;
+    }
+  }
+}
+
+let link: MachineLink | null = null;
+
+/** The page's machine link, started on first use (the worker and v86 load lazily). */
+export function machineLink(): MachineLink {
+  link ??= new MachineLink();
+  return link;
+}
+
+/** Formats an uptime as h:mm:ss. */
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}

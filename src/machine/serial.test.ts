@@ -1,0 +1,58 @@
+// Serial lines keep a bounded tail: a machine that writes far more than the capacity holds
+// only the capacity, reads from absolute offsets stay right after older text is dropped,
+// and a line with no capacity still hands every byte to its listeners.
+import { describe, expect, it } from 'vitest';
+import { SerialLine, TextTail } from './serial';
+
+const feed = (line: SerialLine, text: string) => {
+  for (let i = 0; i < text.length; i++) line.push(text.charCodeAt(i));
+};
+
+describe('serial lines on the host side', () => {
+  it('keep only the last `capacity` bytes and characters, however much arrives', () => {
+    const line = new SerialLine(100);
+    let all = '';
+    for (let i = 0; i < 1000; i++) all += `line ${i}\n`;
+    feed(line, all);
+    expect(line.length).toBe(all.length);
+    expect(line.text()).toBe(all.slice(-100));
+    expect(new TextDecoder('latin1').decode(line.bytes())).toBe(all.slice(-100));
+    expect(line.bytes(all.length - 10)).toEqual(new TextEncoder().encode(all.slice(-10)));
+    // the text is trimmed in steps, never past twice the capacity
+    expect((line as unknown as { textTail: { tail: string } }).textTail.tail.length).toBeLessThanOrEqual(200);
+  });
+
+  it('reads and waits from an absolute offset after older text was dropped', async () => {
+    const line = new SerialLine(16);
+    feed(line, 'boot log that is longer than the tail\n');
+    const from = line.textEnd;
+    const seen = line.waitFor('ok', 1000, from);
+    feed(line, 'ps\r\nok\n');
+    await expect(seen).resolves.toContain('ok');
+    expect(line.text(from)).toBe('ps\nok\n'); // CR removed
+    await expect(line.waitFor('boot', 20, from)).rejects.toThrow(/timed out after 20 ms/);
+  });
+
+  it('with no capacity keeps nothing but gives every byte to its listeners', () => {
+    const line = new SerialLine(0);
+    const got: number[] = [];
+    line.onByte((b) => got.push(b));
+    feed(line, 'frame');
+    expect(got).toEqual([...'frame'].map((c) => c.charCodeAt(0)));
+    expect(line.text()).toBe('');
+    expect(line.bytes()).toEqual(new Uint8Array(0));
+    expect(line.length).toBe(5);
+  });
+
+  it('a text tail keeps offsets growing across a reset', () => {
+    const tail = new TextTail(8);
+    tail.append('hello world');
+    expect(tail.end).toBe(11);
+    tail.reset('saved');
+    expect(tail.end).toBe(16);
+    expect(tail.from()).toBe('saved');
+    tail.append('!');
+    expect(tail.from(16)).toBe('!');
+    expect(tail.from(0)).toBe('saved!');
+  });
+});

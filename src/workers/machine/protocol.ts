@@ -1,0 +1,92 @@
+// What crosses the boundary between the page and the machine worker, declared once: the
+// worker's API (answered through ../rpc.ts), the views it answers with, and the events it
+// pushes (power state, console output). The worker owns v86, the kernel disk and the serial
+// lines. Plain structured-clone data only. (A kernel object's view is declared beside its
+// reader in src/machine and re-exported here.)
+import type { KernelObjectView, KernelValue, KernelWorldObject } from '../../machine';
+
+export type { KernelObjectView, KernelSlotView, KernelValue, KernelWorldObject } from '../../machine';
+
+export type PowerState =
+  | 'off'
+  | 'booting'
+  | 'running'
+  | 'stopping'
+  | 'suspending'
+  /** Off, with a saved state to resume from. */
+  | 'suspended'
+  | 'resuming';
+
+export interface MachineStatus {
+  state: PowerState;
+  /** Image whose disk this machine runs on. */
+  image: string;
+  /** Milliseconds the machine had run before `since` (carried over a suspend). */
+  uptimeBaseMs: number;
+  /** Date.now() when it started running this time; null when not running. */
+  since: number | null;
+  /** A line about the last power action (shown under the buttons). */
+  note: string;
+  /** Whether everything the guest wrote to its disk is stored in the image (false while
+   * written sectors wait for the next flush). */
+  diskSaved?: boolean;
+}
+
+export interface KernelObjectsView {
+  /** Where the objects came from: the disk of a machine that is off, the disk of a running
+   * one, or the running PS and PMS over the COM2 bridge. */
+  source: 'disk' | 'live' | 'bridge';
+  disk: 'ok' | 'empty' | 'damaged';
+  /** What the disk reader found wrong (damaged superblock, torn tail). */
+  problem?: string;
+  generation?: number;
+  transactions: number;
+  /** The typed objects of the kernel's object graph. */
+  objects: KernelObjectView[];
+  /** Blobs (chunks of program images), counted but not listed. */
+  binaryObjects: number;
+}
+
+/**
+ * The machine worker's API. Power actions and queries run one at a time, in order; typing
+ * goes to COM1 at once, even while a power action runs. A refused action rejects with a
+ * reason a person can read.
+ */
+export interface MachineApi {
+  /** Attaches the machine to an image's disk and suspended state (powering off another). */
+  attach(image: string): MachineStatus;
+  boot(): string;
+  /** Lets the PS finish what it serves, then stops and writes the disk back. */
+  shutdown(): string;
+  /** Unclean: the kernel is not told. */
+  powerOff(): string;
+  /** A new emulator on the same disk. */
+  reset(): string;
+  suspend(): string;
+  resume(): string;
+  kernelObjects(): KernelObjectsView;
+  /** Asks the PMS for a new process running the named program image. */
+  spawn(name: string): string;
+  /**
+   * The kernel's objects as World objects (`kernel:N`): live over the bridge while the
+   * Machine runs, else the last values on its disk, each marked stale.
+   */
+  kernelWorld(): KernelWorldObject[];
+  kernelObject(oid: number): KernelWorldObject | null;
+  /** `PMS spawn: name`: the new process's object. Off: rejects with MachineNotRunning. */
+  kernelSpawn(name: string): KernelWorldObject;
+  kernelTerminate(oid: number): KernelWorldObject;
+  /** A kernel object's data slot set in one PS transaction: the tid. Off: MachineNotRunning. */
+  kernelSetSlot(oid: number, slot: string, value: KernelValue): number;
+  /** Bytes typed to COM1 (the monitor shell). */
+  type(text: string): void;
+  /** The console's kept tail and the absolute offset of its end (a Console window opened
+   * later starts from it, then follows the console events past `end`). */
+  consoleText(): { text: string; end: number };
+}
+
+/** `end` is the absolute console offset after `data` (offsets grow across resets). */
+export type MachineEvent =
+  | { type: 'status'; status: MachineStatus }
+  | { type: 'console'; data: string; end: number }
+  | { type: 'console-reset'; data: string; end: number };
