@@ -309,6 +309,23 @@ describe('reading an image whose ids a later commit could not continue from', ()
     expect((await rejection(without(txLine(), (j) => ({ ...j, tid: 2 ** 53 - 1 })))).message).toMatch(/tid: a transaction id must be below 2\^52/);
   });
 
+  it('refuses a history record whose previous revision is not before it, naming the record', async () => {
+    // An object's history followed back through such a record would go round (or forward) forever.
+    for (const beforeSerial of [2, 3]) {
+      const e = await rejection(edited(txLine(), (j) => ({ ...j, changes: [{ ...j.changes[0], beforeSerial }] })));
+      expect(e.line).toBe(txLine());
+      expect(e.message).toMatch(new RegExp(`\\(tx record\\): transaction 2 says object 2's previous revision is transaction ${beforeSerial}, which is not before it`));
+    }
+  });
+
+  it('refuses an undo record that says it undid a transaction not before it, naming the record', async () => {
+    for (const undoOf of [2, 3]) {
+      const e = await rejection(edited(txLine(), (j) => ({ ...j, undoOf })));
+      expect(e.line).toBe(txLine());
+      expect(e.message).toMatch(new RegExp(`\\(tx record\\): transaction 2 says it undid transaction ${undoOf}, which is not before it`));
+    }
+  });
+
   it('refuses a history record naming an OID at or above the header nextOid', async () => {
     const e = await rejection(edited(txLine(), (j) => ({ ...j, changes: [{ ...j.changes[0], oid: 4 }] })));
     expect(e.message).toMatch(/transaction 2 changes OID 4, which is not below the header's nextOid 4/);
@@ -322,6 +339,17 @@ describe('importing a bad image file', () => {
     const before = shelf.images.get('keep');
     const bad = edited(objLine(3), (j) => ({ ...j, oid: 2 }));
     await expect(importImage(streamOf(bad), shelf.createTarget, { name: 'new' })).rejects.toThrow(/duplicate OID 2/);
+    expect([...shelf.images.keys()]).toEqual(['keep']);
+    expect(shelf.images.get('keep')).toBe(before);
+  });
+
+  it('refuses a file with a history record pointing forward and leaves the stored images as they were', async () => {
+    const shelf = new MemoryImageShelf();
+    await importImage(streamOf(good), shelf.createTarget, { name: 'keep' });
+    const before = shelf.images.get('keep');
+    const txAt = lines.findIndex((l) => l.startsWith('{"type":"tx","tid":2,')) + 1;
+    const bad = edited(txAt, (j) => ({ ...j, changes: [{ ...j.changes[0], beforeSerial: 2 }] }));
+    await expect(importImage(streamOf(bad), shelf.createTarget, { name: 'new' })).rejects.toThrow(/transaction 2 says object 2's previous revision is transaction 2/);
     expect([...shelf.images.keys()]).toEqual(['keep']);
     expect(shelf.images.get('keep')).toBe(before);
   });

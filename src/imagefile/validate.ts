@@ -233,6 +233,17 @@ export class ImageChecker {
             where,
           );
         }
+        // History is followed back from each object's serial through previous revisions: one
+        // not strictly before its own record would go round (or forward) forever, and an undo
+        // of a later transaction is no undo. Refused here, so such a file never reaches a store.
+        if (record.undoOf !== undefined && !(record.undoOf < record.tid)) {
+          throw new ImageFileError(`transaction ${record.tid} says it undid transaction ${record.undoOf}, which is not before it`, where);
+        }
+        for (const c of record.changes) {
+          if (!(c.beforeSerial < record.tid)) {
+            throw new ImageFileError(`transaction ${record.tid} says object ${c.oid}'s previous revision is transaction ${c.beforeSerial}, which is not before it`, where);
+          }
+        }
         this.tids.add(record.tid);
         this.lastTid = record.tid;
         if (record.tid > this.maxTid) this.maxTid = record.tid;

@@ -139,6 +139,19 @@ export const TxRecordSchema = v.object({
   changes: v.array(v.object({ oid: id, beforeSerial: id, before: state })),
 });
 
+/**
+ * Why a transaction record breaks the order history relies on (undefined if it does not):
+ * an object's revisions are followed back through `beforeSerial`, and an undo names the
+ * transaction it undid, so both must lie strictly before the record's own tid.
+ */
+export function txOrderProblem(rec: Pick<TxRecord, 'tid' | 'undoOf' | 'changes'>): string | undefined {
+  if (rec.undoOf !== undefined && !(rec.undoOf < rec.tid)) return `it says it undid transaction ${rec.undoOf}, which is not before it`;
+  for (const c of rec.changes) {
+    if (!(c.beforeSerial < rec.tid)) return `object ${c.oid}'s previous revision is transaction ${c.beforeSerial}, which is not before it`;
+  }
+  return undefined;
+}
+
 /** Says in a few words why a record does not fit its schema, or undefined when it does. */
 export function recordProblem(schema: v.GenericSchema, record: unknown): string | undefined {
   const r = v.safeParse(schema, record);

@@ -4,7 +4,7 @@
 import type { StoreCore } from './core';
 import type { ImageDatabase } from './database';
 import { UndoRefusedError } from './errors';
-import { visitReferences, type ChangeRecord, type MetaRecord, type Oid, type StoredState, type Tid, type TxRecord } from './format';
+import { txOrderProblem, visitReferences, type ChangeRecord, type MetaRecord, type Oid, type StoredState, type Tid, type TxRecord } from './format';
 import type { CommitResult, Revision, TxChange, TxDetail, TxSummary } from './types';
 
 /** The newest transactions first: note, origin, time and the objects each changed. */
@@ -57,9 +57,9 @@ export async function objectHistory(core: StoreCore, oid: Oid, limit = 50): Prom
  */
 function recordMisfit(rec: TxRecord, tid: Tid): string | undefined {
   if (rec.tid !== tid) return `it is stored under ${tid} but says it is transaction ${rec.tid}`;
-  if (rec.undoOf !== undefined && !(rec.undoOf < tid)) return `it says it undid transaction ${rec.undoOf}, which is not before it`;
+  const order = txOrderProblem(rec);
+  if (order) return order;
   for (const c of rec.changes) {
-    if (!(c.beforeSerial < tid)) return `object ${c.oid}'s previous revision is transaction ${c.beforeSerial}, not one before it`;
     if ((c.beforeSerial === 0) !== (c.before === null))
       return c.before === null ? `object ${c.oid} has no before-image, yet a previous revision (transaction ${c.beforeSerial})` : `object ${c.oid} has a before-image, yet no previous revision`;
     if (rec.undoOf !== undefined && c.beforeSerial !== rec.undoOf)

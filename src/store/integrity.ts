@@ -1,7 +1,7 @@
 // The integrity check: every record read and checked for shape and references. A damaged
 // image is made read-only, never repaired behind the user's back.
 import type { StoreCore } from './core';
-import { MetaSchema, ObjectRecordSchema, TxRecordSchema, recordProblem, visitReferences, type Oid, type Tid } from './format';
+import { MetaSchema, ObjectRecordSchema, TxRecordSchema, recordProblem, txOrderProblem, visitReferences, type Oid, type Tid } from './format';
 import type { IntegrityProblem, IntegrityReport } from './types';
 
 const MAX_PROBLEMS = 200;
@@ -45,6 +45,10 @@ export async function checkIntegrity(core: StoreCore): Promise<IntegrityReport> 
       const p = recordProblem(TxRecordSchema, rec);
       if (p) add({ table: 'txlog', key: cursor.primaryKey as Tid, problem: p });
       else if (rec.tid !== cursor.primaryKey) add({ table: 'txlog', key: cursor.primaryKey as Tid, problem: `record says tid ${rec.tid}` });
+      else {
+        const order = txOrderProblem(rec);
+        if (order) add({ table: 'txlog', key: rec.tid, problem: order });
+      }
     });
     return { ok: problems.length === 0, objects, transactions, problems };
   });
