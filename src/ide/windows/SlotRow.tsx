@@ -43,6 +43,10 @@ function sameSlot(a: SlotView | undefined, b: SlotView | undefined): boolean {
   return key(a) === key(b);
 }
 
+/** done: written; conflict: onConflict has both sides; refused: the World said no (reported);
+ * failed: the World could not be asked (reported). Only done and conflict end the edit. */
+export type SlotEditResult = 'done' | 'conflict' | 'refused' | 'failed';
+
 /**
  * Applies an edit of slot `seen` made on version `seenSerial` of the object. If another tab
  * has committed since, but left this slot as it was, the edit is applied over the version now
@@ -56,11 +60,20 @@ export async function editSlot(
   edit: SlotEdit,
   text: string,
   onConflict: (c: SlotEditConflict) => void,
-): Promise<'done' | 'conflict' | 'refused'> {
+): Promise<SlotEditResult> {
   const what = slotEditTitle(edit, seen.name);
   let serial = seenSerial;
   for (let tries = 0; tries < 3; tries++) {
-    const outcome = await applySlotEdit(oid, seen.name, edit, text, serial);
+    let outcome: Outcome<number | null>;
+    try {
+      outcome = await applySlotEdit(oid, seen.name, edit, text, serial);
+    } catch (e) {
+      // No World (not connected yet, its worker gone): the edit never reached it.
+      const msg = `${what} failed: ${e instanceof Error ? e.message : String(e)}; nothing was written, your text is kept`;
+      useViewState.getState().setStatus(msg);
+      useViewState.getState().appendTranscript(msg, 'error');
+      return 'failed';
+    }
     const stale = outcome.ok ? undefined : outcome.error.stale;
     if (!stale) return reportOutcome(what, outcome) ? 'done' : 'refused';
     const fresh = await worldLink()
@@ -81,6 +94,8 @@ export async function editSlot(
 export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot: SlotView; onConflict: (c: SlotEditConflict) => void }) {
   const [editing, setEditing] = useState<Editing>(null);
   const [text, setText] = useState('');
+  // Why the last edit of this row was not written (shown until the next try or Escape).
+  const [failure, setFailure] = useState<string | null>(null);
   // The slot and the object's version as they were when the edit started, and the text the
   // field started with.
   const [seen, setSeen] = useState<{ slot: SlotView; serial: number; initial: string } | null>(null);
@@ -112,15 +127,22 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
     if (!editing) return;
     const base = seen ?? { slot, serial: object.serial };
     const result = await editSlot(object.oid, base.slot, base.serial, editing, text, onConflict);
-    if (result !== 'refused') setEditing(null);
+    // Refused or failed: the field stays open with the typed text, the reason beside it.
+    if (result === 'done' || result === 'conflict') close();
+    else setFailure(useViewState.getState().statusMessage);
   };
   const remove = async () => {
-    await editSlot(object.oid, slot, object.serial, 'remove', '', onConflict);
+    const result = await editSlot(object.oid, slot, object.serial, 'remove', '', onConflict);
+    setFailure(result === 'done' || result === 'conflict' ? null : useViewState.getState().statusMessage);
+  };
+  const close = () => {
+    setEditing(null);
+    setFailure(null);
   };
   const cancelOnEscape = (e: React.KeyboardEvent) => {
     if (e.key === 'Escape') {
       e.stopPropagation();
-      setEditing(null);
+      close();
     }
   };
 
@@ -179,9 +201,16 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
         {slot.kind === 'data' && slot.constant ? 'const' : slot.kind}
       </span>
       {valueCell}
-      <span className="slot-where" title={`lives in ${slot.holderName}`}>
-        {own ? '' : `in ${slot.holderName}`}
-      </span>
+      {failure ? (
+        // In the "lives in" column: the row keeps its height and grid.
+        <span className="slot-where slot-error error-text" role="alert" title={failure}>
+          {failure}
+        </span>
+      ) : (
+        <span className="slot-where" title={`lives in ${slot.holderName}`}>
+          {own ? '' : `in ${slot.holderName}`}
+        </span>
+      )}
       {own && !editing && (
         <span className="slot-actions">
           <button type="button" className="icon" aria-label="Rename slot" title="Rename slot" onClick={() => begin('rename', slot.name)}>
