@@ -66,16 +66,11 @@ export async function sweepStaleFiles(path: string): Promise<string[]> {
     return removed;
   }
   const lockName = `${basename(path)}.lock`;
+  const claims: string[] = [];
   for (const name of names) {
-    // A stale lock's takeover name outlives its takeover only if that taker died: it is
-    // garbage once the lock holds something else (what it held never comes back).
+    // A takeover's claim (see removeStaleFile) outlives its takeover only if its taker died.
     if (name.startsWith(`${lockName}-`) && name.endsWith('.stale')) {
-      const held = await readFile(join(dir, name), 'utf8').catch(() => null);
-      const now = await readFile(join(dir, lockName), 'utf8').catch(() => null);
-      if (held !== null && held !== now) {
-        await rm(join(dir, name), { force: true });
-        removed.push(name);
-      }
+      claims.push(name);
       continue;
     }
     const m = pattern.exec(name);
@@ -84,6 +79,18 @@ export async function sweepStaleFiles(path: string): Promise<string[]> {
     if (pid === process.pid || processAlive(pid)) continue;
     await rm(join(dir, name), { force: true });
     removed.push(name);
+  }
+  if (claims.length > 0) {
+    await withIdentity(path, async (identity) => {
+      // Claims on claims first: clearing one clears nothing above it.
+      for (const name of claims.sort((a, b) => b.length - a.length)) {
+        const file = join(dir, name);
+        const held = await readFile(file, 'utf8').catch(() => null);
+        if (held === null || holderAlive(held)) continue;
+        // Removed the safe way: another process may be recovering the same claim right now.
+        if ((await removeStaleFile(file, held, identity, () => undefined)) === 'removed') removed.push(name);
+      }
+    });
   }
   return removed;
 }
@@ -100,24 +107,54 @@ export interface ImageFileLock {
 }
 
 /**
+ * Called after each step of taking a lock (for tests, which kill the process there to leave
+ * what a death at that step leaves): its identity file written, a takeover claimed, the stale
+ * file removed (depth 0 is the lock, 1 a claim on it, …), the lock linked.
+ */
+export type LockStepHook = (step: 'identity' | 'claimed' | 'removed' | 'locked', depth: number) => void | Promise<void>;
+
+/** This call's identity on disk: `F.lock-PID-TOKEN` holding `PID TOKEN\n`, linked to take a lock or a claim whole. */
+interface Identity {
+  tmp: string;
+  mine: string;
+}
+
+/** Runs `fn` with a fresh identity file, removed after (a dead process's is swept). */
+async function withIdentity<T>(path: string, fn: (identity: Identity) => Promise<T>): Promise<T> {
+  const token = randomBytes(8).toString('hex');
+  const identity = { mine: `${process.pid} ${token}\n`, tmp: `${path}.lock-${process.pid}-${token}` };
+  await writeFile(identity.tmp, identity.mine);
+  try {
+    return await fn(identity);
+  } finally {
+    await rm(identity.tmp, { force: true });
+  }
+}
+
+/** Whether the process named by a lock's or claim's text runs (unreadable text: it does not). */
+function holderAlive(held: string): boolean {
+  const pid = Number.parseInt(held, 10);
+  return Number.isSafeInteger(pid) && pid > 0 && processAlive(pid);
+}
+
+/**
  * Takes `F.lock` for writing `path`: created whole, with this process's id and a random token,
  * by a hard link (which fails when the lock exists), so no reader ever sees it empty. A lock
- * whose process is not running is stale and is taken over (see takeOverStaleLock): of many
+ * whose process is not running is stale and is taken over (see removeStaleFile): of many
  * processes that find it at once, exactly one removes it, and then the usual link decides who
- * holds the new one. A lock whose process runs refuses.
+ * holds the new one. A takeover interrupted by its taker's death is completed or undone by the
+ * next process that meets it. A lock whose process runs refuses.
  */
-export async function lockImageFile(path: string): Promise<ImageFileLock> {
+export async function lockImageFile(path: string, options: { onStep?: LockStepHook } = {}): Promise<ImageFileLock> {
   const lock = `${path}.lock`;
-  const token = randomBytes(8).toString('hex');
-  const mine = `${process.pid} ${token}\n`;
-  // Unique per call: two commits in one process must not share (and remove) each other's.
-  const tmp = `${path}.lock-${process.pid}-${token}`;
-  await writeFile(tmp, mine);
-  try {
+  const step = options.onStep ?? (() => undefined);
+  const mine = await withIdentity(path, async (identity) => {
+    await step('identity', 0);
     for (let attempt = 0; ; attempt++) {
       try {
-        await link(tmp, lock);
-        break;
+        await link(identity.tmp, lock);
+        await step('locked', 0);
+        return identity.mine;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
@@ -128,21 +165,17 @@ export async function lockImageFile(path: string): Promise<ImageFileLock> {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
         throw e;
       }
-      const pid = Number.parseInt(held, 10);
-      if (Number.isSafeInteger(pid) && pid > 0 && processAlive(pid)) {
-        throw new ImageLockedError(`${path} is being written by another process (pid ${pid}); if it is not, remove ${lock}`);
+      if (holderAlive(held)) {
+        throw new ImageLockedError(`${path} is being written by another process (pid ${Number.parseInt(held, 10)}); if it is not, remove ${lock}`);
       }
       // Left by a process that died: take it over.
-      if ((await takeOverStaleLock(lock, held)) === 'busy') {
-        // Another process is taking it over now (that takes a few ms): wait for the outcome.
-        if (attempt >= 100)
-          throw new ImageLockedError(`${path} is being written by another process (its stale lock is being taken over); if none runs, remove ${lock} and ${staleLockName(lock, held)}`);
+      if ((await removeStaleFile(lock, held, identity, step)) === 'busy') {
+        // Another running process is taking it over now (that takes a few ms): wait for the outcome.
+        if (attempt >= 100) throw new ImageLockedError(`${path} is being written by another process (its stale lock is being taken over by a running process)`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  });
   const check = async () => {
     const held = await readFile(lock, 'utf8').catch(() => '');
     if (held !== mine) throw new ImageLockedError(`${path} is being written by another process: its lock was taken while this one wrote`);
@@ -155,38 +188,61 @@ export async function lockImageFile(path: string): Promise<ImageFileLock> {
   };
 }
 
-/** The name a stale lock is linked to while one process takes it over: `F.lock-PID-TOKEN.stale`, from what the lock holds. */
-function staleLockName(lock: string, held: string): string {
+/** The claim on removing a stale file that was read to hold `held`: `FILE-PID-TOKEN.stale`, named from what it held. */
+function staleLockName(file: string, held: string): string {
   const id = held.trim().replace(/[^0-9A-Za-z]+/g, '-').slice(0, 80) || 'empty';
-  return `${lock}-${id}.stale`;
+  return `${file}-${id}.stale`;
 }
 
+/** How deep claims on claims go before a takeover gives up (each level is one taker that died mid-takeover). */
+const MAX_CLAIM_DEPTH = 4;
+
 /**
- * Removes the stale lock `lock` that was read to hold `held`, unless another process is doing
- * so ('busy'). Removing it by name would race: between reading it and removing it, another
- * taker may have removed it and linked its own, which would go instead. So the taker first
- * links the lock to a name made from what it read (`F.lock-PID-TOKEN.stale`): the link fails for
- * every taker but one, and links whatever the lock is at that instant, so the winner reads the
- * link back to see that it is still the stale lock. While that name exists no other process
- * can remove the lock (nor create one: it exists), so the winner removes it by name safely.
- * A lock's token is never reused: once removed, what it held never comes back.
+ * Removes the stale file `file` (a lock, or a claim below) that was read to hold `held`,
+ * unless a running process is doing so ('busy'). Removing it by name would race: between
+ * reading it and removing it, another taker may have removed it and linked its own, which
+ * would go instead. So a taker first claims the removal: it links its identity to a name made
+ * from what it read (`FILE-PID-TOKEN.stale`); the link fails for every taker but one. Only the
+ * claim's holder removes a file holding `held`, and it checks that the file still does after
+ * claiming, so it never removes anything else (a file's token is never reused).
+ * The claim names its taker, so a taker that died mid-takeover is seen: its claim is stale
+ * in turn and is removed the same way (a claim on the claim), after which the takeover is
+ * done again from the start: the file is removed if it still holds `held` (completed), or
+ * left (undone: nothing was removed yet, or someone else finished first).
  */
-async function takeOverStaleLock(lock: string, held: string): Promise<'removed' | 'busy' | 'changed'> {
-  const stale = staleLockName(lock, held);
-  try {
-    await link(lock, stale);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'changed';
-    if (code === 'EEXIST') return 'busy';
-    throw e;
+async function removeStaleFile(file: string, held: string, identity: Identity, step: LockStepHook, depth = 0): Promise<'removed' | 'busy' | 'changed'> {
+  const claim = staleLockName(file, held);
+  for (;;) {
+    try {
+      await link(identity.tmp, claim);
+      await step('claimed', depth);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let claimHeld: string;
+    try {
+      claimHeld = await readFile(claim, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // its taker finished meanwhile
+      throw e;
+    }
+    if (holderAlive(claimHeld)) return 'busy';
+    // Its taker died mid-takeover: clear its claim, then claim again.
+    if (depth >= MAX_CLAIM_DEPTH) throw new ImageLockedError(`${claim} and the claims on it were left by ${MAX_CLAIM_DEPTH} processes that died; remove ${file}* by hand`);
+    if ((await removeStaleFile(claim, claimHeld, identity, step, depth + 1)) === 'busy') return 'busy';
   }
   try {
-    if ((await readFile(stale, 'utf8')) !== held) return 'changed';
-    await rm(lock);
+    const now = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+    if (now !== held) return 'changed';
+    await rm(file);
+    await step('removed', depth);
     return 'removed';
   } finally {
-    await rm(stale, { force: true });
+    await rm(claim, { force: true });
   }
 }
 

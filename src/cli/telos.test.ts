@@ -22,6 +22,14 @@ async function editedGenesis(edit: (lines: any[]) => void): Promise<Buffer> {
   return gzipSync(body + JSON.stringify({ type: 'end', records: json.length - 1, sha256 }) + '\n');
 }
 
+/** The id of a process that has exited. */
+function deadPid(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = execFile(process.execPath, ['-e', '']);
+    child.on('exit', () => resolve(child.pid!));
+  });
+}
+
 /** Runs `telos image ...`, answering its status and what it wrote to stderr. */
 async function runImage(...argv: string[]) {
   const err: string[] = [];
@@ -228,6 +236,63 @@ describe('telos eval', () => {
     }
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('a lock whose takeover was left half done by a taker that died is taken over by the next opener', async () => {
+    // What a taker that died between linking the stale lock to its takeover name and removing
+    // the lock left before: both names, holding the dead holder's text. Every later commit was
+    // refused until a person removed both files.
+    const dir = await mkdtemp(join(tmpdir(), 'telos-halfdone-'));
+    const file = join(dir, 'g.telos');
+    const dead = await deadPid();
+    await writeFile(`${file}.lock`, `${dead} 5e1f\n`);
+    await writeFile(`${file}.lock-${dead}-5e1f.stale`, `${dead} 5e1f\n`);
+    const lock = await lockImageFile(file);
+    expect(Number.parseInt(await readFile(`${file}.lock`, 'utf8'), 10)).toBe(process.pid);
+    await lock.release();
+    expect(await readdir(dir)).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a taker killed at any step of taking over a stale lock (or of recovering from such a kill) leaves what the next opener completes or undoes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telos-killed-'));
+    const file = join(dir, 'g.telos');
+    await copyFile(genesisFile, file);
+    const dead = await deadPid();
+    const script = join(dir, 'taker.mjs');
+    const image = fileURLToPath(new URL('./image.ts', import.meta.url));
+    // Takes the lock with a hook that kills the process (SIGKILL: no finally runs) at one step.
+    await writeFile(
+      script,
+      `await import(${JSON.stringify(fileURLToPath(new URL('../../bin/raw-imports.mjs', import.meta.url)))});
+const { lockImageFile } = await import(${JSON.stringify(image)});
+const [path, at] = process.argv.slice(2);
+await lockImageFile(path, { onStep: (step, depth) => { if (step + ':' + depth === at) process.kill(process.pid, 'SIGKILL'); } });
+process.exit(3);`,
+    );
+    // Run from the project, whose tsx loader (--import tsx) reads the TypeScript.
+    const takerKilledAt = async (at: string) => {
+      const exit = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, ['--import', 'tsx', script, file, at], { cwd: process.cwd() }, (_e, _out, stderr) =>
+          resolve({ code: child.exitCode, signal: child.signalCode, stderr }),
+        );
+      });
+      expect({ at, ...exit }).toEqual({ at, code: null, signal: 'SIGKILL', stderr: '' });
+    };
+    const killSequences = [['identity:0'], ['claimed:0'], ['removed:0'], ['locked:0'], ['claimed:0', 'claimed:1'], ['claimed:0', 'removed:1'], ['claimed:0', 'claimed:1', 'claimed:2']];
+    for (const kills of killSequences) {
+      await writeFile(`${file}.lock`, `${dead} 0ld\n`);
+      for (const at of kills) await takerKilledAt(at);
+      const left = (await readdir(dir)).filter((n) => n.startsWith('g.telos.'));
+      expect(left.length, `${kills.join(' then ')} left files`).toBeGreaterThan(0);
+      // The next commit takes the lock without anyone removing a file by hand, and sweeps
+      // what the killed takers left.
+      const r = await run('eval', '--image', file, '--commit', `self.Circle.radius = ${kills.length + 10}`);
+      expect({ kills, status: r.status, err: r.err }).toEqual({ kills, status: EXIT.ok, err: [] });
+      expect((await readdir(dir)).sort(), kills.join(' then ')).toEqual(['g.telos', 'taker.mjs']);
+    }
+    expect((await run('eval', '--image', file, 'self.Circle.radius')).out).toEqual([String(killSequences.at(-1)!.length + 10)]);
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
 
   it('runaway code stops at the deadline', async () => {
     const r = await run('eval', '--deadline', '100', 'while (true) {}');
