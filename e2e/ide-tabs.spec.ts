@@ -119,6 +119,40 @@ test('a change to another slot of the same object is not a conflict: the edit is
   await tab2.close();
 });
 
+test('a slot renamed or removed in another tab while this tab types its value: the typed text is kept', async ({ page, context, consoleErrors }) => {
+  void consoleErrors;
+  const { tab2, circle1, circle2 } = await twoTabsOnCircle(page, context);
+  // Tab 2 types 6 into radius; tab 1 renames radius to r meanwhile.
+  await valueButton(circle2, 'radius').click();
+  await circle2.getByRole('textbox', { name: 'Value of radius' }).fill('6');
+  await slotRow(circle1, 'radius').getByRole('button', { name: 'Rename slot' }).click();
+  const rename = circle1.getByRole('textbox', { name: 'New name for radius' });
+  await rename.fill('r');
+  await rename.press('Enter');
+  await expect(valueButton(circle1, 'r')).toBeVisible();
+  // Tab 2's field follows the slot to its new name with the text as typed, and says so.
+  const field2 = circle2.getByRole('textbox', { name: 'Value of r' });
+  await expect(field2).toHaveValue('6');
+  await expect(slotRow(circle2, 'r').getByRole('status')).toHaveText('radius was renamed to r in another tab; Enter applies your edit to r');
+  await field2.press('Enter');
+  await expect(slotRow(circle1, 'r').getByRole('button', { name: 'Edit value of r: 6' })).toBeVisible();
+  await expect(slotRow(circle2, 'r').getByRole('button', { name: 'Edit value of r: 6' })).toBeVisible();
+  await expect(circle2.getByRole('alert', { name: 'Changed in another tab' })).toHaveCount(0);
+
+  // Tab 2 types 7 into r; tab 1 removes r: tab 2 is told, with its 7, and nothing is written.
+  await valueButton(circle2, 'r').click();
+  await circle2.getByRole('textbox', { name: 'Value of r' }).fill('7');
+  await slotRow(circle1, 'r').getByRole('button', { name: 'Remove slot' }).click();
+  await expect(slotRow(circle1, 'r')).toHaveCount(0);
+  const notice = circle2.getByRole('alert', { name: 'Changed in another tab' });
+  await expect(notice).toContainText('Theirs: the slot was removed or renamed');
+  await expect(notice).toContainText('yours: 7');
+  await expect(slotRow(circle2, 'r')).toHaveCount(0);
+  await notice.getByRole('button', { name: 'Take theirs' }).click();
+  await expect(notice).toHaveCount(0);
+  await tab2.close();
+});
+
 /** Opens the method editor on Circle's area (held by its trait TCircle) from the outliner. */
 async function openArea(page: Page): Promise<Locator> {
   const circle = await openFromSpotter(page, 'Circle');

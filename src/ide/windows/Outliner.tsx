@@ -6,7 +6,7 @@ import { useObject, worldLink } from '../world-link/use-world';
 import type { ConflictView, ObjectView, SlotKind, SlotView, TraitUseView } from '../world-link/types';
 import { openOutliner, openQuery, reportOutcome } from '../actions';
 import { VirtualList } from './VirtualList';
-import { SlotRow, editSlot, slotEditTitle, type SlotEditConflict } from './SlotRow';
+import { SlotRow, editSlot, followSlotEdit, slotEditTitle, type SlotEditConflict, type SlotEditState } from './SlotRow';
 import { StaleNotice } from './StaleNotice';
 import { formatValue } from '../world-link/format';
 import { useParentLinks } from '../morphs/parent-links';
@@ -38,7 +38,22 @@ export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
   const { data: object, error } = useObject(oid);
   const [adding, setAdding] = useState(false);
   const [conflict, setConflict] = useState<SlotEditConflict | null>(null);
+  // The inline slot edit in progress: kept here so it outlives its row (see SlotEditState).
+  const [edit, setEdit] = useState<SlotEditState | null>(null);
   const rows = useMemo(() => (object ? groupRows(object) : []), [object]);
+
+  // Another tab committed: the edit follows its slot (or becomes a conflict holding the text).
+  useEffect(() => {
+    if (!object || !edit) return;
+    const next = followSlotEdit(edit, object);
+    if ('gone' in next) {
+      setEdit(null);
+      setConflict(next.gone);
+      useViewState.getState().setStatus(`${slotEditTitle(next.gone.edit, next.gone.seen.name)}: the slot was removed or renamed in another tab; nothing was written, your text is kept`);
+    } else if (next.edit !== edit) setEdit(next.edit);
+    // Runs when the shown version of the object changes, not on each keystroke.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [object]);
 
   useEffect(() => {
     if (!object) return;
@@ -99,7 +114,13 @@ export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
                 {row.name} <span className="muted">({row.count})</span>
               </div>
             ) : (
-              <SlotRow object={object} slot={row.slot} onConflict={setConflict} />
+              <SlotRow
+                object={object}
+                slot={row.slot}
+                onConflict={setConflict}
+                edit={edit && row.slot.via === 'own' && row.slot.name === edit.slot ? edit : null}
+                onEdit={setEdit}
+              />
             )
           }
         />
@@ -150,8 +171,9 @@ function SlotConflictNotice({
       useViewState.getState().setStatus(`${what}: ${e instanceof Error ? e.message : String(e)}; nothing was written`);
       return 'failed' as const;
     });
-    // A failed call leaves the notice (and both versions) for another try.
-    if (result !== 'conflict' && result !== 'failed') onDone();
+    // A refused or failed call leaves the notice (and both versions, the user's text among
+    // them) for another try or Take theirs; a new conflict has replaced it.
+    if (result === 'done') onDone();
   };
   const take = () => {
     useViewState.getState().setStatus(`${what}: kept the version from another tab; yours (${mine}) was not written`);

@@ -3,14 +3,14 @@
 // editor; parent slots link to the parent's outliner.
 // Every edit carries the version of the object the user saw when it started; when another
 // tab changed the slot meanwhile, the outliner shows "Changed in another tab" (SlotEditConflict).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { ObjectView, Outcome, SlotView } from '../world-link/types';
 import { formatValue, isRef, valueSource } from '../world-link/format';
 import { worldLink } from '../world-link/use-world';
 import { openMethodEditor, openOutliner, reportOutcome } from '../actions';
 import { useViewState } from '../view-state';
 
-type Editing = null | 'value' | 'rename' | 'category';
+type Editing = null | SlotEditState['kind'];
 export type SlotEdit = 'value' | 'rename' | 'category' | 'remove';
 
 /** A slot edit refused because another tab changed that slot after the edit started. */
@@ -91,42 +91,107 @@ export async function editSlot(
   return 'refused';
 }
 
-export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot: SlotView; onConflict: (c: SlotEditConflict) => void }) {
-  const [editing, setEditing] = useState<Editing>(null);
-  const [text, setText] = useState('');
+/**
+ * An inline edit in progress. The outliner holds it, not the row: a row goes when its slot is
+ * renamed (by another tab) or scrolls out of view, and the user's text must not go with it.
+ */
+export interface SlotEditState {
+  kind: 'value' | 'rename' | 'category';
+  /** The slot's name now (it follows a rename made in another tab). */
+  slot: string;
+  /** What the user typed. */
+  text: string;
+  /** The slot and the object's version the edit applies to, and the text the field started with. */
+  seen: SlotView;
+  serial: number;
+  initial: string;
+  /** The object's own slot names at `serial` (to tell a rename from a removal). */
+  names: string[];
+  /** Something the user should know before pressing Enter (the slot was renamed meanwhile). */
+  note?: string;
+}
+
+function fieldText(kind: SlotEditState['kind'], slot: SlotView): string {
+  return kind === 'value' ? valueSource(slot.value) : kind === 'rename' ? slot.name : (slot.category ?? '');
+}
+
+const ownNames = (object: ObjectView) => object.slots.filter((s) => s.via === 'own').map((s) => s.name);
+
+export function startSlotEdit(object: ObjectView, slot: SlotView, kind: SlotEditState['kind']): SlotEditState {
+  const initial = fieldText(kind, slot);
+  return { kind, slot: slot.name, text: initial, seen: slot, serial: object.serial, initial, names: ownNames(object) };
+}
+
+/**
+ * An edit in progress after another tab committed `object`. If its slot is as it was, the edit
+ * now applies to the newer version; if the user has not typed, the field shows the slot's new
+ * state; a field the user changed keeps their text (Enter will tell them of a conflict). If
+ * the slot was renamed (one new slot, the same in all but its name, where it went), the edit
+ * follows it, text kept, with a note saying so; if it is gone otherwise, the edit becomes a
+ * conflict holding the user's text.
+ */
+export function followSlotEdit(edit: SlotEditState, object: ObjectView): { edit: SlotEditState } | { gone: SlotEditConflict } {
+  if (object.serial === edit.serial) return { edit };
+  const own = object.slots.filter((s) => s.via === 'own');
+  const now = own.find((s) => s.name === edit.slot);
+  if (now) {
+    if (sameSlot(now, edit.seen)) return { edit: { ...edit, serial: object.serial, names: ownNames(object) } };
+    if (edit.text === edit.initial) {
+      const initial = fieldText(edit.kind, now);
+      return { edit: { ...edit, text: initial, initial, seen: now, serial: object.serial, names: ownNames(object) } };
+    }
+    return { edit };
+  }
+  const renamed = own.filter((s) => !edit.names.includes(s.name) && sameSlot({ ...s, name: edit.seen.name }, edit.seen));
+  if (renamed.length === 1) {
+    const to = renamed[0]!;
+    const untouched = edit.text === edit.initial;
+    const initial = untouched ? fieldText(edit.kind, to) : edit.initial;
+    return {
+      edit: {
+        ...edit,
+        slot: to.name,
+        seen: to,
+        serial: object.serial,
+        names: ownNames(object),
+        initial,
+        text: untouched ? initial : edit.text,
+        note: `${edit.seen.name} was renamed to ${to.name} in another tab; Enter applies your edit to ${to.name}`,
+      },
+    };
+  }
+  return { gone: { edit: edit.kind, seen: edit.seen, mine: edit.text, currentSerial: object.serial } };
+}
+
+export function SlotRow({
+  object,
+  slot,
+  onConflict,
+  edit,
+  onEdit,
+}: {
+  object: ObjectView;
+  slot: SlotView;
+  onConflict: (c: SlotEditConflict) => void;
+  /** This row's edit in progress, if any (held by the outliner). */
+  edit: SlotEditState | null;
+  onEdit: (edit: SlotEditState | null) => void;
+}) {
+  const editing: Editing = edit?.kind ?? null;
+  const text = edit?.text ?? '';
   // Why the last edit of this row was not written (shown until the next try or Escape).
   const [failure, setFailure] = useState<string | null>(null);
-  // The slot and the object's version as they were when the edit started, and the text the
-  // field started with.
-  const [seen, setSeen] = useState<{ slot: SlotView; serial: number; initial: string } | null>(null);
   const own = slot.via === 'own';
 
-  const begin = (what: Editing, initial: string) => {
-    setEditing(what);
-    setText(initial);
-    setSeen({ slot, serial: object.serial, initial });
+  const begin = (what: SlotEditState['kind']) => {
+    setFailure(null);
+    onEdit(startSlotEdit(object, slot, what));
   };
-
-  // Another tab committed while the field is open: if this slot is as it was, the edit now
-  // starts from the newer version; if the field is untouched, it shows the slot's new state.
-  // A field the user has changed keeps their text, and Enter will tell them.
-  useEffect(() => {
-    if (!editing || !seen || object.serial === seen.serial) return;
-    if (sameSlot(slot, seen.slot)) {
-      setSeen({ ...seen, serial: object.serial });
-    } else if (text === seen.initial) {
-      const initial = editing === 'value' ? valueSource(slot.value) : editing === 'rename' ? slot.name : (slot.category ?? '');
-      setText(initial);
-      setSeen({ slot, serial: object.serial, initial });
-    }
-    // Runs when the shown version of the object changes.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [object.serial, slot]);
+  const setText = (value: string) => edit && onEdit({ ...edit, text: value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!editing) return;
-    const base = seen ?? { slot, serial: object.serial };
-    const result = await editSlot(object.oid, base.slot, base.serial, editing, text, onConflict);
+    if (!edit) return;
+    const result = await editSlot(object.oid, edit.seen, edit.serial, edit.kind, edit.text, onConflict);
     // Refused or failed: the field stays open with the typed text, the reason beside it.
     if (result === 'done' || result === 'conflict') close();
     else setFailure(useViewState.getState().statusMessage);
@@ -136,7 +201,7 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
     setFailure(result === 'done' || result === 'conflict' ? null : useViewState.getState().statusMessage);
   };
   const close = () => {
-    setEditing(null);
+    onEdit(null);
     setFailure(null);
   };
   const cancelOnEscape = (e: React.KeyboardEvent) => {
@@ -176,7 +241,7 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
         type="button"
         className="linklike slot-value data"
         aria-label={`Edit value of ${slot.name}: ${formatValue(slot.value, object.names)}`}
-        onClick={() => begin('value', valueSource(slot.value))}
+        onClick={() => begin('value')}
       >
         {formatValue(slot.value, object.names)}
       </button>
@@ -201,7 +266,11 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
         {slot.kind === 'data' && slot.constant ? 'const' : slot.kind}
       </span>
       {valueCell}
-      {failure ? (
+      {edit?.note && !failure ? (
+        <span className="slot-where slot-note" role="status" title={edit.note}>
+          {edit.note}
+        </span>
+      ) : failure ? (
         // In the "lives in" column: the row keeps its height and grid.
         <span className="slot-where slot-error error-text" role="alert" title={failure}>
           {failure}
@@ -213,7 +282,7 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
       )}
       {own && !editing && (
         <span className="slot-actions">
-          <button type="button" className="icon" aria-label="Rename slot" title="Rename slot" onClick={() => begin('rename', slot.name)}>
+          <button type="button" className="icon" aria-label="Rename slot" title="Rename slot" onClick={() => begin('rename')}>
             ✎
           </button>
           <button
@@ -221,7 +290,7 @@ export function SlotRow({ object, slot, onConflict }: { object: ObjectView; slot
             className="icon"
             aria-label="Recategorize"
             title="Recategorize"
-            onClick={() => begin('category', slot.category ?? '')}
+            onClick={() => begin('category')}
           >
             #
           </button>
