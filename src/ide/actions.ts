@@ -4,6 +4,7 @@ import { useViewState } from './view-state';
 import { worldLink } from './world-link/use-world';
 import { formatValue, isRef } from './world-link/format';
 import type { ErrorView, EvalOutcome, Outcome, Value } from './world-link/types';
+import type { WorldLink } from './world-link/world-link';
 
 export function openOutliner(oid: number, name: string, at?: { x: number; y: number }): string {
   return useViewState.getState().openWindow({ kind: 'outliner', title: name, target: { oid }, ...at });
@@ -33,6 +34,19 @@ export function openQuery(query: 'senders' | 'implementors' | 'references', sele
     title: `${verb} ${selector}`,
     target: { query, selector, oid },
   });
+}
+
+/**
+ * Asks the World through the link. A throw (no World connected yet, its worker gone) comes
+ * back as a failed outcome, so callers report it like a refusal instead of it escaping from
+ * an event handler as an unhandled rejection.
+ */
+export async function askWorld<T>(ask: (link: WorldLink) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await ask(worldLink());
+  } catch (e) {
+    return { ok: false, error: { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e), frames: [] } };
+  }
 }
 
 /** Shows a refused operation in the status bar and the Transcript. */

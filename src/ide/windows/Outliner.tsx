@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useObject, worldLink } from '../world-link/use-world';
 import type { ConflictView, ObjectView, SlotKind, SlotView, TraitUseView } from '../world-link/types';
-import { openOutliner, openQuery, reportOutcome } from '../actions';
+import { askWorld, openOutliner, openQuery, reportOutcome } from '../actions';
 import { VirtualList } from './VirtualList';
 import { SlotRow, editSlot, followSlotEdit, slotEditTitle, type SlotEditConflict, type SlotEditState } from './SlotRow';
 import { StaleNotice } from './StaleNotice';
@@ -72,7 +72,7 @@ export function Outliner({ windowId, oid }: { windowId: string; oid: number }) {
   if (!object) return <p className="muted">Reading object #{oid}…</p>;
 
   const clone = async () => {
-    const outcome = await worldLink().clone(oid);
+    const outcome = await askWorld((link) => link.clone(oid));
     if (reportOutcome(`Clone ${object.name}`, outcome) && outcome.ok) {
       const win = useViewState.getState().windows.find((w) => w.id === windowId);
       openOutliner(outcome.value, `${object.name} clone`, win ? { x: win.x + 40, y: win.y + 40 } : undefined);
@@ -194,9 +194,9 @@ function NewSlotForm({ object, onDone }: { object: ObjectView; onDone: () => voi
   const [category, setCategory] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const link = worldLink();
     const initial = kind === 'method' ? value || 'function () {\n  return self;\n}' : value || 'null';
-    const outcome = await link.addSlot(object.oid, name.trim(), kind, initial, category.trim() || undefined);
+    // Refused or failed, the form stays with what was typed.
+    const outcome = await askWorld((link) => link.addSlot(object.oid, name.trim(), kind, initial, category.trim() || undefined));
     if (reportOutcome(`Add slot ${name}`, outcome)) onDone();
   };
   return (
@@ -392,7 +392,7 @@ function ConflictRow({ object, conflict }: { object: ObjectView; conflict: Confl
     reportOutcome(
       `Resolve ${conflict.selector} (${mode} ${traitName})`,
       // Made on the version shown; over a newer one it is refused and the outliner shows that one.
-      await worldLink().setTraitUse(object.oid, traitOid, exclude, alias, object.serial),
+      await askWorld((link) => link.setTraitUse(object.oid, traitOid, exclude, alias, object.serial)),
     );
   };
   return (
