@@ -5,7 +5,7 @@
 // memory whole.
 //
 //   line 1      header  {"format":"telos-image","version":1,"createdAt":ISO,"root":0,
-//                        "counts":{"obj":n,"blob":n,"tx":n,"disk":n,"vm":n},
+//                        "counts":{"obj":n,"blob":n,"tx":n,"disk":n,"vm":n,"hdb"?:n},
 //                        "name"?:string,"nextOid"?:n,"lastTid"?:n}
 //   lines 2..   records, each an object with a "type":
 //     obj    {"type":"obj","oid":n,"serial"?:tid,"state":ObjectState}   one per object
@@ -19,11 +19,17 @@
 //            before-images are kept (after-images follow from the next revision)
 //     disk   {"type":"disk","offset":n,"size":n,"data":base64}   kernel disk chunks (reserved)
 //     vm     {"type":"vm","offset":n,"size":n,"data":base64}     saved VM state chunks (reserved)
+//     hdb    {"type":"hdb","offset":n,"size":n,"data":base64}    the Machine's file-system disk,
+//            sparse: only chunks that are not all zeros are written (a file system is mostly
+//            empty), in rising offsets that do not overlap, each inside `size`; the bytes
+//            between them are zeros. A blank disk is one empty chunk at offset 0. `size` is
+//            whole 512-byte sectors, at most MAX_HDB_FILE_BYTES. Files without an hdb
+//            leave its count out.
 //   last       {"type":"end","records":n,"sha256":hex}
 //            records = number of lines between header and end; sha256 is over every
 //            uncompressed byte before the end line (header and records with their "\n").
 //
-// counts: obj, tx, disk and vm count records; blob counts blobs (not chunks).
+// counts: obj, tx, disk, vm and hdb count records; blob counts blobs (not chunks).
 //
 // An ObjectState is the World's object without its OID: {"name","slots","traits","meta"},
 // slots and trait uses ordered. A trait use's alias map is written as sorted
@@ -45,6 +51,8 @@ export const IMAGE_FORMAT = 'telos-image';
 export const IMAGE_FORMAT_VERSION = 1;
 /** Blobs, disk and VM state are written in chunks of this many bytes (before base64). */
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
+/** Largest file-system disk a file may describe (the reader allocates it whole). */
+export const MAX_HDB_FILE_BYTES = 1024 * 1024 * 1024;
 
 export type OID = number;
 
@@ -99,6 +107,8 @@ export interface ImageCounts {
   tx: number;
   disk: number;
   vm: number;
+  /** hdb records; absent in files without a file-system disk. */
+  hdb?: number;
 }
 
 export interface ImageHeader {
@@ -146,12 +156,22 @@ export interface TxRecord {
   changes: TxChange[];
 }
 
-export interface ChunkRecord {
+export interface MachineChunkRecord {
   type: 'disk' | 'vm';
   offset: number;
   size: number;
   data: string;
 }
+
+/** A chunk of the sparse file-system disk (see the file layout above). */
+export interface HdbChunkRecord {
+  type: 'hdb';
+  offset: number;
+  size: number;
+  data: string;
+}
+
+export type ChunkRecord = MachineChunkRecord | HdbChunkRecord;
 
 export interface EndRecord {
   type: 'end';
@@ -313,7 +333,7 @@ export const objectStateSchema = v.pipe(
   v.check((s) => new Set(s.traits.map((t) => t.trait)).size === s.traits.length, 'an object uses the same trait twice'),
 );
 
-const countsSchema = v.strictObject({ obj: safeCount, blob: safeCount, tx: safeCount, disk: safeCount, vm: safeCount });
+const countsSchema = v.strictObject({ obj: safeCount, blob: safeCount, tx: safeCount, disk: safeCount, vm: safeCount, hdb: v.optional(safeCount) });
 
 export const headerSchema = v.strictObject({
   format: v.literal(IMAGE_FORMAT),
@@ -346,7 +366,7 @@ const txSchema = v.strictObject({
   undoOf: v.optional(tid),
   changes: v.array(v.strictObject({ oid, beforeSerial: tid, before: v.nullable(objectStateSchema) })),
 });
-const chunkSchema = (type: 'disk' | 'vm') =>
+const chunkSchema = (type: 'disk' | 'vm' | 'hdb') =>
   v.strictObject({ type: v.literal(type), offset: safeCount, size: safeCount, data: base64 });
 const endSchema = v.strictObject({
   type: v.literal('end'),
@@ -435,6 +455,7 @@ export const recordSchemas = {
   tx: txSchema,
   disk: chunkSchema('disk'),
   vm: chunkSchema('vm'),
+  hdb: chunkSchema('hdb'),
   end: endSchema,
 } as const;
 
@@ -498,6 +519,8 @@ export function canonicalRecord(record: ImageRecord): ImageRecord {
     case 'disk':
     case 'vm':
       return { type: record.type, offset: record.offset, size: record.size, data: record.data };
+    case 'hdb':
+      return { type: 'hdb', offset: record.offset, size: record.size, data: record.data };
   }
 }
 
@@ -509,6 +532,8 @@ export function canonicalHeader(h: ImageHeader): ImageHeader {
     root: h.root,
     counts: { obj: h.counts.obj, blob: h.counts.blob, tx: h.counts.tx, disk: h.counts.disk, vm: h.counts.vm },
   };
+  // Left out when 0, so files without a file-system disk stay as they were.
+  if (h.counts.hdb) out.counts.hdb = h.counts.hdb;
   if (h.name !== undefined) out.name = h.name;
   if (h.nextOid !== undefined) out.nextOid = h.nextOid;
   if (h.lastTid !== undefined) out.lastTid = h.lastTid;

@@ -15,6 +15,7 @@ export class MemoryImage implements ImageExportSource {
   readonly history: HistoryTransaction[] = [];
   disk: Blob | undefined;
   vm: Blob | undefined;
+  hdb: Blob | undefined;
 
   constructor(name: string) {
     this.name = name;
@@ -39,6 +40,7 @@ export class MemoryImage implements ImageExportSource {
       counts: { objects: this.objects_.size, blobs: this.blobs_.size, transactions: this.history.length },
       ...(this.disk ? { disk: this.disk } : {}),
       ...(this.vm ? { vm: this.vm } : {}),
+      ...(this.hdb ? { hdb: this.hdb } : {}),
     };
   }
 

@@ -168,7 +168,7 @@ export async function readImageFile(
       line,
       bytes,
       compressedBytes,
-      expectedRecords: header ? header.counts.obj + header.counts.tx + header.counts.disk + header.counts.vm + header.counts.blob : 0,
+      expectedRecords: header ? header.counts.obj + header.counts.tx + header.counts.disk + header.counts.vm + (header.counts.hdb ?? 0) + header.counts.blob : 0,
     });
 
   /** Handles one complete line; answers true when it was the end record. */

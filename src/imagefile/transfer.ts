@@ -44,8 +44,9 @@ export interface ImageDescription {
   nextOid?: number;
   lastTid?: number;
   counts: { objects: number; blobs: number; transactions: number };
-  /** Kernel disk and saved VM state, when the image has them (reserved for the Machine). */
+  /** Kernel disk, file-system disk (hdb) and saved VM state, when the image has them. */
   disk?: Blob;
+  hdb?: Blob;
   vm?: Blob;
 }
 
@@ -64,7 +65,7 @@ export interface ImageImportTarget {
   putBlob(blob: StoredBlob): Promise<void>;
   putTransactions(batch: HistoryTransaction[]): Promise<void>;
   /** Kernel disk or VM state (reserved); a target without it ignores them, and import says so. */
-  putMachineState?(kind: 'disk' | 'vm', data: Blob): Promise<void>;
+  putMachineState?(kind: 'disk' | 'vm' | 'hdb', data: Blob): Promise<void>;
   /**
    * Everything arrived and was verified: write the image's meta and make it visible.
    * May answer notes on what the target could not keep as it was (shown to the user).
@@ -98,11 +99,31 @@ async function* chunkRecords(kind: 'disk' | 'vm', data: Blob): AsyncGenerator<Im
   }
 }
 
+/** Offsets of the hdb's chunks that are not all zeros (a blank disk: none). */
+async function hdbChunkOffsets(data: Blob): Promise<number[]> {
+  const offsets: number[] = [];
+  for (let offset = 0; offset < data.size; offset += BLOB_CHUNK_BYTES) {
+    const bytes = new Uint8Array(await data.slice(offset, offset + BLOB_CHUNK_BYTES).arrayBuffer());
+    if (bytes.some((b) => b !== 0)) offsets.push(offset);
+  }
+  return offsets;
+}
+
+/** The hdb as sparse records: its non-zero chunks, or one empty chunk for a blank disk. */
+async function* hdbRecords(data: Blob, offsets: number[]): AsyncGenerator<ImageRecord> {
+  if (offsets.length === 0) yield { type: 'hdb', offset: 0, size: data.size, data: '' };
+  for (const offset of offsets) {
+    const bytes = new Uint8Array(await data.slice(offset, offset + BLOB_CHUNK_BYTES).arrayBuffer());
+    yield { type: 'hdb', offset, size: data.size, data: bytesToBase64(bytes) };
+  }
+}
+
 /** Streams an image out as `.telos` bytes (gzip). */
 export async function exportImage(source: ImageExportSource, options: ExportOptions = {}): Promise<ReadableStream<Uint8Array>> {
   const d = await source.describe();
   const includeHistory = options.includeHistory ?? false;
   const machineChunks = (b: Blob | undefined) => (b ? blobChunks(b.size) : 0);
+  const hdbOffsets = d.hdb ? await hdbChunkOffsets(d.hdb) : [];
   const header: ImageHeader = {
     format: IMAGE_FORMAT,
     version: IMAGE_FORMAT_VERSION,
@@ -119,6 +140,7 @@ export async function exportImage(source: ImageExportSource, options: ExportOpti
   if (d.name !== undefined) header.name = d.name;
   if (d.nextOid !== undefined) header.nextOid = d.nextOid;
   if (d.lastTid !== undefined) header.lastTid = d.lastTid;
+  if (d.hdb) header.counts.hdb = Math.max(1, hdbOffsets.length);
 
   async function* records(): AsyncGenerator<ImageRecord> {
     for await (const { serial, state } of source.objects()) {
@@ -147,9 +169,10 @@ export async function exportImage(source: ImageExportSource, options: ExportOpti
     }
     if (d.disk) yield* chunkRecords('disk', d.disk);
     if (d.vm) yield* chunkRecords('vm', d.vm);
+    if (d.hdb) yield* hdbRecords(d.hdb, hdbOffsets);
   }
 
-  const totalRecords = header.counts.obj + header.counts.tx + header.counts.disk + header.counts.vm;
+  const totalRecords = header.counts.obj + header.counts.tx + header.counts.disk + header.counts.vm + (header.counts.hdb ?? 0);
   return writeImageFile(header, records(), {
     limits: options.limits,
     progress: (n) => options.onProgress?.({ records: n, totalRecords }),
@@ -192,6 +215,8 @@ export async function importImage(
   let blobParts: Uint8Array[] = [];
   let blobFilled = 0;
   const machine: Record<'disk' | 'vm', Uint8Array[]> = { disk: [], vm: [] };
+  /** The hdb, zeros where the file has no chunk (its size was checked before this is made). */
+  let hdb: Uint8Array | null = null;
   const skipped: string[] = [];
 
   const store = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
@@ -256,6 +281,11 @@ export async function importImage(
               }
               return;
             }
+            case 'hdb': {
+              hdb ??= new Uint8Array(r.size);
+              hdb.set(base64ToBytes(r.data), r.offset);
+              return;
+            }
             case 'disk':
             case 'vm': {
               const parts = machine[r.type];
@@ -277,6 +307,11 @@ export async function importImage(
       const data = new Blob(machine[kind] as BlobPart[]);
       if (t.putMachineState) await store(`writing ${kind} state`, () => t.putMachineState!(kind, data));
       else skipped.push(`${kind === 'disk' ? 'kernel disk' : 'saved VM state'} (${data.size} bytes): this store cannot keep it yet`);
+    }
+    if (hdb) {
+      const data = new Blob([hdb as BlobPart]);
+      if (t.putMachineState) await store('writing the file-system disk', () => t.putMachineState!('hdb', data));
+      else skipped.push(`file-system disk (hdb, ${data.size} bytes): this store cannot keep it yet`);
     }
     const h = summary.header;
     const notes = await store('finishing the image', () =>

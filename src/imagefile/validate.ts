@@ -8,6 +8,7 @@ import { ImageFileError } from './errors';
 import {
   FORBIDDEN_KEYS,
   fastObjRecord,
+  MAX_HDB_FILE_BYTES,
   type FileObjectState,
   type FileValue,
   type ImageCounts,
@@ -194,6 +195,8 @@ export class ImageChecker {
   private readonly tids = new Set<number>();
   private openBlob: (OpenChunks & { mediaType: string }) | null = null;
   private readonly machine: Record<'disk' | 'vm', OpenChunks | null> = { disk: null, vm: null };
+  /** The hdb's size and where its last chunk ended (its chunks are sparse). */
+  private hdb: { size: number; end: number } | null = null;
   private lastTid = -1;
 
   constructor(readonly header: ImageHeader) {}
@@ -263,6 +266,8 @@ export class ImageChecker {
         }
         return;
       }
+      case 'hdb':
+        return this.checkHdbChunk(record, line);
       case 'disk':
       case 'vm': {
         this.counts[record.type]++;
@@ -284,6 +289,26 @@ export class ImageChecker {
         return;
       }
     }
+  }
+
+  private checkHdbChunk(record: Extract<ImageRecord, { type: 'hdb' }>, line: number): void {
+    const where = { line, record: 'hdb' };
+    this.counts.hdb = (this.counts.hdb ?? 0) + 1;
+    const len = base64Length(record.data);
+    if (len < 0) throw new ImageFileError('chunk data is not whole base64', where);
+    const open = this.hdb;
+    if (open === null) {
+      if (len === 0 && record.offset !== 0) throw new ImageFileError('a blank hdb is one empty chunk at offset 0', where);
+      if (record.size === 0 || record.size % 512 !== 0 || record.size > MAX_HDB_FILE_BYTES) {
+        throw new ImageFileError(`hdb size ${record.size} is not whole 512-byte sectors between 512 bytes and ${MAX_HDB_FILE_BYTES} bytes`, where);
+      }
+    } else {
+      if (record.size !== open.size) throw new ImageFileError(`hdb size changes from ${open.size} to ${record.size}`, where);
+      if (len === 0) throw new ImageFileError('empty hdb chunk (only a blank disk has one, alone)', where);
+      if (record.offset < open.end) throw new ImageFileError(`hdb chunk at offset ${record.offset} overlaps or precedes the one ending at ${open.end}`, where);
+    }
+    if (record.offset + len > record.size) throw new ImageFileError(`hdb chunk at offset ${record.offset} (${len} bytes) runs past the disk's size ${record.size}`, where);
+    this.hdb = { size: record.size, end: record.offset + len };
   }
 
   private checkBlobChunk(record: Extract<ImageRecord, { type: 'blob' }>, line: number): void {
@@ -367,9 +392,9 @@ export class ImageChecker {
       if (m && m.next !== m.size) throw new ImageFileError(`${kind} data ends early: ${m.next} of ${m.size} bytes`, where);
     }
     if (end.records !== this.records) throw new ImageFileError(`the end record counts ${end.records} records, the file has ${this.records}`, where);
-    for (const k of Object.keys(this.counts) as (keyof ImageCounts)[]) {
-      if (this.counts[k] !== this.header.counts[k]) {
-        throw new ImageFileError(`the header promises ${this.header.counts[k]} ${k} but the file has ${this.counts[k]}`, where);
+    for (const k of ['obj', 'blob', 'tx', 'disk', 'vm', 'hdb'] as const) {
+      if ((this.counts[k] ?? 0) !== (this.header.counts[k] ?? 0)) {
+        throw new ImageFileError(`the header promises ${this.header.counts[k] ?? 0} ${k} but the file has ${this.counts[k] ?? 0}`, where);
       }
     }
     if (!this.oids.has(this.header.root)) throw new ImageFileError(`the root object ${this.header.root} is missing`, where);

@@ -27,12 +27,17 @@ export interface BrowserMachine {
   saveState(): Promise<ArrayBuffer>;
   /** The disk buffer the guest writes now (after a restore, not the one passed in). */
   liveDisk(): ArrayBuffer;
-  /** Calls `listener` after each disk write of the guest. */
+  /** The same for hdb (undefined when the machine was made without one). */
+  liveHdb(): ArrayBuffer | undefined;
+  /** Calls `listener` after each disk write of the guest (to either disk: v86 says which
+   * channel, not which drive). */
   onDiskWrite(listener: () => void): void;
 }
 
 export interface BrowserBootOptions {
   disk: ArrayBuffer;
+  /** The file-system disk (hdb), primary slave. */
+  hdb?: ArrayBuffer;
   cmdline?: string;
   memoryMiB?: number;
   /** A saved state to continue from instead of booting the kernel afresh. */
@@ -48,6 +53,7 @@ export async function bootInBrowser(options: BrowserBootOptions): Promise<Browse
     wasmPath: wasmUrl,
     kernel,
     disk: options.disk,
+    ...(options.hdb ? { disk2: options.hdb } : {}),
     // The worker reads both lines through listeners (the console tail is the session's,
     // COM2 feeds the bridge client), so the lines keep nothing themselves.
     serialTailBytes: 0,
@@ -59,6 +65,7 @@ export async function bootInBrowser(options: BrowserBootOptions): Promise<Browse
     machine,
     saveState: () => emu.save_state(),
     liveDisk: () => liveDisk(emu, options.disk),
+    liveHdb: () => (options.hdb ? liveDisk(emu, options.hdb, 'slave') : undefined),
     onDiskWrite: (listener) => emu.add_listener('ide-write-end', listener as (arg: never) => void),
   };
 }

@@ -1,7 +1,7 @@
 // What the Machine needs of v86 beyond the host-neutral core, shared by the browser adapter
 // and its tests: a V86 constructor that keeps the instance it made (and, given a saved
-// state, restores it before the CPU first runs), save_state, and the live disk buffer,
-// which restore_state replaces with a copy of the disk inside the saved state.
+// state, restores it before the CPU first runs), save_state, and the live disk buffers,
+// which restore_state replaces with copies of the disks inside the saved state.
 import type { V86Constructor, V86Like } from './emulator';
 
 /** The real v86 as this module uses it. */
@@ -9,7 +9,11 @@ export interface V86Full extends V86Like {
   save_state(): Promise<ArrayBuffer>;
   restore_state(state: ArrayBuffer): Promise<void>;
   /** v86 internals (these names survive its release build); only read. */
-  v86?: { cpu?: { devices?: { ide?: { primary?: { master?: { buffer?: { buffer?: unknown } } } } } } };
+  v86?: { cpu?: { devices?: { ide?: { primary?: { master?: IdeDrive; slave?: IdeDrive } } } } };
+}
+
+interface IdeDrive {
+  buffer?: { buffer?: unknown };
 }
 
 export interface CapturingV86 {
@@ -44,8 +48,9 @@ export function capturingV86(Real: new (options: never) => unknown, state?: Arra
   };
 }
 
-/** The disk buffer the guest writes now: v86's copy after a restore, else `passed`. */
-export function liveDisk(emu: V86Full, passed: ArrayBuffer): ArrayBuffer {
-  const live = emu.v86?.cpu?.devices?.ide?.primary?.master?.buffer?.buffer;
+/** The disk buffer the guest writes now: v86's copy after a restore, else `passed`.
+ * `drive` is the primary channel's master (hda, the PS's disk) or slave (hdb). */
+export function liveDisk(emu: V86Full, passed: ArrayBuffer, drive: 'master' | 'slave' = 'master'): ArrayBuffer {
+  const live = emu.v86?.cpu?.devices?.ide?.primary?.[drive]?.buffer?.buffer;
   return live instanceof ArrayBuffer ? live : passed;
 }

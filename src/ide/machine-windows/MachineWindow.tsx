@@ -1,11 +1,13 @@
 // The Machine window: the TelOS PC's power controls (Boot, Shut down, Power off, Reset,
-// Suspend, Resume), its state and uptime, and doors to its Console and kernel objects.
+// Suspend, Resume), its state and uptime, its two disks (the PS's, and the file system at
+// /disk, whose size is chosen before the boot that makes it), and doors to its Console and
+// kernel objects.
 import './machine.css';
 import { useEffect, useState } from 'react';
 import { formatUptime, machineLink, useMachine } from './machine-link';
 import { openConsole, openKernelObjects } from './open';
 import { useViewState } from '../view-state';
-import type { PowerState } from '../../workers';
+import { DEFAULT_HDB_BYTES, HDB_SIZES_MIB, type PowerState } from '../../workers';
 
 const STATE_LABEL: Record<PowerState, string> = {
   off: 'Off',
@@ -39,13 +41,15 @@ export function MachineWindow() {
     void machineLink().attach();
   }, [imageName]);
   const link = machineLink();
+  const [hdbMiB, setHdbMiB] = useState(DEFAULT_HDB_BYTES >> 20);
+  const hdbKnown = status.hdbBytes !== undefined;
   const running = status.state === 'running';
   const off = status.state === 'off' || status.state === 'suspended';
   const idle = busy === null;
   return (
     <div className="machine-window">
       <div className="toolbar" role="toolbar" aria-label="Power">
-        <button type="button" disabled={!idle || !off} onClick={() => void link.power('boot', 'Boot')}>
+        <button type="button" disabled={!idle || !off} onClick={() => void link.power('boot', 'Boot', hdbKnown ? undefined : hdbMiB << 20)}>
           Boot
         </button>
         <button type="button" disabled={!idle || !running} onClick={() => void link.power('shutdown', 'Shut down')}>
@@ -82,6 +86,27 @@ export function MachineWindow() {
             <>
               {' · '}
               <output aria-label="Disk state">{status.diskSaved === false ? 'writing to the image…' : 'saved in the image'}</output>
+            </>
+          )}
+        </dd>
+        <dt>
+          <label htmlFor="machine-hdb-size">File disk</label>
+        </dt>
+        <dd className="muted">
+          {!status.image ? (
+            '—'
+          ) : hdbKnown ? (
+            <output id="machine-hdb-size" aria-label="File disk">{`${(status.hdbBytes ?? 0) >> 20} MiB disk (hdb), the ext2 file system at /disk`}</output>
+          ) : (
+            <>
+              <select id="machine-hdb-size" value={hdbMiB} disabled={!idle || !off} onChange={(e) => setHdbMiB(Number(e.target.value))}>
+                {HDB_SIZES_MIB.map((m) => (
+                  <option key={m} value={m}>
+                    {m} MiB
+                  </option>
+                ))}
+              </select>{' '}
+              made blank at the next boot (hdb, /disk)
             </>
           )}
         </dd>

@@ -61,12 +61,14 @@ class MachineLink {
     return this.attached;
   }
 
-  /** Runs a power action; a refusal is shown in the Machine window and the status bar. */
-  async power(op: 'boot' | 'shutdown' | 'powerOff' | 'reset' | 'suspend' | 'resume', label: string): Promise<boolean> {
+  /** Runs a power action; a refusal is shown in the Machine window and the status bar.
+   * A boot may size the file-system disk the image does not have yet (`hdbBytes`). */
+  async power(op: 'boot' | 'shutdown' | 'powerOff' | 'reset' | 'suspend' | 'resume', label: string, hdbBytes?: number): Promise<boolean> {
     useMachine.setState({ busy: label, error: null });
     try {
       await this.attach();
-      await this.client[op]();
+      if (op === 'boot') await this.client.boot(hdbBytes);
+      else await this.client[op]();
       useViewState.getState().setStatus(`${label}: done`);
       return true;
     } catch (e) {

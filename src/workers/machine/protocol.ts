@@ -6,6 +6,8 @@
 import type { KernelObjectView, KernelValue, KernelWorldObject } from '../../machine';
 
 export type { KernelObjectView, KernelSlotView, KernelValue, KernelWorldObject } from '../../machine';
+/** The sizes the page offers for a new file-system disk (plain numbers). */
+export { DEFAULT_HDB_BYTES, HDB_SIZES_MIB } from '../../machine';
 
 export type PowerState =
   | 'off'
@@ -30,6 +32,9 @@ export interface MachineStatus {
   /** Whether everything the guest wrote to its disk is stored in the image (false while
    * written sectors wait for the next flush). */
   diskSaved?: boolean;
+  /** Size of the file-system disk (hdb, /disk in TelOS); absent until the first boot that
+   * makes it. */
+  hdbBytes?: number | undefined;
 }
 
 export interface KernelObjectsView {
@@ -55,7 +60,9 @@ export interface KernelObjectsView {
 export interface MachineApi {
   /** Attaches the machine to an image's disk and suspended state (powering off another). */
   attach(image: string): MachineStatus;
-  boot(): string;
+  /** Boots afresh. `hdbBytes` sizes the file-system disk when the image has none yet
+   * (default 16 MiB); an existing one keeps its size. */
+  boot(hdbBytes?: number): string;
   /** Lets the PS finish what it serves, then stops and writes the disk back. */
   shutdown(): string;
   /** Unclean: the kernel is not told. */

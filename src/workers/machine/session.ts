@@ -1,11 +1,12 @@
 // The machine worker's session: one TelOS PC (v86, the kernel disk buffer, the serial
 // lines) attached to an image. It answers the MachineApi — power actions (boot, shut down,
 // power off, reset, suspend, resume), kernel-object queries, spawn, typing for COM1 — and
-// pushes console output and power state as events. The disk lives in the image's machine
-// database (src/machine/disk-store.ts) and is written back while the machine runs and
-// whenever it stops.
+// pushes console output and power state as events. Both disks — the PS's (hda) and the
+// file system's (hdb, /disk in TelOS) — live in the image's machine database
+// (src/machine/disk-store.ts) and are written back while the machine runs and whenever it
+// stops.
 import { bootInBrowser, type BrowserMachine } from '../../machine/browser';
-import { BridgeClient, DiskStore, DiskTracker, KernelImage, TextTail, kernelObjectViews, readPsDisk, type KernelValue, type SuspendedMachine } from '../../machine';
+import { BridgeClient, DEFAULT_HDB_BYTES, DiskStore, DiskTracker, KernelImage, TextTail, kernelObjectViews, readPsDisk, type KernelValue, type SuspendedMachine } from '../../machine';
 import type { KernelObjectsView, MachineApi, MachineEvent, MachineStatus } from './protocol';
 
 /** How often written disk chunks go back to IndexedDB while the machine runs. */
@@ -22,7 +23,14 @@ export class MachineSession {
 
   private store: DiskStore | null = null;
   private status: MachineStatus = { state: 'off', image: '', uptimeBaseMs: 0, since: null, note: '' };
-  private current: { pc: BrowserMachine; tracker: DiskTracker; bridge: BridgeClient; unsubscribe: () => void } | null = null;
+  private current: {
+    pc: BrowserMachine;
+    tracker: DiskTracker;
+    /** Follows hdb (absent when a state saved before hdb existed was resumed). */
+    hdbTracker: DiskTracker | null;
+    bridge: BridgeClient;
+    unsubscribe: () => void;
+  } | null = null;
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private flushing: Promise<void> = Promise.resolve();
   /** The console: the one place COM1's text is kept on this side (its tail, for a Console
@@ -85,7 +93,13 @@ export class MachineSession {
     this.flushing = this.flushing.then(async () => {
       const dirty = run.tracker.takeDirty(run.pc.liveDisk(), force);
       if (dirty.length) await s.storeChunks(run.pc.liveDisk(), dirty);
-      if (!run.tracker.hasUnscannedWrites && !this.status.diskSaved) this.setStatus({ diskSaved: true });
+      const hdb = run.pc.liveHdb();
+      if (hdb && run.hdbTracker) {
+        const dirtyHdb = run.hdbTracker.takeDirty(hdb, force);
+        if (dirtyHdb.length) await s.storeChunks(hdb, dirtyHdb, 'hdb');
+      }
+      const unscanned = run.tracker.hasUnscannedWrites || !!run.hdbTracker?.hasUnscannedWrites;
+      if (!unscanned && !this.status.diskSaved) this.setStatus({ diskSaved: true });
     });
     return this.flushing;
   }
@@ -112,11 +126,11 @@ export class MachineSession {
     });
   }
 
-  async start(state?: SuspendedMachine): Promise<void> {
+  async start(state?: SuspendedMachine, hdbBytes?: number): Promise<void> {
     const s = this.requireStore();
     await this.takeRunLock(s.image);
     try {
-      await this.startLocked(s, state);
+      await this.startLocked(s, state, hdbBytes);
     } catch (e) {
       this.releaseRunLock?.();
       this.releaseRunLock = null;
@@ -124,12 +138,23 @@ export class MachineSession {
     }
   }
 
-  async startLocked(s: DiskStore, state?: SuspendedMachine): Promise<void> {
+  async startLocked(s: DiskStore, state?: SuspendedMachine, hdbBytes?: number): Promise<void> {
     const disk = await s.loadDisk();
-    const pc = await bootInBrowser({ disk, ...(state ? { state: await state.state.arrayBuffer() } : {}) });
+    // A fresh boot always has hdb (made blank now if the image has none: the kernel puts a
+    // file system on it). A resume attaches it only if the saved machine had it: v86
+    // restores the drives the state describes, and its copy of hdb replaces this buffer.
+    let hdb: ArrayBuffer | undefined;
+    if (!state || state.hdb) {
+      await s.ensureHdb(hdbBytes ?? DEFAULT_HDB_BYTES);
+      hdb = await s.loadHdb();
+      this.setStatus({ hdbBytes: hdb?.byteLength });
+    }
+    const pc = await bootInBrowser({ disk, ...(hdb ? { hdb } : {}), ...(state ? { state: await state.state.arrayBuffer() } : {}) });
     const tracker = new DiskTracker(disk);
+    const hdbTracker = hdb ? new DiskTracker(hdb) : null;
     pc.onDiskWrite(() => {
       tracker.noteWrite();
+      hdbTracker?.noteWrite();
       // Told once per change, not per sector: the window shows whether the disk is saved.
       if (this.status.diskSaved !== false) this.setStatus({ diskSaved: false });
     });
@@ -137,9 +162,12 @@ export class MachineSession {
     // COM2 is the IDE bridge: framed requests to the PS and PMS through the bridge server.
     const bridge = new BridgeClient((bytes) => pc.machine.send(1, bytes), 5_000);
     const unbridge = pc.machine.com2.onByte((b) => bridge.feed(Uint8Array.of(b)));
-    this.current = { pc, tracker, bridge, unsubscribe: () => (unsubscribe(), unbridge()) };
-    // After a restore the live disk is v86's copy: compare it with what is stored at once.
-    if (state) tracker.noteWrite();
+    this.current = { pc, tracker, hdbTracker, bridge, unsubscribe: () => (unsubscribe(), unbridge()) };
+    // After a restore the live disks are v86's copies: compare them with what is stored at once.
+    if (state) {
+      tracker.noteWrite();
+      hdbTracker?.noteWrite();
+    }
     this.flushTimer = setInterval(() => void this.flushDisk().catch((e: unknown) => this.reportFlushError(e)), FLUSH_INTERVAL_MS);
   }
 
@@ -161,13 +189,14 @@ export class MachineSession {
     this.releaseRunLock = null;
   }
 
-  async boot(): Promise<string> {
+  /** Boots afresh; `hdbBytes` is the size of the file-system disk if the image has none yet. */
+  async boot(hdbBytes?: number): Promise<string> {
     if (this.current) throw new Error('the machine is already running');
     this.setStatus({ state: 'booting', note: 'Booting TelOS…' });
     this.resetConsole('');
     try {
       await this.requireStore().clearSuspended();
-      await this.start();
+      await this.start(undefined, hdbBytes);
     } catch (e) {
       this.setStatus({ state: 'off', since: null, note: `Boot failed: ${e instanceof Error ? e.message : String(e)}` });
       throw e;
@@ -212,8 +241,9 @@ export class MachineSession {
     this.setStatus({ state: 'suspending', note: 'Saving the machine’s state…' });
     const uptimeMs = this.uptimeNow();
     const state = await run.pc.saveState();
+    const hdb = run.pc.liveHdb() !== undefined;
     await this.stop();
-    await this.requireStore().storeSuspended({ state: new Blob([state]), console: this.console.from(), uptimeMs, savedAt: Date.now() });
+    await this.requireStore().storeSuspended({ state: new Blob([state]), console: this.console.from(), uptimeMs, savedAt: Date.now(), hdb });
     this.setStatus({ state: 'suspended', since: null, uptimeBaseMs: uptimeMs, note: `Suspended (${(state.byteLength / 1048576).toFixed(1)} MiB saved in the image).` });
     return 'suspended';
   }
@@ -322,8 +352,10 @@ export class MachineSession {
     this.store?.close();
     this.store = await DiskStore.open(image);
     const saved = await this.store.loadSuspended();
+    const hdbBytes = await this.store.hdbSize();
     this.setStatus({
       image,
+      hdbBytes,
       state: saved ? 'suspended' : 'off',
       since: null,
       uptimeBaseMs: saved?.uptimeMs ?? 0,
@@ -354,7 +386,7 @@ export class MachineSession {
       case 'attach':
         return this.attach(String(args[0]));
       case 'boot':
-        return this.boot();
+        return this.boot(hdbSizeArg(args[0]));
       case 'shutdown':
         return this.shutDown();
       case 'powerOff':
@@ -389,6 +421,13 @@ export class MachineSession {
         throw new Error(`the machine worker does not understand '${String(method)}'`);
     }
   }
+}
+
+/** The size of a new hdb asked by the page (undefined: the default); DiskStore checks its range. */
+function hdbSizeArg(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new TypeError(`${String(v)} is not a disk size in bytes`);
+  return v;
 }
 
 /** A kernel oid from the page: a positive 32-bit integer, or a refusal. */
