@@ -54,8 +54,7 @@ for (const emulator of emulators) {
         'mixed session hands out /disk read-write -> refused: more rights than granted',
         'read-only session creates /tmp/x -> refused: read-only',
         'a badge that names no session -> refused: InvalidCapability',
-        'the closed session\'s capability after its place was reused -> refused: InvalidCapability',
-        'a session made from the closed one -> refused: InvalidCapability',
+        'the closed session\'s badge after its place was reused -> refused: InvalidCapability',
         'a path length past the message -> refused: TruncatedMessage',
         'a NUL inside a path -> refused: malformed path',
         'an unknown operation -> refused: IllegalOperation',
@@ -63,10 +62,21 @@ for (const emulator of emulators) {
         'nested session renames its directory over where a read-only grant lies -> refused: read-only',
         'a session asked through a capability without Grant -> refused: FailedLookup',
         'a session into a slot that is not empty -> refused: FailedLookup',
+        'a session asks for all of the root session\'s quota -> refused: session quota used up',
+        'a sixth session from a session of quota 5 -> refused: session quota used up',
+        'a session of quota 5 asks for a session of quota 5 -> refused: session quota used up',
+        'the root session closes a session it did not make -> refused: invalid argument',
       ]) {
         expect(text).toContain(`TelOS: vfs: ${line}\n`);
       }
-      expect(text.match(/-> refused: /g)?.length).toBe(67);
+      expect(text.match(/-> refused: /g)?.length).toBe(69);
+      // Closing a session revokes its capabilities: the holder's, a copy and its grandchild's.
+      expect(text).toContain("TelOS: vfs: the closed session's capability, its copy and its grandchild's: revoked\n");
+      // Quotas: the root session holds the rest of the table, a session whose capability never
+      // arrived is given back, and closing everything gives the whole quota back.
+      expect(text).toContain('TelOS: vfs: the root session made 63 sessions, then: session quota used up\n');
+      expect(text).toContain('TelOS: vfs: after two sessions whose capabilities never arrived, the session of quota 5 makes 5\n');
+      expect(text).toContain('TelOS: vfs: everything closed, the root session makes 63 sessions again\n');
       // A read reply's last word carries no bytes of the reply before it.
       expect(text).toContain('TelOS: vfs: a 5-byte read after an 8-byte one: padding of its last word 0x0\n');
       // Random messages: every one answered, some reaching the plugins, /disk untouched.

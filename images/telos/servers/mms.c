@@ -10,7 +10,8 @@
 #define LAST_SLOT  (1u << CHILD_CNODE_RADIX)
 
 static u32 next_slot = FIRST_SLOT;
-static u32 free_slots[64], free_count;
+/* Room for every slot: the PMS gives back a whole process's objects at once. */
+static u32 free_slots[LAST_SLOT - FIRST_SLOT], free_count;
 
 static const char *type_name(u32 type)
 {
@@ -43,7 +44,9 @@ int main(u32 role, u32 untyped_bits)
             }
         } else if (label == MMS_FREE && TELOS_MSG_LENGTH(info) >= 1) {
             u32 slot = m.mr[0];
-            if (slot >= FIRST_SLOT && slot < next_slot) {
+            u32 obj, rights, data;
+            /* An empty slot was freed already: listing it twice would hand it out twice. */
+            if (slot >= FIRST_SLOT && slot < next_slot && telos_cap_identify(CHILD_SLOT_CNODE, slot, &obj, &rights, &data)) {
                 TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_REVOKE, slot);
                 status = TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, slot);
                 if (status == TELOS_OK && free_count < sizeof free_slots / sizeof free_slots[0])

@@ -5,7 +5,12 @@
  * object it obtained, leaving no trace. Capabilities: ARG0 its endpoint, ARG1 the PS,
  * ARG2 the MMS (with Grant, so objects come back as capabilities), ARG3 a vfs_server
  * session (given once vfs_server runs) from which it makes each new process's namespace:
- * /tmp read-write and /image read-only, in the process's ARG0. */
+ * /tmp read-write and /image read-only, in the process's ARG0.
+ *
+ * Every object the PMS obtains belongs to one process (or to the CreateProcess under way,
+ * or to the PMS itself), and so does the vfs session: Terminate closes the session (which
+ * revokes the process's capability to it) and gives every object back to the MMS, so
+ * processes can be created and terminated for as long as the MMS has memory. */
 #include <telos/ps.h>
 #include <telos/servers.h>
 #include "user/telos.h"
@@ -19,41 +24,68 @@
 #include "lib/string.h"
 
 #define SCRATCH_VADDR 0x60000000u
-#define FIRST_SLOT 32
 #define MAX_IMAGE (32 * 1024)
+/* Our CNode: process i's vfs session in SESSION_SLOT(i), object k in OBJECT_SLOT(k). */
+#define FIRST_SLOT 32
+#define SESSION_SLOT(i) (FIRST_SLOT + (i))
+#define OBJECT_SLOT(k) (FIRST_SLOT + PMS_MAX_PROCESSES + (k))
+#define MAX_OBJECTS ((1u << CHILD_CNODE_RADIX) - FIRST_SLOT - PMS_MAX_PROCESSES)
 
-static u32 next_slot = FIRST_SLOT;
-static u32 handles[64], handle_slots[64], handle_count;
+/* Who holds each object: nobody (the entry is free), process i (i + 1), the CreateProcess
+ * under way, or the PMS itself. */
+#define OWNER_FREE    0u
+#define OWNER_PENDING 0xFFFFFFFFu
+#define OWNER_PMS     0xFFFFFFFEu
+static struct {
+    u32 handle, owner;
+} objects[MAX_OBJECTS];
 static u8 image[MAX_IMAGE];
 
 /* The processes this PMS created, for ps and the bridge. */
 struct process_entry {
+    bool used;
     u32 oid;
     char name[16];
     u32 image_oid;
     struct process p;
 };
-static struct process_entry processes[32];
-static u32 process_count;
+static struct process_entry processes[PMS_MAX_PROCESSES];
 
 #define VFS_EP CHILD_SLOT_ARG3
-#define NAMESPACE_SLOT 31   /* where a new process's session waits to be copied into it */
 
-/* A new process's namespace: a session of its own over /tmp (read-write) and /image
- * (read-only), in its ARG0. Without vfs_server (or with its table full) it gets none. */
-static void give_namespace(const struct process *p)
+/* Process i's namespace: a session of its own over /tmp (read-write) and /image
+ * (read-only), making no sessions itself (quota 0), in its ARG0; we keep our capability
+ * to it in SESSION_SLOT(i) to close it at Terminate. Without vfs_server it gets none. */
+static void give_namespace(u32 i)
 {
     static const struct vfs_grant grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/image", VFS_RIGHT_RO } };
     u32 obj, rights, data;
     if (telos_cap_identify(CHILD_SLOT_CNODE, VFS_EP, &obj, &rights, &data) != TELOS_OBJ_ENDPOINT)
         return;   /* no vfs_server (yet) */
-    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, NAMESPACE_SLOT);
-    u32 err = vfs_session(VFS_EP, grants, 2, NAMESPACE_SLOT);
-    if (!err)
-        err = TELOS_INVOKE(p->cnode, TELOS_CNODE_COPY, CHILD_SLOT_ARG0, CHILD_SLOT_CNODE, NAMESPACE_SLOT, TELOS_RIGHTS_ALL);
+    u32 err = vfs_session(VFS_EP, grants, 2, 0, SESSION_SLOT(i));
+    if (!err) {
+        err = TELOS_INVOKE(processes[i].p.cnode, TELOS_CNODE_COPY, CHILD_SLOT_ARG0, CHILD_SLOT_CNODE, SESSION_SLOT(i),
+                           TELOS_RIGHTS_ALL);
+        if (err) {
+            vfs_session_close(SESSION_SLOT(i));
+            TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, SESSION_SLOT(i));
+        }
+    }
     if (err)
         telos_printf("TelOS: PMS: no namespace for the new process: %s\n", vfs_error_name(err));
-    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, NAMESPACE_SLOT);
+}
+
+/* Closes process i's session, if it has one: the server revokes the process's capability
+ * and gives the session's place back to our quota. */
+static void take_namespace(u32 i)
+{
+    u32 obj, rights, data;
+    if (telos_cap_identify(CHILD_SLOT_CNODE, SESSION_SLOT(i), &obj, &rights, &data) != TELOS_OBJ_ENDPOINT)
+        return;
+    u32 err = vfs_session_close(SESSION_SLOT(i));
+    if (err)
+        telos_printf("TelOS: PMS: closing %s's vfs session: %s\n", processes[i].name, vfs_error_name(err));
+    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, SESSION_SLOT(i));
 }
 
 static u32 server_call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *reply_len)
@@ -61,14 +93,18 @@ static u32 server_call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply,
     return telos_call_words(ep, label, argc, argv, reply, reply_len);
 }
 
-/* An object from the MMS, received as a capability into our next free slot. */
+/* An object from the MMS for the CreateProcess under way, received as a capability into
+ * the slot of a free entry. */
 static u32 mms_alloc(u32 type, u32 size_bits, u32 *err)
 {
-    if (handle_count == sizeof handles / sizeof handles[0] || next_slot >= (1u << CHILD_CNODE_RADIX)) {
+    u32 k = 0;
+    while (k < MAX_OBJECTS && objects[k].owner != OWNER_FREE)
+        k++;
+    if (k == MAX_OBJECTS) {
         *err = TELOS_ENOT_ENOUGH_MEMORY;
         return 0;
     }
-    u32 slot = next_slot;
+    u32 slot = OBJECT_SLOT(k);
     telos_ipc->receive_index = slot;
     u32 r[1];
     struct telos_msg m = { { type, size_bits, 0 }, 0 };
@@ -79,25 +115,37 @@ static u32 mms_alloc(u32 type, u32 size_bits, u32 *err)
     if (*err)
         return 0;
     if (!TELOS_MSG_EXTRA_CAPS(info)) {
+        /* Allocated, but no capability came: give it back at once. */
+        server_call(CHILD_SLOT_ARG2, MMS_FREE, 1, r, NULL, NULL);
         *err = TELOS_EINVALID_CAPABILITY;
         return 0;
     }
-    next_slot++;
-    handles[handle_count] = r[0];
-    handle_slots[handle_count++] = slot;
+    objects[k].handle = r[0];
+    objects[k].owner = OWNER_PENDING;
     return slot;
 }
 
-/* Gives back everything obtained since `mark`. */
-static void release_since(u32 mark)
+/* Gives every object of `owner` back to the MMS, which revokes every capability to each
+ * (so the order does not matter: the thread is stopped or never ran); returns how many. */
+static u32 release(u32 owner)
 {
-    while (handle_count > mark) {
-        handle_count--;
-        TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, handle_slots[handle_count]);
-        u32 h = handles[handle_count];
-        server_call(CHILD_SLOT_ARG2, MMS_FREE, 1, &h, NULL, NULL);
-    }
-    next_slot = handle_count ? handle_slots[handle_count - 1] + 1 : FIRST_SLOT + 1;
+    u32 freed = 0;
+    for (u32 k = MAX_OBJECTS; k-- > 0;)
+        if (objects[k].owner == owner) {
+            TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, OBJECT_SLOT(k));
+            server_call(CHILD_SLOT_ARG2, MMS_FREE, 1, &objects[k].handle, NULL, NULL);
+            objects[k].owner = OWNER_FREE;
+            freed++;
+        }
+    return freed;
+}
+
+/* Hands the objects of the CreateProcess under way to `owner`. */
+static void adopt(u32 owner)
+{
+    for (u32 k = 0; k < MAX_OBJECTS; k++)
+        if (objects[k].owner == OWNER_PENDING)
+            objects[k].owner = owner;
 }
 
 static const struct process_builder builder = {
@@ -227,11 +275,22 @@ static u32 record_process(u32 tx, const char *name, u32 image_oid, u32 process_o
 
 static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
 {
+    /* A place in the table first: a process we could not record could never be terminated. */
+    u32 slot = PMS_MAX_PROCESSES;
+    for (u32 i = 0; i < PMS_MAX_PROCESSES; i++) {
+        if (processes[i].used && processes[i].oid == process_oid)
+            return TELOS_EINVALID_ARGUMENT;   /* that process runs: Terminate names one process */
+        if (!processes[i].used && slot == PMS_MAX_PROCESSES)
+            slot = i;
+    }
+    if (slot == PMS_MAX_PROCESSES) {
+        telos_printf("TelOS: PMS: CreateProcess refused: %u processes run, the most this PMS keeps\n", PMS_MAX_PROCESSES);
+        return TELOS_ENOT_ENOUGH_MEMORY;
+    }
     u32 tx;
     if (ps_begin(PS_EP, &tx))
         return TELOS_EILLEGAL_OPERATION;
     telos_printf("TelOS: PMS: CreateProcess(image %u, caps %u): began transaction with the PS\n", image_oid, caps_oid);
-    u32 mark = handle_count;
     char name[16];
     u32 size = 0, tid = 0;
     struct process p;
@@ -259,35 +318,34 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     }
     if (err) {
         ps_abort(PS_EP, tx);
-        u32 freed = handle_count - mark;
-        release_since(mark);
+        u32 freed = release(OWNER_PENDING);
         telos_printf("TelOS: PMS: CreateProcess failed (%s): transaction aborted, %u objects freed\n",
                      telos_error_name(err), freed);
         return err;
     }
     telos_printf("TelOS: PMS: %s recorded as object %u in transaction %u; starting it\n", name, process_oid, tid);
-    give_namespace(&p);
+    struct process_entry *e = &processes[slot];
+    e->used = true;
+    e->oid = process_oid;
+    memcpy(e->name, name, sizeof name);
+    e->image_oid = image_oid;
+    e->p = p;
+    adopt(slot + 1);
+    give_namespace(slot);
     TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME);
-    if (process_count < sizeof processes / sizeof processes[0]) {
-        processes[process_count].oid = process_oid;
-        memcpy(processes[process_count].name, name, sizeof name);
-        processes[process_count].image_oid = image_oid;
-        processes[process_count].p = p;
-        process_count++;
-    }
     return 0;
 }
 
-/* Terminate: the thread stops for good, the process leaves the list, and its object says
- * "terminated" (keeping the priority it has in the PS). Its memory is not returned to the
- * MMS yet. */
+/* Terminate: the thread stops for good, its object says "terminated" (keeping the
+ * priority it has in the PS), its vfs session closes and every object it was made of goes
+ * back to the MMS; the process leaves the list. */
 static u32 terminate_process(u32 process_oid)
 {
     static u8 obj[PSDISK_MAX_OBJECT_SIZE];
     u32 i = 0;
-    while (i < process_count && processes[i].oid != process_oid)
+    while (i < PMS_MAX_PROCESSES && !(processes[i].used && processes[i].oid == process_oid))
         i++;
-    if (i == process_count)
+    if (i == PMS_MAX_PROCESSES)
         return TELOS_EFAILED_LOOKUP;
     struct process_entry *e = &processes[i];
     i32 priority = 50;
@@ -308,9 +366,11 @@ static u32 terminate_process(u32 process_oid)
     if (ps_err)
         return TELOS_EILLEGAL_OPERATION;
     TELOS_INVOKE0(e->p.tcb, TELOS_TCB_SUSPEND);
-    telos_printf("TelOS: PMS: %s (object %u) terminated in transaction %u\n", e->name, process_oid, tid);
-    process_count--;
-    memmove(&processes[i], &processes[i + 1], (process_count - i) * sizeof processes[0]);
+    take_namespace(i);
+    u32 freed = release(i + 1);
+    telos_printf("TelOS: PMS: %s (object %u) terminated in transaction %u; %u objects back to the MMS\n", e->name,
+                 process_oid, tid, freed);
+    e->used = false;
     return 0;
 }
 
@@ -323,7 +383,7 @@ int main(void)
         telos_print("TelOS: PMS: no scratch page table; stopping\n");
         return 0;
     }
-    handle_count = 0; /* the scratch table is ours for good, never rolled back */
+    adopt(OWNER_PMS); /* the scratch table is ours for good, never rolled back */
     telos_print("TelOS: PMS: serving\n");
     struct telos_msg m = { { 0, 0, 0 }, 0 };
     u32 info = telos_recv(CHILD_SLOT_ARG0, &m);
@@ -343,8 +403,12 @@ int main(void)
         }
         if (TELOS_MSG_LABEL(info) == PMS_LIST_PROCESSES) {
             u32 *mr = telos_ipc->msg, n = 1;
-            mr[0] = process_count;
-            for (u32 i = 0; i < process_count && n + 6 <= TELOS_MAX_MRS; i++) {
+            mr[0] = 0;
+            for (u32 i = 0; i < PMS_MAX_PROCESSES; i++)
+                mr[0] += processes[i].used;
+            for (u32 i = 0; i < PMS_MAX_PROCESSES && n + 6 <= TELOS_MAX_MRS; i++) {
+                if (!processes[i].used)
+                    continue;
                 mr[n++] = processes[i].oid;
                 mr[n++] = 1;
                 memcpy(&mr[n], processes[i].name, 16);

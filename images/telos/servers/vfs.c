@@ -4,9 +4,11 @@
  * directory of the mount points and holds nothing else.
  *
  * Every request names its session by the badge of the capability it came through (index
- * and generation: a closed session's capability names nothing); every path is normalised
- * and checked against the session's grants before a plugin sees it, and every length
- * field against the message it came in.
+ * and generation); every path is normalised and checked against the session's grants
+ * before a plugin sees it, and every length field against the message it came in. The
+ * server keeps the capability it minted for each session in a slot of its own, so the
+ * client's capability and every copy of it derive from that one: closing the session
+ * revokes them all. Sessions are paid for from their maker's quota (include/telos/vfs.h).
  *
  * Capabilities: ARG0 its endpoint (it mints session capabilities from it), ARG1 the block
  * session on the second disk (when `arg` has VFS_ARG_DISK), ARG2 the PS (VFS_ARG_PS:
@@ -22,7 +24,7 @@
 #define BLOCK_EP     CHILD_SLOT_ARG1
 #define PS_EP        CHILD_SLOT_ARG2
 #define CLOCK_PORTS  CHILD_SLOT_ARG3
-#define MINT_SLOT    30            /* where a new session's capability waits for the reply */
+#define SESSION_CAP_SLOT(i) (64 + (i))   /* the capability minted for session i, parent of all its others */
 #define NO_PARENT    0xFFFFFFFFu
 #define ROOT_MOUNT   0xFFFFFFFFu   /* "/" itself */
 
@@ -40,6 +42,7 @@ struct handle {
 struct session {
     bool open;
     u32 gen, parent, ngrants;
+    u32 quota;                     /* sessions it may still make, those made from them included */
     struct grant grants[VFS_MAX_GRANTS];
     struct handle handles[VFS_MAX_HANDLES];
 };
@@ -212,6 +215,8 @@ static struct session *session_of(u32 badge)
     return s;
 }
 
+/* Closes session `index` and every session made from it: their handles close, their
+ * capabilities are revoked and their quota goes back to the maker. */
 static void session_close(u32 index)
 {
     struct session *s = &sessions[index];
@@ -230,19 +235,25 @@ static void session_close(u32 index)
             h->open = false;
         }
     }
+    /* Every capability derived from ours goes, and sends queued under the badge with them
+     * (CancelBadgedSends); the slot is empty for the next session of this index. */
+    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_REVOKE, SESSION_CAP_SLOT(index));
+    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, SESSION_CAP_SLOT(index));
+    /* Its sessions closed first and gave their share back: its quota is whole again. */
+    sessions[s->parent].quota += 1 + s->quota;
     s->open = false;
 }
 
 /* VFS_SESSION: a narrower session from `s`. */
 static u32 session_make(struct session *s, const struct request *r, u32 *rep, u32 *rlen, u32 *caps)
 {
-    if (r->len < 1)
+    if (r->len < 2)
         return TELOS_ETRUNCATED_MESSAGE;
-    u32 n = r->w[0];
+    u32 n = r->w[0], quota = r->w[1];
     if (n == 0 || n > VFS_MAX_GRANTS)
         return VFS_EINVAL;
     static struct grant g[VFS_MAX_GRANTS];
-    u32 at = 1;
+    u32 at = 2;
     for (u32 i = 0; i < n; i++) {
         if (at >= r->len)
             return TELOS_ETRUNCATED_MESSAGE;
@@ -266,18 +277,21 @@ static u32 session_make(struct session *s, const struct request *r, u32 *rep, u3
                     return VFS_EACCES;
         }
     }
+    /* The new session and its quota: 1 + quota out of ours (written so nothing overflows). */
+    if (quota >= s->quota)
+        return VFS_EQUOTA;
     u32 index = 1;
     while (index < VFS_MAX_SESSIONS && sessions[index].open)
         index++;
     if (index == VFS_MAX_SESSIONS)
-        return VFS_ETOOMANY;
+        return VFS_ETOOMANY;   /* unreachable while the quotas add up to the table */
     struct session *c = &sessions[index];
     u32 gen = (c->gen + 1) & ((1u << (TELOS_BADGE_BITS - 6)) - 1);
     if (!gen)
         gen = 1;
     u32 badge = VFS_BADGE(index, gen);
-    TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, MINT_SLOT);
-    if (TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_MINT, MINT_SLOT, CHILD_SLOT_CNODE, EP,
+    /* The slot was emptied when the index's last session closed. */
+    if (TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_MINT, SESSION_CAP_SLOT(index), CHILD_SLOT_CNODE, EP,
                      TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, badge))
         return VFS_ETOOMANY;
     memset(c, 0, sizeof *c);
@@ -285,8 +299,11 @@ static u32 session_make(struct session *s, const struct request *r, u32 *rep, u3
     c->gen = gen;
     c->parent = (u32)(s - sessions);
     c->ngrants = n;
+    c->quota = quota;
+    s->quota -= 1 + quota;
     memcpy(c->grants, g, n * sizeof g[0]);
-    telos_ipc->caps_or_badges[0] = MINT_SLOT;
+    /* The reply's capability is derived from the one in the session's slot. */
+    telos_ipc->caps_or_badges[0] = SESSION_CAP_SLOT(index);
     *caps = 1;
     rep[0] = badge;
     *rlen = 1;
@@ -555,11 +572,19 @@ static u32 serve(u32 badge, u32 label, const struct request *r, u32 *rep, u32 *r
         return sync_all();
     case VFS_SESSION:
         return session_make(s, r, rep, rlen, caps);
-    case VFS_SESSION_CLOSE:
-        if (s == &sessions[0])
+    case VFS_SESSION_CLOSE: {
+        struct session *t = s;
+        if (r->len >= 1) {
+            /* A session this one made, e.g. one whose capability never arrived. */
+            t = session_of(r->w[0]);
+            if (!t || t->parent != (u32)(s - sessions))
+                return VFS_EINVAL;
+        }
+        if (t == &sessions[0])
             return VFS_EBUSY;   /* the root session stays */
-        session_close((u32)(s - sessions));
+        session_close((u32)(t - sessions));
         return 0;
+    }
     default:
         return TELOS_EILLEGAL_OPERATION;
     }
@@ -572,6 +597,7 @@ int main(u32 role, u32 arg)
     sessions[0].gen = VFS_BADGE_GEN(VFS_ROOT_BADGE);
     sessions[0].parent = NO_PARENT;
     sessions[0].ngrants = 1;
+    sessions[0].quota = VFS_MAX_SESSIONS - 1;
     sessions[0].grants[0] = (struct grant){ true, 1, "/" };
     for (u32 i = 1; i < VFS_MAX_SESSIONS; i++)
         sessions[i].parent = NO_PARENT;

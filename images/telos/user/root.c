@@ -282,6 +282,18 @@ static void genesis_prepare(void)
     genesis_env.test_proc_size = mod->size;
 }
 
+/* The PMS builds each new process's namespace from /tmp and /image: a session with room
+ * for one session per process it can run. */
+void give_pms_namespace(void)
+{
+    const struct vfs_grant pms_grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/image", VFS_RIGHT_RO } };
+    u32 pms_vfs = slot_alloc(), err = vfs_session(vfs_root_ep, pms_grants, 2, PMS_MAX_PROCESSES, pms_vfs);
+    if (err)
+        telos_printf("TelOS: root task: no vfs session for the PMS: %s\n", vfs_error_name(err));
+    else
+        copy_cap(genesis_env.pms.cnode, CHILD_SLOT_ARG3, pms_vfs, TELOS_RIGHTS_ALL);
+}
+
 /* Genesis: the primordial objects and test_proc's program image, in one transaction. */
 bool genesis_commit(void)
 {
@@ -301,6 +313,13 @@ u32 pms_create(u32 image_oid, u32 caps_oid, u32 process_oid)
 {
     struct telos_msg m = { { image_oid, caps_oid, process_oid }, 0 };
     u32 info = telos_call(pms_ep, TELOS_MSG_INFO(PMS_CREATE_PROCESS, 0, 3), &m);
+    return TELOS_MSG_LABEL(info);
+}
+
+u32 pms_terminate(u32 process_oid)
+{
+    struct telos_msg m = { { process_oid, 0, 0 }, 0 };
+    u32 info = telos_call(pms_ep, TELOS_MSG_INFO(PMS_TERMINATE_PROCESS, 0, 1), &m);
     return TELOS_MSG_LABEL(info);
 }
 
@@ -388,11 +407,7 @@ static void boot_servers(void)
         return;
     }
     start_vfs();
-    /* The PMS builds each new process's namespace from /tmp and /image. */
-    const struct vfs_grant pms_grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/image", VFS_RIGHT_RO } };
-    u32 pms_vfs = slot_alloc();
-    if (!vfs_session(vfs_root_ep, pms_grants, 2, pms_vfs))
-        copy_cap(genesis_env.pms.cnode, CHILD_SLOT_ARG3, pms_vfs, TELOS_RIGHTS_ALL);
+    give_pms_namespace();
     pms_create_test_proc();
     start_bridge();
     start_monitor();

@@ -52,6 +52,9 @@ u32 block_open(u32 disk, u32 first, u32 sectors, bool writable, u32 client_pd, u
  * session; the block server must be running. vfs_root_ep is the root session ("/" rw). */
 extern u32 vfs_raw_ep, vfs_root_ep;
 void start_vfs(void);
+/* Gives the PMS (running) a session of the root one, /tmp rw and /image ro, with quota for
+ * PMS_MAX_PROCESSES sessions: each new process's namespace comes out of it. */
+void give_pms_namespace(void);
 /* A Call with a label the server does not know: answered once it is serving. */
 void wait_until_serving(u32 ep);
 /* PS, MMS and PMS, each answering before the next starts. */
@@ -62,5 +65,7 @@ extern struct genesis_env genesis_env;
 bool genesis_commit(void);
 /* PMS CreateProcess; returns the reply label (0 or TELOS_E*). */
 u32 pms_create(u32 image_oid, u32 caps_oid, u32 process_oid);
+/* PMS TerminateProcess; returns the reply label. */
+u32 pms_terminate(u32 process_oid);
 
 #endif

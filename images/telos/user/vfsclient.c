@@ -181,10 +181,11 @@ u32 vfs_statfs(u32 ep, const char *path, struct vfs_fsinfo *info)
 
 u32 vfs_sync(u32 ep) { return call(ep, VFS_SYNC, 0, NULL); }
 
-u32 vfs_session(u32 ep, const struct vfs_grant *grants, u32 count, u32 slot)
+u32 vfs_session(u32 ep, const struct vfs_grant *grants, u32 count, u32 quota, u32 slot)
 {
-    u32 n = 1;
+    u32 n = 2;
     req[0] = count;
+    req[1] = quota;
     for (u32 i = 0; i < count; i++) {
         if (n >= TELOS_MAX_MRS)
             return VFS_ENAMETOOLONG;
@@ -199,9 +200,13 @@ u32 vfs_session(u32 ep, const struct vfs_grant *grants, u32 count, u32 slot)
     telos_ipc->receive_index = 0;
     u32 err = TELOS_MSG_LABEL(info);
     /* The kernel counts the capabilities it put in our slot: none when ep lacks Grant or
-     * the slot is not empty, and then the answer names a session we cannot reach. */
-    if (!err && TELOS_MSG_EXTRA_CAPS(info) != 1)
+     * the slot is not empty, and then the answer names a session no one can reach. The
+     * server cannot see that: we close it by its badge, so it does not stay allocated. */
+    if (!err && TELOS_MSG_EXTRA_CAPS(info) != 1) {
+        req[0] = m.mr[0];
+        call(ep, VFS_SESSION_CLOSE, 1, NULL);
         err = TELOS_EFAILED_LOOKUP;
+    }
     return err;
 }
 
@@ -214,6 +219,7 @@ const char *vfs_error_name(u32 err)
         "no space left", "I/O error", "read-only", "outside the session's namespace", "malformed path",
         "no such handle", "too many open", "across mounts", "invalid argument", "name too long",
         "symbolic link in the path", "busy (a mount point)", "more rights than granted", "handle not open for that",
+        "session quota used up",
     };
     if (err >= VFS_ENOENT && err < VFS_ENOENT + sizeof names / sizeof names[0])
         return names[err - VFS_ENOENT];

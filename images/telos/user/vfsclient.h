@@ -50,10 +50,12 @@ u32 vfs_unlink(u32 ep, const char *path);
 u32 vfs_rename(u32 ep, const char *from, const char *to);
 u32 vfs_statfs(u32 ep, const char *path, struct vfs_fsinfo *info);
 u32 vfs_sync(u32 ep);
-/* A narrower session for a child: its capability lands in our slot `slot` (empty).
+/* A narrower session for a child, which may make `quota` sessions in turn (paid, with
+ * the new session, from ep's quota): its capability lands in our slot `slot` (empty).
  * TELOS_EFAILED_LOOKUP when no capability arrived (ep lacks Grant, or `slot` is not
- * empty); the server then made a session we cannot name, closed with ep's session. */
-u32 vfs_session(u32 ep, const struct vfs_grant *grants, u32 count, u32 slot);
+ * empty); the session the server made is then closed again, its quota given back. */
+u32 vfs_session(u32 ep, const struct vfs_grant *grants, u32 count, u32 quota, u32 slot);
+/* Closes ep's session (and those made from it); all their capabilities are revoked. */
 u32 vfs_session_close(u32 ep);
 const char *vfs_error_name(u32 err);
 

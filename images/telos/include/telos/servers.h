@@ -16,7 +16,11 @@
                               * capability slots) and its slot in the processes mapping. */
 #define PMS_LIST_PROCESSES 2 /* -> MR0 count, then per process: oid, state (1 running), name (4 words) */
 #define PMS_TERMINATE_PROCESS 3 /* MR0 process oid -> MR0 the process oid: the process stops, leaves
-                                 * the PMS's list, and its object's state becomes "terminated" */
+                                 * the PMS's list, its object's state becomes "terminated", its vfs
+                                 * session is closed and every object it was made of goes back to
+                                 * the MMS */
+#define PMS_MAX_PROCESSES 32    /* running at once; CreateProcess past it: NotEnoughMemory, and for
+                                 * an oid that runs already: InvalidArgument */
 
 /* Badges the root task mints so servers know their clients. */
 #define BADGE_ROOT 1

@@ -39,12 +39,18 @@
 #define VFS_STATFS       10  /* path from MR0 -> MR0 block size, MR1 blocks, MR2 free blocks, MR3 inodes,
                               * MR4 free inodes, plugin name (length word, bytes) from MR5 */
 #define VFS_SYNC         11  /* every change of every mount on its medium */
-#define VFS_SESSION      12  /* MR0 grant count (1..VFS_MAX_GRANTS), then per grant a rights word
-                              * (VFS_RIGHT_*) and a path; each grant must lie inside one of this
-                              * session's, with no more rights -> the new session's capability
-                              * (one extra cap; the caller's capability needs Grant, and its IPC
-                              * buffer a receive slot), MR0 its badge */
-#define VFS_SESSION_CLOSE 13 /* closes this session, the sessions made from it and their handles */
+#define VFS_SESSION      12  /* MR0 grant count (1..VFS_MAX_GRANTS), MR1 the new session's quota, then
+                              * per grant a rights word (VFS_RIGHT_*) and a path; each grant must
+                              * lie inside one of this session's, with no more rights, and 1 + the
+                              * quota comes out of this session's quota (VFS_EQUOTA when it does
+                              * not) -> the new session's capability (one extra cap; the caller's
+                              * capability needs Grant, and its IPC buffer a receive slot), MR0 its
+                              * badge. When the capability did not arrive the caller closes the
+                              * session by that badge (VFS_SESSION_CLOSE, MR0), as vfs_session does. */
+#define VFS_SESSION_CLOSE 13 /* no MR: closes this session; MR0 a badge: closes that session, which
+                              * must have been made from this one (else VFS_EINVAL). Either way the
+                              * sessions made from it and their handles close too, their quota
+                              * goes back to the maker, and every capability of them is revoked. */
 
 #define VFS_O_READ   1u
 #define VFS_O_WRITE  2u
@@ -80,15 +86,26 @@
 #define VFS_EBUSY         117  /* a mount point cannot be removed or renamed */
 #define VFS_EACCES        118  /* a new session asked for more rights than its grant */
 #define VFS_EBADF         119  /* read on a handle opened write-only, or the reverse */
+#define VFS_EQUOTA        120  /* the session's quota of sessions is used up */
 
 #define VFS_MAX_GRANTS    4
 #define VFS_PATH_MAX      255
 #define VFS_NAME_MAX      255
 #define VFS_MAX_DATA      448    /* bytes of file data in one READ or WRITE */
 #define VFS_MAX_HANDLES   16     /* open handles per session */
-#define VFS_MAX_SESSIONS  32
-/* A session's badge: its index in the server's table and a generation, so the capability
- * of a closed session never names the session that takes its place. */
+#define VFS_MAX_SESSIONS  64     /* the root session's and all it hands out, directly or not */
+/* Session quotas: every session may make as many sessions (counting those made from them
+ * in turn) as its quota says. The root session's is the whole table but itself; a new
+ * session's quota is chosen by its maker and paid from the maker's own, with one more for
+ * the new session itself, and both come back when it closes. So no client can take more
+ * of the table than its maker gave it, and no session is ever refused for a full table.
+ *
+ * A session's badge: its index in the server's table and a generation. Closing a session
+ * revokes every capability derived from the one the server minted for it (the client's,
+ * its copies and the sends queued under the badge), so no capability of a closed session
+ * remains to reach whatever later takes its index, even after the 22-bit generation
+ * wraps; the generation still refuses a badge minted from the raw endpoint for a closed
+ * session. */
 #define VFS_BADGE(index, gen) (((gen) << 6) | (index))
 #define VFS_BADGE_INDEX(b)    ((b) & 63u)
 #define VFS_BADGE_GEN(b)      ((b) >> 6)
@@ -97,7 +114,8 @@
 #define VFS_ARG_DISK 1u
 #define VFS_ARG_PS   2u
 #define VFS_ARG_CLOCK 4u   /* the CMOS real-time clock's ports, for file times */
-/* The first session, open from the start: "/" read-write, for the root task. */
+/* The first session, open from the start: "/" read-write, for the root task; its quota is
+ * VFS_MAX_SESSIONS - 1. */
 #define VFS_ROOT_BADGE        VFS_BADGE(0, 1)
 
 #endif

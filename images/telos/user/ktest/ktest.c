@@ -29,6 +29,7 @@ static const struct ktest tests[] = {
     { "ps-crash", test_ps_crash },
     { "ps-crash-verify", test_ps_crash_verify },
     { "pms-abort", test_pms_abort },
+    { "pms-spawn", test_pms_spawn },
     { "malformed", test_malformed },
     { "block-bounds", test_block_bounds },
     { "hashes", test_hashes },

@@ -108,7 +108,7 @@ static void confinement(u32 root)
     /* A child's namespace: /tmp read-write, /disk/docs read-only. */
     const struct vfs_grant grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/disk/docs", VFS_RIGHT_RO } };
     u32 child = slot_alloc(), grandchild = slot_alloc(), ro = slot_alloc();
-    ok("a child session", vfs_session(root, grants, 2, child));
+    ok("a child session", vfs_session(root, grants, 2, 2, child));
     u32 got;
     ok("child reads /disk/docs/hello.txt", read_file(child, HELLO, back, sizeof back, &got));
     fail_if(got != HELLO_SIZE || memcmp(back, hello, HELLO_SIZE), "the child read other bytes");
@@ -136,16 +136,16 @@ static void confinement(u32 root)
     expect_refusal("child stats /tmp/..", vfs_stat(child, "/tmp/..", &st), VFS_EOUTSIDE);
     /* Narrower still: never more rights or more tree than it holds. */
     const struct vfs_grant wider[] = { { "/disk/docs", VFS_RIGHT_RW } };
-    expect_refusal("child asks read-write on its read-only grant", vfs_session(child, wider, 1, grandchild), VFS_EACCES);
+    expect_refusal("child asks read-write on its read-only grant", vfs_session(child, wider, 1, 0, grandchild), VFS_EACCES);
     const struct vfs_grant outside[] = { { "/disk", VFS_RIGHT_RO } };
-    expect_refusal("child asks for /disk", vfs_session(child, outside, 1, grandchild), VFS_EOUTSIDE);
+    expect_refusal("child asks for /disk", vfs_session(child, outside, 1, 0, grandchild), VFS_EOUTSIDE);
     const struct vfs_grant up[] = { { "/tmp/..", VFS_RIGHT_RO } };
-    expect_refusal("child asks for /tmp/..", vfs_session(child, up, 1, grandchild), VFS_EOUTSIDE);
-    expect_refusal("child asks for no grant", vfs_session(child, grants, 0, grandchild), VFS_EINVAL);
+    expect_refusal("child asks for /tmp/..", vfs_session(child, up, 1, 0, grandchild), VFS_EOUTSIDE);
+    expect_refusal("child asks for no grant", vfs_session(child, grants, 0, 0, grandchild), VFS_EINVAL);
     const struct vfs_grant five[] = { { "/tmp", 0 }, { "/tmp", 0 }, { "/tmp", 0 }, { "/tmp", 0 }, { "/tmp", 0 } };
-    expect_refusal("child asks for five grants", vfs_session(child, five, 5, grandchild), VFS_EINVAL);
+    expect_refusal("child asks for five grants", vfs_session(child, five, 5, 0, grandchild), VFS_EINVAL);
     const struct vfs_grant tmp_only[] = { { "/tmp", VFS_RIGHT_RW } };
-    ok("a grandchild session", vfs_session(child, tmp_only, 1, grandchild));
+    ok("a grandchild session", vfs_session(child, tmp_only, 1, 0, grandchild));
     u32 n;
     ok("grandchild reads /tmp/child.txt", read_file(grandchild, "/tmp/child.txt", back, 16, &n));
     fail_if(n != 4 || memcmp(back, "mine", 4), "the grandchild read other bytes");
@@ -153,17 +153,17 @@ static void confinement(u32 root)
     /* A parent with a read-write grant over a read-only one cannot hand out the whole. */
     const struct vfs_grant mixed[] = { { "/disk", VFS_RIGHT_RW }, { "/disk/docs", VFS_RIGHT_RO } };
     u32 mixed_slot = slot_alloc(), mixed_child = slot_alloc();
-    ok("a mixed session", vfs_session(root, mixed, 2, mixed_slot));
+    ok("a mixed session", vfs_session(root, mixed, 2, 0, mixed_slot));
     expect_refusal("mixed session writes under its read-only grant",
                    open_status(mixed_slot, "/disk/docs/x", VFS_O_WRITE | VFS_O_CREATE), VFS_EROFS);
     const struct vfs_grant whole[] = { { "/disk", VFS_RIGHT_RW } };
-    expect_refusal("mixed session hands out /disk read-write", vfs_session(mixed_slot, whole, 1, mixed_child),
+    expect_refusal("mixed session hands out /disk read-write", vfs_session(mixed_slot, whole, 1, 0, mixed_child),
                    VFS_EACCES);
     vfs_session_close(mixed_slot);
 
     /* A read-only session over everything. */
     const struct vfs_grant all_ro[] = { { "/", VFS_RIGHT_RO } };
-    ok("a read-only session", vfs_session(root, all_ro, 1, ro));
+    ok("a read-only session", vfs_session(root, all_ro, 1, 0, ro));
     ok("read-only session reads", read_file(ro, HELLO, back, sizeof back, &got));
     expect_refusal("read-only session creates /tmp/x", open_status(ro, "/tmp/x", VFS_O_WRITE | VFS_O_CREATE), VFS_EROFS);
     expect_refusal("read-only session writes /tmp/child.txt", open_status(ro, "/tmp/child.txt", VFS_O_WRITE), VFS_EROFS);
@@ -185,22 +185,108 @@ static void confinement(u32 root)
     u32 wrong_gen = mint_cap(vfs_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, VFS_BADGE(0, 7));
     expect_refusal("the root session's index with another generation", vfs_stat(wrong_gen, "/", &st),
                    TELOS_EINVALID_CAPABILITY);
+    /* Closing revokes: the child's capability, a copy of it and the grandchild's are gone,
+     * so none can reach the session that takes the place (whatever its generation). */
+    u32 obj, rights, child_badge = 0, copy = slot_alloc();
+    telos_cap_identify(TELOS_SLOT_CNODE, child, &obj, &rights, &child_badge);
+    ok("a copy of the child's capability",
+       TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_COPY, copy, TELOS_SLOT_CNODE, child, TELOS_RIGHTS_ALL));
     ok("child closes its session", vfs_session_close(child));
-    expect_refusal("the closed session's capability", vfs_stat(child, "/tmp", &st), TELOS_EINVALID_CAPABILITY);
-    expect_refusal("a session made from the closed one", vfs_stat(grandchild, "/tmp", &st), TELOS_EINVALID_CAPABILITY);
-    u32 again = slot_alloc();
-    ok("a new session in the freed place", vfs_session(root, tmp_only, 1, again));
-    expect_refusal("the closed session's capability after its place was reused", vfs_stat(child, "/tmp", &st),
+    bool revoked = slot_is_empty(child) && slot_is_empty(copy) && slot_is_empty(grandchild);
+    fail_if(!slot_is_empty(child), "the closed session's capability is still there");
+    fail_if(!slot_is_empty(copy), "a copy of the closed session's capability is still there");
+    fail_if(!slot_is_empty(grandchild), "the capability of a session made from the closed one is still there");
+    if (revoked)
+        telos_print("TelOS: vfs: the closed session's capability, its copy and its grandchild's: revoked\n");
+    u32 again = slot_alloc(), again_badge = 0;
+    ok("a new session in the freed place", vfs_session(root, tmp_only, 1, 0, again));
+    telos_cap_identify(TELOS_SLOT_CNODE, again, &obj, &rights, &again_badge);
+    fail_if(VFS_BADGE_INDEX(again_badge) != VFS_BADGE_INDEX(child_badge), "the new session took another place");
+    /* The raw endpoint's holder can still mint the old badge: the generation refuses it. */
+    u32 stale = mint_cap(vfs_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, child_badge);
+    expect_refusal("the closed session's badge after its place was reused", vfs_stat(stale, "/tmp", &st),
                    TELOS_EINVALID_CAPABILITY);
     expect_refusal("closing the root session", vfs_session_close(root), VFS_EBUSY);
-    /* A session whose capability cannot arrive is no success. */
-    u32 no_grant = mint_cap(vfs_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, VFS_ROOT_BADGE), lost = slot_alloc();
-    expect_refusal("a session asked through a capability without Grant", vfs_session(no_grant, tmp_only, 1, lost),
-                   TELOS_EFAILED_LOOKUP);
-    expect_refusal("a session into a slot that is not empty", vfs_session(root, tmp_only, 1, no_grant),
-                   TELOS_EFAILED_LOOKUP);
     vfs_session_close(again);
     vfs_session_close(ro);
+}
+
+/* Sessions made from `ep` (quota 0, /tmp read-only) into slots[0..] until refused: how
+ * many, and the refusal. */
+static u32 fill(u32 ep, const u32 *slots, u32 max, u32 *refusal)
+{
+    const struct vfs_grant tmp_ro[] = { { "/tmp", VFS_RIGHT_RO } };
+    u32 n = 0;
+    *refusal = 0;
+    while (n < max && !(*refusal = vfs_session(ep, tmp_ro, 1, 0, slots[n])))
+        n++;
+    return n;
+}
+
+/* Closes the sessions of slots[from..n); whether every capability of them is gone. */
+static bool close_all(const u32 *slots, u32 from, u32 n)
+{
+    bool gone = true;
+    for (u32 i = from; i < n; i++) {
+        ok("closing a session", vfs_session_close(slots[i]));
+        gone = gone && slot_is_empty(slots[i]);
+    }
+    return gone;
+}
+
+/* Quotas: a session makes as many sessions as its quota, then a clear refusal; closing
+ * gives them back and revokes their capabilities; a session whose capability never
+ * arrived is given back too; only its maker closes a session by its badge. */
+static void quotas(u32 root)
+{
+    static u32 slots[VFS_MAX_SESSIONS];
+    for (u32 i = 0; i < VFS_MAX_SESSIONS; i++)
+        slots[i] = slot_alloc();
+    u32 refusal, n = fill(root, slots, VFS_MAX_SESSIONS, &refusal);
+    telos_printf("TelOS: vfs: the root session made %u sessions, then: %s\n", n, vfs_error_name(refusal));
+    fail_if(n != VFS_MAX_SESSIONS - 1 || refusal != VFS_EQUOTA, "the root session's quota is not the rest of the table");
+    fail_if(!close_all(slots, 0, n), "a closed session's capability is still there");
+
+    const struct vfs_grant tmp[] = { { "/tmp", VFS_RIGHT_RW } };
+    u32 limited = slot_alloc(), obj, rights, badge = 0;
+    expect_refusal("a session asks for all of the root session's quota",
+                   vfs_session(root, tmp, 1, VFS_MAX_SESSIONS - 1, limited), VFS_EQUOTA);
+    ok("a session of quota 5", vfs_session(root, tmp, 1, 5, limited));
+    n = fill(limited, slots, VFS_MAX_SESSIONS, &refusal);
+    fail_if(n != 5, "a session of quota 5 made another number of sessions");
+    expect_refusal("a sixth session from a session of quota 5", refusal, VFS_EQUOTA);
+    fail_if(!close_all(slots, 0, n), "a closed session's capability is still there");
+    expect_refusal("a session of quota 5 asks for a session of quota 5", vfs_session(limited, tmp, 1, 5, slots[0]),
+                   VFS_EQUOTA);
+
+    /* Capabilities that cannot arrive: the sessions made for them are closed again. */
+    telos_cap_identify(TELOS_SLOT_CNODE, limited, &obj, &rights, &badge);
+    u32 no_grant = mint_cap(vfs_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, badge);
+    expect_refusal("a session asked through a capability without Grant", vfs_session(no_grant, tmp, 1, 0, slot_alloc()),
+                   TELOS_EFAILED_LOOKUP);
+    expect_refusal("a session into a slot that is not empty", vfs_session(limited, tmp, 1, 0, no_grant),
+                   TELOS_EFAILED_LOOKUP);
+    n = fill(limited, slots, VFS_MAX_SESSIONS, &refusal);
+    telos_printf("TelOS: vfs: after two sessions whose capabilities never arrived, the session of quota 5 makes %u\n", n);
+    fail_if(n != 5, "a session whose capability never arrived stayed allocated");
+
+    /* Closing by badge: the maker only. */
+    u32 first = 0;
+    telos_cap_identify(TELOS_SLOT_CNODE, slots[0], &obj, &rights, &first);
+    expect_refusal("the root session closes a session it did not make",
+                   telos_call_words(root, VFS_SESSION_CLOSE, 1, &first, NULL, NULL), VFS_EINVAL);
+    ok("the maker closes a session by its badge", telos_call_words(limited, VFS_SESSION_CLOSE, 1, &first, NULL, NULL));
+    fail_if(!slot_is_empty(slots[0]), "a session closed by its badge kept its capability");
+    /* Closing the maker closes the rest and revokes their capabilities. */
+    ok("closing the session of quota 5", vfs_session_close(limited));
+    bool gone = slot_is_empty(limited);
+    for (u32 i = 1; i < n; i++)
+        gone = gone && slot_is_empty(slots[i]);
+    fail_if(!gone, "a session made from a closed one kept its capability");
+    n = fill(root, slots, VFS_MAX_SESSIONS, &refusal);
+    telos_printf("TelOS: vfs: everything closed, the root session makes %u sessions again\n", n);
+    fail_if(n != VFS_MAX_SESSIONS - 1, "closed sessions did not give their quota back");
+    close_all(slots, 0, n);
 }
 
 static void malformed(u32 root)
@@ -233,8 +319,8 @@ static void malformed(u32 root)
     expect_refusal("open with unknown flags", open_status(root, HELLO, VFS_O_READ | 0x100), VFS_EINVAL);
     expect_refusal("open with neither read nor write", open_status(root, HELLO, VFS_O_CREATE), VFS_EINVAL);
     expect_refusal("an unknown operation", telos_call_words(root, 77, 0, NULL, NULL, NULL), TELOS_EILLEGAL_OPERATION);
-    u32 sess[4] = { 1, 7, 4, 0x706d742f };
-    expect_refusal("a grant with unknown rights", telos_call_words(root, VFS_SESSION, 4, sess, NULL, NULL), VFS_EINVAL);
+    u32 sess[5] = { 1, 0, 7, 4, 0x706d742f };
+    expect_refusal("a grant with unknown rights", telos_call_words(root, VFS_SESSION, 5, sess, NULL, NULL), VFS_EINVAL);
     u32 sess2[3] = { 2, 0, 1 };
     expect_refusal("a grant count past the message", telos_call_words(root, VFS_SESSION, 3, sess2, NULL, NULL),
                    TELOS_ETRUNCATED_MESSAGE);
@@ -310,7 +396,7 @@ static void nested_ro(u32 root)
     const struct vfs_grant grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/tmp/outer/ro", VFS_RIGHT_RO },
                                         { "/tmp/later/ro", VFS_RIGHT_RO } };
     u32 s = slot_alloc();
-    ok("a session with read-only grants inside a read-write one", vfs_session(root, grants, 3, s));
+    ok("a session with read-only grants inside a read-write one", vfs_session(root, grants, 3, 0, s));
     expect_refusal("nested session writes under its read-only grant",
                    open_status(s, "/tmp/outer/ro/data", VFS_O_WRITE), VFS_EROFS);
     expect_refusal("nested session renames the directory holding its read-only grant",
@@ -339,7 +425,9 @@ static void fuzz(u32 root)
 {
     const struct vfs_grant tmp_only[] = { { "/tmp", VFS_RIGHT_RW } };
     u32 sess = slot_alloc();
-    ok("a session to fuzz", vfs_session(root, tmp_only, 1, sess));
+    /* Quota 2: the random VFS_SESSIONs that pass (their capabilities arrive nowhere) stay
+     * inside it and come back with the fuzzed session's close. */
+    ok("a session to fuzz", vfs_session(root, tmp_only, 1, 2, sess));
     u32 x = 0x9E3779B9u, answered = 0, accepted = 0;
     const u32 rounds = ktest_arg("vfs-fuzz=", 3000);
     static const char *const names[] = { "/tmp/f", "/tmp", "/", "/disk/docs/hello.txt", "/tmp/../disk", "/tmp/d/e" };
@@ -357,7 +445,7 @@ static void fuzz(u32 root)
         if (w[2] % 3 == 0) {
             /* A real path where the operation expects one, so the plugins are reached too. */
             const char *p = names[w[3] % 6];
-            u32 at = label == VFS_OPEN || label == VFS_SESSION ? 1 : label == VFS_READDIR ? 2 : 0;
+            u32 at = label == VFS_OPEN ? 1 : label == VFS_SESSION || label == VFS_READDIR ? 2 : 0;
             if (label == VFS_SESSION)
                 w[at++] = w[4] % 2;
             w[at] = strlen(p);
@@ -400,6 +488,7 @@ void test_vfs(void)
     confinement(root);
     malformed(root);
     fuzz(root);
+    quotas(root);
     ok("sync", vfs_sync(root));
     if (failures)
         telos_printf("TelOS: vfs test FAILED (%u)\n", failures);
