@@ -78,3 +78,33 @@ test('a file written on /disk survives a suspend and a resume, and the disk then
   await command(page, 'cat /disk/after', /\nagain\r?\n/);
   await press(machine, 'Power off');
 });
+
+test('Files lists the running TelOS’s tree and downloads a file written on /disk', async ({ page }) => {
+  await openIdeForMachine(page);
+  const { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, MONITOR_READY, 60_000);
+  await command(page, 'write /disk/note hello', /wrote 6 bytes to \/disk\/note\r?\n/);
+
+  await machine.getByRole('heading', { name: 'Machine' }).click();
+  await machine.getByRole('button', { name: 'Files', exact: true }).click();
+  const files = page.getByRole('dialog', { name: 'Files', exact: true });
+  const root = files.getByRole('list', { name: 'Files in /' });
+  await expect(root.getByRole('listitem')).toHaveText(['tmp/', 'disk/', 'image/'], { timeout: 20_000 });
+  await root.getByRole('button', { name: 'disk/' }).click();
+  const disk = files.getByRole('list', { name: 'Files in /disk' });
+  const note = disk.getByRole('listitem', { name: 'note', exact: true });
+  await expect(note).toContainText('6 B');
+  const [download] = await Promise.all([page.waitForEvent('download'), note.getByRole('button', { name: 'Download note' }).click()]);
+  expect(download.suggestedFilename()).toBe('note');
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync(await download.path(), 'utf8')).toBe('hello\n');
+
+  // /image: the PS's objects as text files.
+  await files.getByRole('button', { name: 'Up', exact: true }).click();
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'image/' }).click();
+  await expect(files.getByRole('list', { name: 'Files in /image' }).getByRole('listitem', { name: 'roots', exact: true })).toBeVisible();
+  await page.screenshot({ path: `${screenshotDir}/machine-files-window.png` });
+  await press(machine, 'Power off');
+  await expect(files).toContainText('Boot the machine to see its files');
+});

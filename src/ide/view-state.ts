@@ -19,7 +19,8 @@ export type WindowKind =
   | 'machine'
   | 'console'
   | 'kernel-objects'
-  | 'kernel-object';
+  | 'kernel-object'
+  | 'files';
 
 export interface WindowTarget {
   /** Object shown (outliner, method editor). */
@@ -149,10 +150,11 @@ const DEFAULT_SIZE: Record<WindowKind, { w: number; h: number }> = {
   inspector: { w: 360, h: 260 },
   'safe-mode': { w: 520, h: 320 },
   'missing-image': { w: 520, h: 280 },
-  machine: { w: 400, h: 250 },
+  machine: { w: 420, h: 290 },
   console: { w: 680, h: 420 },
   'kernel-objects': { w: 460, h: 320 },
   'kernel-object': { w: 380, h: 300 },
+  files: { w: 420, h: 340 },
 };
 
 /** How far each new window steps down and right from the one in front. */
@@ -245,7 +247,7 @@ export const useViewState = create<ViewState>((set, get) => ({
   panBy: (dx, dy) => set((s) => ({ viewport: { x: s.viewport.x + dx, y: s.viewport.y + dy } })),
   openWindow: (spec) => {
     const s = get();
-    const singleton = ['transcript', 'history', 'images', 'safe-mode', 'missing-image', 'machine', 'console', 'kernel-objects'].includes(spec.kind);
+    const singleton = ['transcript', 'history', 'images', 'safe-mode', 'missing-image', 'machine', 'console', 'kernel-objects', 'files'].includes(spec.kind);
     const existing = s.windows.find(
       (w) => w.kind === spec.kind && (singleton || (spec.kind !== 'workspace' && sameTarget(w.target, spec.target))),
     );

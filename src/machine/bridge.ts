@@ -23,6 +23,8 @@ export const BRIDGE = {
   SEND: 11,
   TERMINATE: 12,
   PROCESS_STATE: 13,
+  FS_LIST: 14,
+  FS_READ: 15,
   EVENT: 0x7e,
   RESPONSE: 0x80,
   ERROR: 0x7f,
@@ -46,6 +48,23 @@ export type BridgeEvent =
   | { kind: 'processStarted'; oid: number }
   | { kind: 'processExited'; oid: number }
   | { kind: 'transactionCommitted'; tid: number };
+
+/** One entry of a TelOS directory as FS_LIST answers it. */
+export interface BridgeFileEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+}
+
+const FILE_TYPES = ['other', 'file', 'directory', 'symlink', 'other'] as const;
+
+/** Why `path` cannot be sent as a TelOS path, or null (the bridge refuses the same). */
+function pathProblem(path: string, bytes: Uint8Array): string | null {
+  if (!path.startsWith('/')) return `“${path}” is not an absolute TelOS path`;
+  if (bytes.length > 255) return `the path “${path}” is longer than 255 bytes`;
+  if (path.includes('\0')) return 'a TelOS path holds no NUL';
+  return null;
+}
 
 /** A kernel process's state as PROCESS_STATE answers it. */
 export interface KernelProcessState {
@@ -131,6 +150,12 @@ export interface KernelProcess {
 }
 
 const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+const concat = (a: Uint8Array, b: Uint8Array) => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
 const le = (...values: number[]) => {
   const out = new Uint8Array(values.length * 4);
   values.forEach((v, i) => new DataView(out.buffer).setUint32(i * 4, v, true));
@@ -311,6 +336,58 @@ export class BridgeClient {
 
   async terminate(processOid: number): Promise<void> {
     await this.request(BRIDGE.TERMINATE, le(processOid));
+  }
+
+  /** The entries of a directory of TelOS's file tree (read-only session of the bridge). */
+  async listDirectory(path: string): Promise<BridgeFileEntry[]> {
+    const name = new TextEncoder().encode(path);
+    const problem = pathProblem(path, name);
+    if (problem) throw new BridgeError(BRIDGE.EBAD_PAYLOAD, problem);
+    const entries: BridgeFileEntry[] = [];
+    let cookie = [0, 0];
+    for (;;) {
+      const f = await this.request(BRIDGE.FS_LIST, concat(le(cookie[0]!, cookie[1]!), name));
+      const count = u32(f.payload, 12);
+      let at = 16;
+      for (let i = 0; i < count; i++) {
+        const type = u32(f.payload, at), size = u32(f.payload, at + 4) + u32(f.payload, at + 8) * 2 ** 32, n = u32(f.payload, at + 12);
+        entries.push({ name: new TextDecoder().decode(f.payload.subarray(at + 16, at + 16 + n)), type: FILE_TYPES[type] ?? 'other', size });
+        at += 16 + ((n + 3) & ~3);
+      }
+      if (!(u32(f.payload, 0) & BRIDGE.MORE)) return entries;
+      const next = [u32(f.payload, 4), u32(f.payload, 8)];
+      // A server that does not move on would loop here for ever.
+      if (count === 0 && next[0] === cookie[0] && next[1] === cookie[1]) throw new BridgeError(BRIDGE.EFAILED, `listing ${path} made no progress`);
+      cookie = next;
+    }
+  }
+
+  /** A whole file of TelOS's tree, read a frame at a time; `progress` after each. */
+  async readFile(path: string, progress?: (read: number, size: number) => void, maxBytes = 64 << 20): Promise<Uint8Array> {
+    const name = new TextEncoder().encode(path);
+    const problem = pathProblem(path, name);
+    if (problem) throw new BridgeError(BRIDGE.EBAD_PAYLOAD, problem);
+    const parts: Uint8Array[] = [];
+    let read = 0;
+    let size = 0;
+    do {
+      const f = await this.request(BRIDGE.FS_READ, concat(le(read % 2 ** 32, Math.floor(read / 2 ** 32)), name));
+      size = u32(f.payload, 0) + u32(f.payload, 4) * 2 ** 32;
+      if (size > maxBytes) throw new BridgeError(BRIDGE.EREFUSED, `${path} is ${size} bytes, more than the ${maxBytes} this reads`);
+      const data = f.payload.slice(8);
+      // The file shrank under us: what was read is all there is.
+      if (data.length === 0) break;
+      parts.push(data);
+      read += data.length;
+      progress?.(read, size);
+    } while (read < size);
+    const out = new Uint8Array(read);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 
   async processState(processOid: number): Promise<KernelProcessState> {

@@ -62,6 +62,62 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     expect(text).not.toContain('truncated a torn transaction');
   });
 
+  // Catches: a Files window that lists or downloads something other than what TelOS's file
+  // tree holds, a multi-frame read that drops or repeats bytes, and refusals that hang.
+  it('lists and reads files of /disk, /tmp and /image through its read-only file-system session', async () => {
+    const disk = newDisk(emulator, 4 << 20);
+    const hdb = newDisk(emulator, 8 << 20);
+    // The kernel's vfs test leaves /disk/docs/hello.txt (5000 bytes: five frames) on hdb.
+    const writer = await bootWithDisk(emulator, newDisk(emulator, 4 << 20), 'test=vfs', hdb);
+    await writer.waitForText(0, 'TelOS: vfs test passed', 120_000);
+    await writer.powerOff();
+    const m = await bootWithDisk(emulator, disk, '', hdb);
+    machine = m;
+    const client = new BridgeClient((bytes) => m.send(1, bytes));
+    m.com2.onByte((b) => client.feed(Uint8Array.of(b)));
+    await m.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 60_000);
+    const from = m.com1.text().length;
+    m.send(0, 'write /disk/note hello\r');
+    await m.waitForText(0, 'wrote 6 bytes to /disk/note', 20_000, from);
+
+    expect((await client.listDirectory('/')).map((e) => `${e.name} ${e.type}`)).toEqual(['tmp directory', 'disk directory', 'image directory']);
+    const onDisk = await client.listDirectory('/disk');
+    expect(onDisk).toContainEqual({ name: 'note', type: 'file', size: 6 });
+    expect(new TextDecoder().decode(await client.readFile('/disk/note'))).toBe('hello\n');
+    expect(new TextDecoder().decode(await client.readFile('/image/roots'))).toBe('1 lobby\n');
+    expect(await client.listDirectory('/tmp')).toContainEqual({ name: 'test_proc.txt', type: 'file', size: expect.any(Number) });
+
+    // More entries than one frame holds (FS_LIST's cookie: 50 short names to a frame).
+    const names = Array.from({ length: 60 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+    for (const name of names) {
+      const at = m.com1.text().length;
+      m.send(0, `write /tmp/${name} ${name}\r`);
+      await m.waitForText(0, `wrote 4 bytes to /tmp/${name}`, 20_000, at);
+    }
+    const many = (await client.listDirectory('/tmp')).map((e) => e.name).filter((n) => /^f\d\d$/.test(n));
+    expect(many.sort()).toEqual(names);
+    // A file longer than one frame comes back whole, in order.
+    let hello = '';
+    for (let line = 0; hello.length < 5000; line++) hello += `hdb line ${line}: the file vfs_server wrote\n`;
+    expect(await client.listDirectory('/disk/docs')).toEqual([{ name: 'hello.txt', type: 'file', size: 5000 }]);
+    const seen: number[] = [];
+    expect(new TextDecoder().decode(await client.readFile('/disk/docs/hello.txt', (read) => seen.push(read)))).toBe(hello.slice(0, 5000));
+    expect(seen).toEqual([1016, 2032, 3048, 4064, 5000]);
+    // /image: one file per PS object, the text `get` prints.
+    const objects = await client.listDirectory('/image/objects');
+    expect(objects).toContainEqual({ name: '10', type: 'file', size: expect.any(Number) });
+    expect(new TextDecoder().decode(await client.readFile('/image/objects/10'))).toMatch(/^object 10: PS\n/);
+
+    await expect(client.readFile('/disk/missing')).rejects.toMatchObject({ code: BRIDGE.ENOT_FOUND });
+    await expect(client.readFile('/disk')).rejects.toMatchObject({ code: BRIDGE.EREFUSED });
+    await expect(client.listDirectory('/disk/note')).rejects.toMatchObject({ code: BRIDGE.EREFUSED });
+    await expect(client.listDirectory('/disk/../../x')).rejects.toMatchObject({ code: BRIDGE.EREFUSED });
+    await expect(client.request(BRIDGE.FS_READ, new Uint8Array(8))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.request(BRIDGE.FS_LIST, Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0x2f, 0, 0x61))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    // Still serving.
+    expect(await client.listObjects()).toContain(20);
+  });
+
   // Catches: a bridge that crashes, hangs or acts on a frame with a bad CRC, length or operation.
   it('answers malformed frames with error frames and keeps serving', async () => {
     const { m, client } = await bootWithBridge(emulator);

@@ -8,6 +8,7 @@
 #include <telos/servers.h>
 #include "user/ioport.h"
 #include "user/telos.h"
+#include "user/vfsclient.h"
 #include "lib/crc32.h"
 #include "lib/string.h"
 
@@ -82,6 +83,7 @@ static u32 call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *r
 
 #define PS_EP  CHILD_SLOT_ARG3
 #define PMS_EP CHILD_SLOT_ARG4
+#define VFS_EP CHILD_SLOT_ARG5   /* a read-only session of the whole tree (absent: no vfs_server) */
 
 static const char *ps_error_name(u32 err)
 {
@@ -254,6 +256,101 @@ static void tx_put(u32 type, u32 id, const u8 *payload, u32 len)
             break;
     }
     send_frame(type | BRIDGE_RESPONSE, 0, id, out, 0);
+}
+
+/* The path of an FS_* request after its `skip` leading bytes, NUL-terminated in `path`;
+ * false (and an error frame sent) when it is not one. */
+static bool fs_path(u32 type, u32 id, const u8 *payload, u32 len, char *path)
+{
+    u32 n = len > 8 ? len - 8 : 0;
+    bool nul = false;
+    for (u32 i = 0; i < n; i++)
+        nul |= payload[8 + i] == 0;
+    if (len <= 8 || n > VFS_PATH_MAX || nul) {
+        send_error(id, BRIDGE_EBAD_PAYLOAD, type == BRIDGE_FS_LIST ? "FS_LIST wants a cookie and a path of 1 to 255 bytes" : "FS_READ wants an offset and a path of 1 to 255 bytes");
+        return false;
+    }
+    memcpy(path, payload + 8, n);
+    path[n] = 0;
+    return true;
+}
+
+static void send_vfs_error(u32 id, u32 err)
+{
+    send_error(id, err == VFS_ENOENT ? BRIDGE_ENOT_FOUND : BRIDGE_EREFUSED, vfs_error_name(err));
+}
+
+/* FS_LIST: as many entries of the directory from the cookie as fit one frame. */
+static void fs_list(u32 type, u32 id, const u8 *payload, u32 len)
+{
+    static char path[VFS_PATH_MAX + 1];
+    if (!fs_path(type, id, payload, len, path))
+        return;
+    u8 *body = out + BRIDGE_HEADER_SIZE;
+    u64 cookie = rd32(payload) | (u64)rd32(payload + 4) << 32;
+    u32 at = 16, count = 0, err = 0;
+    bool end = false;
+    static struct vfs_entry e;
+    for (;;) {
+        u64 before = cookie;
+        err = vfs_readdir(VFS_EP, path, &cookie, &e, &end);
+        if (err || end)
+            break;
+        u32 name = strlen(e.name), need = 16 + ((name + 3) & ~3u);
+        if (at + need > BRIDGE_MAX_PAYLOAD) { /* this entry starts the next frame */
+            cookie = before;
+            break;
+        }
+        wr32(body + at, e.type);
+        wr32(body + at + 4, (u32)e.size);
+        wr32(body + at + 8, (u32)(e.size >> 32));
+        wr32(body + at + 12, name);
+        memset(body + at + 16, 0, need - 16);
+        memcpy(body + at + 16, e.name, name);
+        at += need;
+        count++;
+    }
+    if (err && !count) {
+        send_vfs_error(id, err);
+        return;
+    }
+    wr32(body, end || err ? 0 : BRIDGE_MORE);
+    wr32(body + 4, (u32)cookie);
+    wr32(body + 8, (u32)(cookie >> 32));
+    wr32(body + 12, count);
+    send_frame(type | BRIDGE_RESPONSE, 0, id, body, at);
+}
+
+/* FS_READ: the file's size and its bytes from the offset, as many as fit one frame. */
+static void fs_read(u32 type, u32 id, const u8 *payload, u32 len)
+{
+    static char path[VFS_PATH_MAX + 1];
+    if (!fs_path(type, id, payload, len, path))
+        return;
+    u8 *body = out + BRIDGE_HEADER_SIZE;
+    u64 offset = rd32(payload) | (u64)rd32(payload + 4) << 32;
+    struct vfs_stat st;
+    u32 err = vfs_stat(VFS_EP, path, &st);
+    if (!err && st.type != VFS_TYPE_FILE)
+        err = st.type == VFS_TYPE_DIR ? VFS_EISDIR : VFS_EINVAL;
+    struct vfs_file f;
+    if (!err)
+        err = vfs_open(VFS_EP, path, VFS_O_READ, &f);
+    if (err) {
+        send_vfs_error(id, err);
+        return;
+    }
+    u32 got = 0;
+    if (offset < st.size)
+        err = vfs_read_at(VFS_EP, f.handle, offset, body + 8, BRIDGE_MAX_PAYLOAD - 8, &got);
+    vfs_close(&f);
+    if (err) {
+        send_vfs_error(id, err);
+        return;
+    }
+    wr32(body, (u32)st.size);
+    wr32(body + 4, (u32)(st.size >> 32));
+    send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8 + got);
 }
 
 /* The server objects the bridge holds a capability to. */
@@ -444,6 +541,12 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
         send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8);
         return;
     }
+    case BRIDGE_FS_LIST:
+        fs_list(type, id, payload, len);
+        return;
+    case BRIDGE_FS_READ:
+        fs_read(type, id, payload, len);
+        return;
     default:
         send_error(id, BRIDGE_EUNKNOWN_TYPE, "unknown request type");
     }

@@ -11,6 +11,7 @@
 #define CHILD_SLOT_ARG2       12
 #define CHILD_SLOT_ARG3       13
 #define CHILD_SLOT_ARG4       14
+#define CHILD_SLOT_ARG5       15
 #define CHILD_SLOT_RECEIVE    20   /* where granted capabilities arrive */
 #define CHILD_SLOT_REPORT     200  /* hostile program: progress endpoint, out of its random range */
 #define CHILD_CNODE_RADIX     10

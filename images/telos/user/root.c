@@ -376,8 +376,19 @@ static void start_bridge(void)
         { ntfn, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
         { mint_cap(ps_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_BRIDGE), CHILD_SLOT_ARG3, TELOS_RIGHTS_ALL },
         { mint_cap(pms_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_BRIDGE), CHILD_SLOT_ARG4, TELOS_RIGHTS_ALL },
+        { 0, CHILD_SLOT_ARG5, TELOS_RIGHTS_ALL },
     };
-    create_process("bridge", "bridge", 0, 0, 45, 0, caps, 5, true);
+    /* The host's Files window reads the whole tree and writes nothing. */
+    const struct vfs_grant grants[] = { { "/", VFS_RIGHT_RO } };
+    u32 vfs = slot_alloc();
+    u32 ncaps = 5;
+    if (!vfs_session(vfs_root_ep, grants, 1, 0, vfs)) {
+        caps[5].src = vfs;
+        ncaps = 6;
+    } else {
+        telos_print("TelOS: root task: no file-system session for the bridge\n");
+    }
+    create_process("bridge", "bridge", 0, 0, 45, 0, caps, ncaps, true);
 }
 
 static void boot_servers(void)

@@ -5,7 +5,7 @@
 import './machine.css';
 import { useEffect, useState } from 'react';
 import { formatUptime, machineLink, useMachine } from './machine-link';
-import { openConsole, openKernelObjects } from './open';
+import { openConsole, openFiles, openKernelObjects } from './open';
 import { useViewState } from '../view-state';
 import { DEFAULT_HDB_BYTES, HDB_SIZES_MIB, type PowerState } from '../../workers';
 
@@ -125,6 +125,9 @@ export function MachineWindow() {
         </button>
         <button type="button" onClick={() => openKernelObjects()}>
           Kernel objects
+        </button>
+        <button type="button" onClick={() => openFiles()}>
+          Files
         </button>
       </div>
     </div>

@@ -1,16 +1,17 @@
-// The Machine in the IDE: windows for the TelOS PC (power, console, kernel objects). The
+// The Machine in the IDE: windows for the TelOS PC (power, console, kernel objects, files). The
 // IDE's window registry renders MachineWindowContent for the machine's window kinds; the
 // components and xterm.js load on first use.
 import { lazy, Suspense } from 'react';
-export { openMachine, openConsole, openKernelObjects, openKernelObject } from './open';
+export { openMachine, openConsole, openKernelObjects, openKernelObject, openFiles } from './open';
 
 const windows = () => import('./windows');
 const MachineWindow = lazy(() => windows().then((m) => ({ default: m.MachineWindow })));
 const ConsoleWindow = lazy(() => windows().then((m) => ({ default: m.ConsoleWindow })));
 const KernelObjectsWindow = lazy(() => windows().then((m) => ({ default: m.KernelObjectsWindow })));
 const KernelObjectOutliner = lazy(() => windows().then((m) => ({ default: m.KernelObjectOutliner })));
+const FilesWindow = lazy(() => windows().then((m) => ({ default: m.FilesWindow })));
 
-export type MachineWindowKind = 'machine' | 'console' | 'kernel-objects' | 'kernel-object';
+export type MachineWindowKind = 'machine' | 'console' | 'kernel-objects' | 'kernel-object' | 'files';
 
 export function MachineWindowContent({ kind, oid }: { kind: MachineWindowKind; oid?: number }) {
   return (
@@ -19,6 +20,7 @@ export function MachineWindowContent({ kind, oid }: { kind: MachineWindowKind; o
       {kind === 'console' && <ConsoleWindow />}
       {kind === 'kernel-objects' && <KernelObjectsWindow />}
       {kind === 'kernel-object' && <KernelObjectOutliner oid={oid ?? 0} />}
+      {kind === 'files' && <FilesWindow />}
     </Suspense>
   );
 }

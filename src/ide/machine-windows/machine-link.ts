@@ -2,7 +2,7 @@
 // client (src/workers), and a zustand store of what the Machine, Console and kernel-object windows show (power
 // state, the console text, kernel objects). The IDE never touches v86 itself.
 import { create } from 'zustand';
-import { startMachineWorker, type KernelObjectsView, type MachineClient, type MachineEvent, type MachineStatus } from '../../workers';
+import { startMachineWorker, type FileEntryView, type KernelObjectsView, type MachineClient, type MachineEvent, type MachineStatus } from '../../workers';
 import { useViewState } from '../view-state';
 
 export interface MachineView {
@@ -134,6 +134,18 @@ class MachineLink {
       useMachine.setState({ error: `Reading the kernel objects failed: ${e instanceof Error ? e.message : String(e)}` });
       return null;
     }
+  }
+
+  /** A directory of the running TelOS's file tree (a refusal rejects with its reason). */
+  async listFiles(path: string): Promise<FileEntryView[]> {
+    await this.attach();
+    return this.client.listFiles(path);
+  }
+
+  /** A whole file of the running TelOS's file tree. */
+  async readFile(path: string): Promise<Uint8Array> {
+    await this.attach();
+    return this.client.readFile(path);
   }
 
   async spawn(name: string): Promise<string | null> {

@@ -26,6 +26,14 @@ export function openKernelObjects(): string {
   return view.openWindow({ kind: 'kernel-objects', title: 'Kernel objects', target: {}, ...at });
 }
 
+export function openFiles(): string {
+  const view = useViewState.getState();
+  const machine = view.windows.find((w) => w.kind === 'machine');
+  // Below the Machine window when there is one, like the kernel objects.
+  const at = machine ? beside('files', { x: machine.x, y: machine.y + machine.h + 12 }) : {};
+  return view.openWindow({ kind: 'files', title: 'Files', target: {}, ...at });
+}
+
 /** An outliner on one kernel object of the PS (read-only; Process objects can spawn). */
 export function openKernelObject(oid: number, name: string): string {
   const view = useViewState.getState();

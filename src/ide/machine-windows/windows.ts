@@ -3,3 +3,4 @@
 export { MachineWindow } from './MachineWindow';
 export { ConsoleWindow } from './ConsoleWindow';
 export { KernelObjectsWindow, KernelObjectOutliner } from './KernelObjectsWindow';
+export { FilesWindow } from './FilesWindow';

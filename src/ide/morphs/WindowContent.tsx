@@ -54,6 +54,7 @@ export function WindowContent({ id }: { id: string }) {
     case 'console':
     case 'kernel-objects':
     case 'kernel-object':
+    case 'files':
       return <MachineWindowContent kind={kind} oid={target.oid} />;
   }
 }

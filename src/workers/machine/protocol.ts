@@ -3,9 +3,11 @@
 // pushes (power state, console output). The worker owns v86, the kernel disk and the serial
 // lines. Plain structured-clone data only. (A kernel object's view is declared beside its
 // reader in src/machine and re-exported here.)
-import type { KernelObjectView, KernelValue, KernelWorldObject } from '../../machine';
+import type { BridgeFileEntry, KernelObjectView, KernelValue, KernelWorldObject } from '../../machine';
 
 export type { KernelObjectView, KernelSlotView, KernelValue, KernelWorldObject } from '../../machine';
+/** One entry of a directory of the running TelOS's file tree. */
+export type FileEntryView = BridgeFileEntry;
 /** The sizes the page offers for a new file-system disk (plain numbers). */
 export { DEFAULT_HDB_BYTES, HDB_SIZES_MIB } from '../../machine';
 
@@ -85,6 +87,11 @@ export interface MachineApi {
   kernelTerminate(oid: number): KernelWorldObject;
   /** A kernel object's data slot set in one PS transaction: the tid. Off: MachineNotRunning. */
   kernelSetSlot(oid: number, slot: string, value: KernelValue): number;
+  /** The entries of a directory of the running TelOS's file tree (/disk, /tmp, /image),
+   * over the bridge's read-only file-system session. Off: refused with a reason. */
+  listFiles(path: string): BridgeFileEntry[];
+  /** A whole file of that tree (at most 64 MiB). */
+  readFile(path: string): Uint8Array;
   /** Bytes typed to COM1 (the monitor shell). */
   type(text: string): void;
   /** The console's kept tail and the absolute offset of its end (a Console window opened

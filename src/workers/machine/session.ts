@@ -271,6 +271,13 @@ export class MachineSession {
     async () => (this.current ? this.current.pc.liveDisk() : this.requireStore().loadDisk()),
   );
 
+  /** The bridge, for file requests: only a running TelOS has a file tree to read. */
+  private fileBridge(): BridgeClient {
+    if (!this.current) throw new Error('boot the machine first: files are read from the running TelOS');
+    if (!this.bridgeReady()) throw new Error('TelOS is still booting: its bridge does not serve yet');
+    return this.current.bridge;
+  }
+
   bridgeReady(): boolean {
     return !!this.current && this.bridgeServing;
   }
@@ -407,6 +414,10 @@ export class MachineSession {
         return this.spawn(String(args[0]));
       case 'consoleText':
         return this.consoleText();
+      case 'listFiles':
+        return this.fileBridge().listDirectory(String(args[0]));
+      case 'readFile':
+        return this.fileBridge().readFile(String(args[0]));
       case 'kernelWorld':
         return this.kernelImage.objects();
       case 'kernelObject':

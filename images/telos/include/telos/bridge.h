@@ -37,6 +37,17 @@
  *   TERMINATE      u32 process oid -> u32 process oid (PMS_TERMINATE_PROCESS)
  *   PROCESS_STATE  u32 process oid -> u32 oid, u32 state (1 running, 2 ended: recorded in
  *                  the PS but not running), 16-byte name (empty when ended)
+ *   FS_LIST        u32 cookie low, u32 cookie high (0 first), then a path (1..255 bytes, no
+ *                  NUL) -> u32 flags (BRIDGE_MORE: ask again from the next cookie), u32
+ *                  next cookie low, u32 high, u32 count, count x { u32 type (VFS_TYPE_*),
+ *                  u32 size low, u32 size high, u32 name length, name padded to 4 }: the
+ *                  entries of a directory of the bridge's read-only file-system session
+ *                  (the whole tree: /disk, /tmp, /image), as many as fit a frame
+ *   FS_READ        u32 offset low, u32 offset high, then a path -> u32 file size low, u32
+ *                  high, then the file's bytes from the offset (at most 1016; none at or
+ *                  past the end)
+ * A vfs_server refusal is an error frame: BRIDGE_ENOT_FOUND for a missing path, else
+ * BRIDGE_EREFUSED with the refusal's name (VFS_ENOTDIR, read-only, ...).
  * A PS or PMS refusal is an error frame BRIDGE_EREFUSED whose text starts with the
  * refusal's name (PS_ECONFLICT, ...). Nothing is changed by a refused or malformed request.
  *
@@ -65,6 +76,8 @@
 #define BRIDGE_SEND           11
 #define BRIDGE_TERMINATE      12
 #define BRIDGE_PROCESS_STATE  13
+#define BRIDGE_FS_LIST        14
+#define BRIDGE_FS_READ        15
 #define BRIDGE_EVENT          0x7E
 #define BRIDGE_RESPONSE       0x80
 #define BRIDGE_ERROR          0x7F
