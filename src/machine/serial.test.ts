@@ -1,7 +1,7 @@
 // Serial lines keep a bounded tail: a machine that writes far more than the capacity holds
 // only the capacity, reads from absolute offsets stay right after older text is dropped,
 // and a line with no capacity still hands every byte to its listeners.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SerialLine, TextTail } from './serial';
 
 const feed = (line: SerialLine, text: string) => {
@@ -31,6 +31,28 @@ describe('serial lines on the host side', () => {
     await expect(seen).resolves.toContain('ok');
     expect(line.text(from)).toBe('ps\nok\n'); // CR removed
     await expect(line.waitFor('boot', 20, from)).rejects.toThrow(/timed out after 20 ms/);
+  });
+
+  it('looks for a waited pattern once per burst of bytes, not once per byte', async () => {
+    const line = new SerialLine();
+    const text = vi.spyOn(line, 'text');
+    const seen = line.waitFor('done', 1000);
+    const regex = line.waitFor(/do+ne\n/, 1000);
+    text.mockClear();
+    feed(line, 'x'.repeat(20_000) + 'done\n');
+    await expect(seen).resolves.toContain('done');
+    await expect(regex).resolves.toContain('done');
+    expect(text.mock.calls.length).toBeLessThan(8);
+  });
+
+  it('finds a string split between two bursts, and not one that came before the offset', async () => {
+    const line = new SerialLine();
+    feed(line, 'ready\n');
+    const seen = line.waitFor('ready', 1000, line.textEnd);
+    feed(line, 're');
+    await Promise.resolve();
+    feed(line, 'ady');
+    await expect(seen).resolves.toContain('ready\nready');
   });
 
   it('with no capacity keeps nothing but gives every byte to its listeners', () => {

@@ -107,17 +107,31 @@ export class SerialLine {
   /** Resolves with the kept text once `pattern` appears at or after absolute text offset
    * `fromIndex`. */
   waitFor(pattern: string | RegExp, timeoutMs: number, fromIndex = 0, describe = 'serial line'): Promise<string> {
+    // A string is searched for only in what arrived since the last look (with the pattern's
+    // length less one before it, for a match split between looks); a RegExp sees it all.
+    let searchedTo = fromIndex;
     const found = (): boolean => {
-      const t = this.text(fromIndex);
-      return typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t);
+      if (typeof pattern !== 'string') return pattern.test(this.text(fromIndex));
+      const from = Math.max(fromIndex, searchedTo - pattern.length + 1);
+      searchedTo = this.textEnd;
+      return this.text(from).includes(pattern);
     };
     if (found()) return Promise.resolve(this.text());
     return new Promise((resolve, reject) => {
-      const check = () => {
-        if (found()) {
+      // Bytes arrive one call each, often thousands in one task: look once after each such
+      // burst, so a long wait costs the output's length, not its square.
+      let queued = false;
+      const look = () => {
+        queued = false;
+        if (this.listeners.has(check) && found()) {
           cleanup();
           resolve(this.text());
         }
+      };
+      const check = () => {
+        if (queued) return;
+        queued = true;
+        queueMicrotask(look);
       };
       const timer = setTimeout(() => {
         cleanup();

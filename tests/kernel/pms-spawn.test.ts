@@ -16,11 +16,9 @@ for (const emulator of emulators) {
     // Catches: a PMS that never releases a process's objects (it could make only a handful per
     // boot), that leaves a terminated process's vfs session open (vfs_server's table fills and
     // later processes get no namespace), or that runs a process it has no room to record.
-    // 100 rounds on v86. On QEMU 40: the serial line matches the whole console after every
-    // byte, so the wait costs the square of the output (some 3,700 lines for 100 rounds:
-    // 8 minutes here, though the guest itself is done in 20 s); 40 still pass both the
-    // handful of processes the PMS's objects once allowed and its quota of 32 sessions.
-    const rounds = emulator.name === 'qemu' ? 40 : 100;
+    // 100 rounds pass both the handful of processes the PMS's objects once allowed and its
+    // quota of 32 sessions, three times over.
+    const rounds = 100;
     it(`creates and terminates test_proc ${rounds} times, each with its /tmp session, and bounds its table`, async () => {
       const pc = await emulator.boot(`test=pms-spawn count=${rounds}`);
       running.push(pc);
