@@ -49,6 +49,12 @@ export async function askWorld<T>(ask: (link: WorldLink) => Promise<Outcome<T>>)
   }
 }
 
+/** Asks the World and shows the outcome (a missing World included) in the status bar and the
+ * Transcript; true when it was done. */
+export async function askAndReport(what: string, ask: (link: WorldLink) => Promise<Outcome<unknown>>): Promise<boolean> {
+  return reportOutcome(what, await askWorld(ask));
+}
+
 /** Shows a refused operation in the status bar and the Transcript. */
 export function reportOutcome(what: string, outcome: Outcome<unknown>): boolean {
   const view = useViewState.getState();
@@ -74,7 +80,10 @@ export async function evaluate(source: string): Promise<EvalOutcome | null> {
   try {
     outcome = await worldLink().evaluate(source);
   } catch (e) {
-    view.setStatus(`Evaluation failed: ${e instanceof Error ? e.message : String(e)}`);
+    // Not sent (no World connected, its worker gone): the source stays where it was typed.
+    const msg = `Evaluation failed: ${e instanceof Error ? e.message : String(e)}`;
+    view.setStatus(msg);
+    view.appendTranscript(msg, 'error');
     return null;
   }
   for (const line of outcome.output) view.appendTranscript(line, 'print');
@@ -111,8 +120,7 @@ export function inspectValue(value: Value, printString: string): void {
 /** Exports an image as `NAME.telos` through the browser's download (the Images window's
  * Export and the status bar's "Export a copy" both come here). */
 export async function exportImageFile(name: string): Promise<void> {
-  const link = worldLink();
-  const outcome = await link.exportImage(name);
+  const outcome = await askWorld((link) => link.exportImage(name));
   if (!reportOutcome(`Export ${name}`, outcome) || !outcome.ok) return;
   const a = document.createElement('a');
   a.href = URL.createObjectURL(outcome.value);
@@ -120,6 +128,12 @@ export async function exportImageFile(name: string): Promise<void> {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
+
+// Image commands of the Images and missing-image windows; each reports how it went.
+export const newImage = (name: string) => askAndReport(`New image ${name}`, (link) => link.newImage(name));
+export const openImage = (name: string) => askAndReport(`Open image ${name}`, (link) => link.openImage(name));
+export const renameImage = (from: string, to: string) => askAndReport(`Rename image ${from}`, (link) => link.renameImage(from, to));
+export const deleteImage = (name: string) => askAndReport(`Delete image ${name}`, (link) => link.deleteImage(name));
 
 /** Offers a `.telos` file for import: the Images window shows it with a free name to confirm
  * or change (the Images window's Import and a file dropped on the world both come here). */

@@ -1,8 +1,16 @@
 // History: the image's transactions, newest first, with their changes; Undo makes a new
 // transaction from the before-images (refused, with the reason, when objects changed since).
 import { useState } from 'react';
-import { useWorldQuery, worldLink } from '../world-link/use-world';
-import { reportOutcome } from '../actions';
+import { useWorldQuery } from '../world-link/use-world';
+import { askWorld, reportOutcome } from '../actions';
+
+/** Undoes transaction `tid`, reported in the status bar and the Transcript; the refusal (a
+ * missing World included) for the window's alert, or null when it was undone. */
+export async function undoTransaction(tid: number, note: string): Promise<string | null> {
+  const outcome = await askWorld((link) => link.undo(tid));
+  reportOutcome(`Undo ${note}`, outcome);
+  return outcome.ok ? null : `Undo of “${note}” refused: ${outcome.error.message}`;
+}
 
 export function HistoryWindow() {
   const { data, error } = useWorldQuery((l) => l.history(200), []);
@@ -10,11 +18,7 @@ export function HistoryWindow() {
   const [refusal, setRefusal] = useState<string | null>(null);
   if (error && !data) return <p className="error-text">Cannot read history: {error}</p>;
   if (!data) return <p className="muted">Reading history…</p>;
-  const undo = async (tid: number, note: string) => {
-    const outcome = await worldLink().undo(tid);
-    setRefusal(outcome.ok ? null : `Undo of “${note}” refused: ${outcome.error.message}`);
-    reportOutcome(`Undo ${note}`, outcome);
-  };
+  const undo = async (tid: number, note: string) => setRefusal(await undoTransaction(tid, note));
   return (
     <div className="history">
       {refusal && (

@@ -1,8 +1,8 @@
 // Images: every image in this browser — new from genesis, open, rename, delete (after a
 // confirmation), and Export/Import of `.telos` files (import names the new image in ImportForm).
 import { useRef, useState, type FormEvent } from 'react';
-import { useWorldQuery, worldLink } from '../world-link/use-world';
-import { exportImageFile, importImageFile, reportOutcome } from '../actions';
+import { useWorldQuery } from '../world-link/use-world';
+import { deleteImage, exportImageFile, importImageFile, newImage, openImage, renameImage } from '../actions';
 import { useViewState } from '../view-state';
 import { ImportForm } from './ImportForm';
 
@@ -15,11 +15,10 @@ export function ImagesWindow() {
   const fileInput = useRef<HTMLInputElement>(null);
   const current = useViewState((s) => s.imageName);
   const pendingImport = useViewState((s) => s.pendingImport);
-  const link = worldLink();
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    if (reportOutcome(`New image ${newName}`, await link.newImage(newName.trim()))) setNewName('');
+    if (await newImage(newName.trim())) setNewName('');
   };
 
   if (error && !data) return <p className="error-text">Cannot list images: {error}</p>;
@@ -51,7 +50,7 @@ export function ImagesWindow() {
               <form
                 onSubmit={async (e) => {
                   e.preventDefault();
-                  if (reportOutcome(`Rename image ${img.name}`, await link.renameImage(img.name, renaming.to.trim()))) setRenaming(null);
+                  if (await renameImage(img.name, renaming.to.trim())) setRenaming(null);
                 }}
               >
                 <input aria-label={`New name for image ${img.name}`} autoFocus value={renaming.to} onChange={(e) => setRenaming({ from: img.name, to: e.target.value })} />
@@ -65,7 +64,7 @@ export function ImagesWindow() {
                 <span className="image-name">{img.name}</span>
                 {img.name === current && <span className="muted"> (open)</span>}
                 <span className="spacer" />
-                <button type="button" disabled={img.name === current} onClick={async () => reportOutcome(`Open image ${img.name}`, await link.openImage(img.name))}>
+                <button type="button" disabled={img.name === current} onClick={() => void openImage(img.name)}>
                   Open image
                 </button>
                 <button type="button" onClick={() => setRenaming({ from: img.name, to: img.name })}>
@@ -85,7 +84,7 @@ export function ImagesWindow() {
                 <button
                   type="button"
                   onClick={async () => {
-                    reportOutcome(`Delete image ${img.name}`, await link.deleteImage(img.name));
+                    await deleteImage(img.name);
                     setDeleting(null);
                     useViewState.getState().imageListChanged();
                   }}

@@ -1,7 +1,7 @@
 // The image the page's address names does not exist in this browser. Nothing was created:
 // the window says so, lists the images there are, and makes the named one only when asked.
-import { useWorldQuery, worldLink } from '../world-link/use-world';
-import { openSingleton, reportOutcome } from '../actions';
+import { useWorldQuery } from '../world-link/use-world';
+import { newImage, openImage, openSingleton } from '../actions';
 import { useViewState } from '../view-state';
 
 export interface MissingImageReport {
@@ -13,7 +13,6 @@ export function MissingImageWindow({ data }: { data: unknown }) {
   const { name } = data as MissingImageReport;
   const listVersion = useViewState((s) => s.imageListVersion);
   const { data: images, error } = useWorldQuery((l) => l.listImages(), [listVersion]);
-  const link = worldLink();
   return (
     <div className="missing-image">
       <p role="alert">
@@ -29,7 +28,7 @@ export function MissingImageWindow({ data }: { data: unknown }) {
             <li key={img.name} aria-label={img.name}>
               <span className="image-name">{img.name}</span>
               <span className="spacer" />
-              <button type="button" onClick={async () => reportOutcome(`Open image ${img.name}`, await link.openImage(img.name))}>
+              <button type="button" onClick={() => void openImage(img.name)}>
                 Open image
               </button>
             </li>
@@ -38,7 +37,7 @@ export function MissingImageWindow({ data }: { data: unknown }) {
         </ul>
       )}
       <div className="toolbar">
-        <button type="button" onClick={async () => reportOutcome(`New image ${name}`, await link.newImage(name))}>
+        <button type="button" onClick={() => void newImage(name)}>
           Create image “{name}”
         </button>
         <button type="button" onClick={() => openSingleton('images')}>
