@@ -15,7 +15,7 @@
  * BRIDGE_ERROR frame carrying the id (when readable), the code and a text; the bridge
  * then looks for the next magic one byte further on and goes on serving.
  *
- * Requests and response payloads (the object protocol, docs/bridge-protocol.md):
+ * Requests and response payloads (the host side is src/machine/bridge.ts):
  *   LIST_OBJECTS   -> u32 count, count x u32 oid
  *   GET_OBJECT     u32 oid -> u32 oid, u32 length, then its first min(length, 1016) bytes
  *   LIST_PROCESSES -> u32 count, count x { u32 oid, u32 state (1 running), 16-byte name }
