@@ -53,26 +53,80 @@ static struct process_entry processes[PMS_MAX_PROCESSES];
 
 #define VFS_EP CHILD_SLOT_ARG3
 
-/* Process i's namespace: a session of its own over /tmp (read-write) and /image
- * (read-only), making no sessions itself (quota 0), in its ARG0; we keep our capability
- * to it in SESSION_SLOT(i) to close it at Terminate. Without vfs_server it gets none. */
-static void give_namespace(u32 i)
+/* The namespace a CreateProcess asks for (servers.h): the default (/tmp read-write,
+ * /image read-only), none at all, or up to VFS_MAX_GRANTS grants copied out of the
+ * request before any other call reuses the IPC buffer. */
+static struct {
+    u32 count;   /* NS_DEFAULT, or 0..VFS_MAX_GRANTS */
+    char path[VFS_MAX_GRANTS][VFS_PATH_MAX + 1];
+    struct vfs_grant grants[VFS_MAX_GRANTS];
+} ns;
+#define NS_DEFAULT 0xFFFFFFFFu
+
+/* Reads the description from message words 3.. (n words in all). The form is checked
+ * here; whether the grants lie inside our own session is vfs_server's to say. */
+static u32 parse_namespace(const u32 *w, u32 n)
 {
-    static const struct vfs_grant grants[] = { { "/tmp", VFS_RIGHT_RW }, { "/image", VFS_RIGHT_RO } };
+    ns.count = NS_DEFAULT;
+    if (n <= 3)
+        return 0;
+    if (n > TELOS_MAX_MRS)
+        return TELOS_ETRUNCATED_MESSAGE;
+    u32 count = w[3], at = 4;
+    if (count > VFS_MAX_GRANTS)
+        return TELOS_EINVALID_ARGUMENT;
+    for (u32 g = 0; g < count; g++) {
+        if (at + 2 > n)
+            return TELOS_ETRUNCATED_MESSAGE;
+        u32 rights = w[at], len = w[at + 1];
+        if (rights > VFS_RIGHT_RW || len == 0 || len > VFS_PATH_MAX)
+            return TELOS_EINVALID_ARGUMENT;
+        if (at + 2 + (len + 3) / 4 > n)
+            return TELOS_ETRUNCATED_MESSAGE;
+        memcpy(ns.path[g], &w[at + 2], len);
+        ns.path[g][len] = 0;
+        if (ns.path[g][0] != '/' || strlen(ns.path[g]) != len)
+            return TELOS_EINVALID_ARGUMENT;   /* not absolute, or a NUL inside */
+        ns.grants[g].path = ns.path[g];
+        ns.grants[g].rights = rights;
+        at += 2 + (len + 3) / 4;
+    }
+    if (at != n)
+        return TELOS_EINVALID_ARGUMENT;   /* words after the last grant */
+    ns.count = count;
+    return 0;
+}
+
+/* Process i's namespace: a session of its own with the grants asked for (each vfs_server
+ * checks lies inside ours, with no more rights), making no sessions itself (quota 0), in
+ * its ARG0; we keep our capability to it in SESSION_SLOT(i) to close it at Terminate.
+ * Made before the process is recorded, so a refused namespace refuses the CreateProcess.
+ * Without vfs_server the default namespace is none; asking for grants then fails. */
+static u32 give_namespace(u32 i, const struct process *p)
+{
+    static const struct vfs_grant defaults[] = { { "/tmp", VFS_RIGHT_RW }, { "/image", VFS_RIGHT_RO } };
     u32 obj, rights, data;
-    if (telos_cap_identify(CHILD_SLOT_CNODE, VFS_EP, &obj, &rights, &data) != TELOS_OBJ_ENDPOINT)
-        return;   /* no vfs_server (yet) */
-    u32 err = vfs_session(VFS_EP, grants, 2, 0, SESSION_SLOT(i));
+    if (ns.count == 0)
+        return 0;
+    if (telos_cap_identify(CHILD_SLOT_CNODE, VFS_EP, &obj, &rights, &data) != TELOS_OBJ_ENDPOINT) {
+        if (ns.count == NS_DEFAULT)
+            return 0;   /* no vfs_server (yet) */
+        telos_print("TelOS: PMS: a namespace was asked for, but this PMS has no vfs session\n");
+        return TELOS_EFAILED_LOOKUP;
+    }
+    const struct vfs_grant *grants = ns.count == NS_DEFAULT ? defaults : ns.grants;
+    u32 count = ns.count == NS_DEFAULT ? 2 : ns.count;
+    u32 err = vfs_session(VFS_EP, grants, count, 0, SESSION_SLOT(i));
     if (!err) {
-        err = TELOS_INVOKE(processes[i].p.cnode, TELOS_CNODE_COPY, CHILD_SLOT_ARG0, CHILD_SLOT_CNODE, SESSION_SLOT(i),
-                           TELOS_RIGHTS_ALL);
+        err = TELOS_INVOKE(p->cnode, TELOS_CNODE_COPY, CHILD_SLOT_ARG0, CHILD_SLOT_CNODE, SESSION_SLOT(i), TELOS_RIGHTS_ALL);
         if (err) {
             vfs_session_close(SESSION_SLOT(i));
             TELOS_INVOKE(CHILD_SLOT_CNODE, TELOS_CNODE_DELETE, SESSION_SLOT(i));
         }
     }
     if (err)
-        telos_printf("TelOS: PMS: no namespace for the new process: %s\n", vfs_error_name(err));
+        telos_printf("TelOS: PMS: namespace refused: %s\n", vfs_error_name(err));
+    return err;
 }
 
 /* Closes process i's session, if it has one: the server revokes the process's capability
@@ -300,6 +354,9 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     /* The capabilities named by the caps object would go into the new CNode. */
     if (!err && caps_oid)
         err = check_caps(tx, caps_oid);
+    if (!err)
+        err = give_namespace(slot, &p);
+    bool have_ns = !err && ns.count != 0;
     if (!err) {
         /* Another client may have changed the mapping since we read it: then record the
          * process again in a new transaction (optimistic concurrency, psclient.h). */
@@ -318,9 +375,11 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     }
     if (err) {
         ps_abort(PS_EP, tx);
+        if (have_ns)
+            take_namespace(slot);
         u32 freed = release(OWNER_PENDING);
         telos_printf("TelOS: PMS: CreateProcess failed (%s): transaction aborted, %u objects freed\n",
-                     telos_error_name(err), freed);
+                     err >= VFS_ENOENT ? vfs_error_name(err) : telos_error_name(err), freed);
         return err;
     }
     telos_printf("TelOS: PMS: %s recorded as object %u in transaction %u; starting it\n", name, process_oid, tid);
@@ -331,7 +390,6 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     e->image_oid = image_oid;
     e->p = p;
     adopt(slot + 1);
-    give_namespace(slot);
     TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME);
     return 0;
 }
@@ -391,7 +449,12 @@ int main(void)
         u32 status = TELOS_EILLEGAL_OPERATION, reply_len = 0;
         if (TELOS_MSG_LABEL(info) == PMS_CREATE_PROCESS && TELOS_MSG_LENGTH(info) >= 3) {
             u32 image_oid = m.mr[0], caps_oid = m.mr[1], process_oid = m.mr[2];
-            status = create_process(image_oid, caps_oid, process_oid);
+            status = parse_namespace(telos_ipc->msg, TELOS_MSG_LENGTH(info));
+            if (status)
+                telos_printf("TelOS: PMS: CreateProcess refused: a malformed namespace description (%s)\n",
+                             telos_error_name(status));
+            else
+                status = create_process(image_oid, caps_oid, process_oid);
             m.mr[0] = process_oid;
             reply_len = status ? 0 : 1;
         }

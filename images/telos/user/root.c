@@ -316,6 +316,27 @@ u32 pms_create(u32 image_oid, u32 caps_oid, u32 process_oid)
     return TELOS_MSG_LABEL(info);
 }
 
+u32 pms_create_ns(u32 image_oid, u32 caps_oid, u32 process_oid, const struct vfs_grant *grants, u32 count)
+{
+    static u32 w[TELOS_MAX_MRS];
+    u32 n = 4;
+    w[0] = image_oid;
+    w[1] = caps_oid;
+    w[2] = process_oid;
+    w[3] = count;
+    for (u32 g = 0; g < count; g++) {
+        u32 len = strlen(grants[g].path), words = (len + 3) / 4;
+        if (n + 2 + words > TELOS_MAX_MRS)
+            return TELOS_ERANGE;
+        w[n] = grants[g].rights;
+        w[n + 1] = len;
+        memset(&w[n + 2], 0, words * 4);
+        memcpy(&w[n + 2], grants[g].path, len);
+        n += 2 + words;
+    }
+    return telos_call_words(pms_ep, PMS_CREATE_PROCESS, n, w, NULL, NULL);
+}
+
 u32 pms_terminate(u32 process_oid)
 {
     struct telos_msg m = { { process_oid, 0, 0 }, 0 };

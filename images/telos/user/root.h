@@ -8,6 +8,7 @@
 #include "user/process.h"
 #include "user/genesis.h"
 #include "user/psclient.h"
+#include "user/vfsclient.h"
 
 #define ROOT_SCRATCH_VADDR 0x60000000u
 
@@ -65,6 +66,8 @@ extern struct genesis_env genesis_env;
 bool genesis_commit(void);
 /* PMS CreateProcess; returns the reply label (0 or TELOS_E*). */
 u32 pms_create(u32 image_oid, u32 caps_oid, u32 process_oid);
+/* CreateProcess with a namespace description: `count` grants (0: no files at all). */
+u32 pms_create_ns(u32 image_oid, u32 caps_oid, u32 process_oid, const struct vfs_grant *grants, u32 count);
 /* PMS TerminateProcess; returns the reply label. */
 u32 pms_terminate(u32 process_oid);
 

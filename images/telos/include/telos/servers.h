@@ -13,7 +13,16 @@
 #define PMS_CREATE_PROCESS 1 /* MR0 image oid, MR1 caps oid (0 = none), MR2 oid to record the
                               * process at -> MR0 the process oid. In one PS transaction: the
                               * process object (parent* Process, its image, state, priority and
-                              * capability slots) and its slot in the processes mapping. */
+                              * capability slots) and its slot in the processes mapping.
+                              * Optional namespace description from MR3: a grant count
+                              * (0..VFS_MAX_GRANTS; 0: no vfs session), then per grant a rights
+                              * word (VFS_RIGHT_*) and a path (length word, bytes), as in
+                              * VFS_SESSION; without MR3, /tmp read-write and /image read-only.
+                              * A malformed one: InvalidArgument (TruncatedMessage when a length
+                              * reaches past the message). vfs_server makes the session from the
+                              * PMS's own, so a grant outside it answers VFS_EOUTSIDE and one with
+                              * more rights VFS_EACCES; then nothing is recorded and every object
+                              * goes back to the MMS. */
 #define PMS_LIST_PROCESSES 2 /* -> MR0 count, then per process: oid, state (1 running), name (4 words) */
 #define PMS_TERMINATE_PROCESS 3 /* MR0 process oid -> MR0 the process oid: the process stops, leaves
                                  * the PMS's list, its object's state becomes "terminated", its vfs

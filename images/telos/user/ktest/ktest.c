@@ -30,6 +30,7 @@ static const struct ktest tests[] = {
     { "ps-crash-verify", test_ps_crash_verify },
     { "pms-abort", test_pms_abort },
     { "pms-spawn", test_pms_spawn },
+    { "pms-ns", test_pms_namespace },
     { "malformed", test_malformed },
     { "block-bounds", test_block_bounds },
     { "hashes", test_hashes },

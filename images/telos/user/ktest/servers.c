@@ -95,3 +95,103 @@ void test_pms_spawn(void)
                   over == TELOS_ENOT_ENOUGH_MEMORY && terminated == PMS_MAX_PROCESSES && after;
     telos_printf("TelOS: pms-spawn test %s\n", passed ? "passed" : "FAILED");
 }
+
+/* A CreateProcess with raw message words, for descriptions vfsclient would never build. */
+static u32 pms_create_raw(const u32 *w, u32 n) { return telos_call_words(pms_ep, PMS_CREATE_PROCESS, n, w, NULL, NULL); }
+
+/* pms-ns: CreateProcess with a namespace description. Two test_procs with narrower
+ * namespaces than the default (they report what they could open: the kernel test reads
+ * their lines); a description asking for more than the PMS's own session (/tmp rw,
+ * /image ro), `count=` (50) times, refused without a trace in the PS; malformed ones
+ * refused; then a default spawn still gets /tmp.
+ * Catches: a PMS that ignores the description (the narrow test_procs write /tmp), that
+ * hands out more than it holds, that runs a process whose namespace was refused, or
+ * that keeps a refused process's objects (the PMS's log says how many it freed). */
+void test_pms_namespace(void)
+{
+    start_servers();
+    if (!genesis_commit())
+        return;
+    start_vfs();
+    give_pms_namespace();
+    TELOS_INVOKE(TELOS_SLOT_TCB, TELOS_TCB_SET_PRIORITY, 10);
+    const u32 oid = GENESIS_FIRST_FREE + 20, rounds = ktest_arg("count=", 50);
+    const struct vfs_grant tmp_ro[] = { { "/tmp", VFS_RIGHT_RO } }, image_only[] = { { "/image", VFS_RIGHT_RO } };
+    u32 a = pms_create_ns(GENESIS_TEST_PROC_IMAGE, 0, oid, tmp_ro, 1);
+    u32 b = pms_create_ns(GENESIS_TEST_PROC_IMAGE, 0, oid + 1, image_only, 1);
+    telos_printf("TelOS: pms-ns: /tmp read-only: %s; /image only: %s\n", telos_error_name(a), telos_error_name(b));
+
+    /* More than the PMS holds: /disk at all, /image read-write. */
+    struct ps_stat before, after;
+    ps_stat(ps_ep, &before);
+    const struct vfs_grant disk_rw[] = { { "/tmp", VFS_RIGHT_RW }, { "/disk", VFS_RIGHT_RW } },
+                           image_rw[] = { { "/image", VFS_RIGHT_RW } }, escape[] = { { "/tmp/../disk", VFS_RIGHT_RO } };
+    u32 refused = 0, disk_err = 0, image_err = 0, escape_err = 0;
+    for (u32 i = 0; i < rounds; i++) {
+        disk_err = pms_create_ns(GENESIS_TEST_PROC_IMAGE, 0, oid + 2, disk_rw, 2);
+        refused += disk_err != 0;
+    }
+    image_err = pms_create_ns(GENESIS_TEST_PROC_IMAGE, 0, oid + 2, image_rw, 1);
+    escape_err = pms_create_ns(GENESIS_TEST_PROC_IMAGE, 0, oid + 2, escape, 1);
+    ps_stat(ps_ep, &after);
+    u8 probe[16];
+    u32 len;
+    bool traced = ps_get(ps_ep, oid + 2, probe, sizeof probe, &len) == PS_OK || after.objects != before.objects ||
+                  after.last_tid != before.last_tid;
+    telos_printf("TelOS: pms-ns: /disk read-write refused %u of %u times (%s); /image read-write: %s; "
+                 "/tmp/../disk: %s; %s\n",
+                 refused, rounds, vfs_error_name(disk_err), vfs_error_name(image_err), vfs_error_name(escape_err),
+                 traced ? "a TRACE was left in the PS" : "no trace left in the PS");
+
+    /* Malformed: each answered with an error before anything is built. */
+    static u32 w[TELOS_MAX_MRS];
+    u32 bad = 0, cases = 0;
+    /* Five grants of "/tmp". */
+    w[0] = GENESIS_TEST_PROC_IMAGE, w[1] = 0, w[2] = oid + 2, w[3] = VFS_MAX_GRANTS + 1;
+    for (u32 g = 0; g <= VFS_MAX_GRANTS; g++)
+        w[4 + 3 * g] = VFS_RIGHT_RO, w[5 + 3 * g] = 4, memcpy(&w[6 + 3 * g], "/tmp", 4);
+    u32 e = pms_create_raw(w, 4 + 3 * (VFS_MAX_GRANTS + 1));
+    bad += e == TELOS_EINVALID_ARGUMENT, cases++;
+    telos_printf("TelOS: pms-ns: %u grants: %s\n", VFS_MAX_GRANTS + 1, telos_error_name(e));
+    /* One grant, varied: relative path, NUL inside, length 0, length past VFS_PATH_MAX,
+     * length past the message, rights word 7, a word after the last grant. */
+    const struct { u32 rights, len; const char *bytes; u32 extra; u32 want; const char *what; } one[] = {
+        { VFS_RIGHT_RO, 3, "tmp", 0, TELOS_EINVALID_ARGUMENT, "a relative path" },
+        { VFS_RIGHT_RO, 5, "/t\0mp", 0, TELOS_EINVALID_ARGUMENT, "a NUL in the path" },
+        { VFS_RIGHT_RO, 0, "", 0, TELOS_EINVALID_ARGUMENT, "an empty path" },
+        { VFS_RIGHT_RO, VFS_PATH_MAX + 1, "/tmp", 0, TELOS_EINVALID_ARGUMENT, "a path of 256 bytes" },
+        { VFS_RIGHT_RO, 200, "/tmp", 0, TELOS_ETRUNCATED_MESSAGE, "a length past the message" },
+        { 7, 4, "/tmp", 0, TELOS_EINVALID_ARGUMENT, "rights 7" },
+        { VFS_RIGHT_RO, 4, "/tmp", 1, TELOS_EINVALID_ARGUMENT, "a word after the grants" },
+    };
+    for (u32 c = 0; c < sizeof one / sizeof one[0]; c++) {
+        u32 blen = one[c].len > 8 ? 4 : one[c].len;   /* the bytes sent; a long length claims more */
+        w[3] = 1;
+        w[4] = one[c].rights;
+        w[5] = one[c].len;
+        memset(&w[6], 0, 8);
+        memcpy(&w[6], one[c].bytes, blen);
+        u32 n = 6 + (blen + 3) / 4;
+        if (one[c].len == VFS_PATH_MAX + 1) {
+            n = 6 + (VFS_PATH_MAX + 1) / 4;   /* all 256 bytes present */
+            memset(&w[6], 'a', VFS_PATH_MAX + 1);
+            ((char *)&w[6])[0] = '/';
+        }
+        w[n] = 0;
+        n += one[c].extra;
+        e = pms_create_raw(w, n);
+        bad += e == one[c].want, cases++;
+        telos_printf("TelOS: pms-ns: %s: %s\n", one[c].what, telos_error_name(e));
+    }
+    ps_stat(ps_ep, &after);
+    bool traced2 = after.objects != before.objects || after.last_tid != before.last_tid;
+
+    /* The PMS still makes processes: the default namespace writes /tmp. */
+    vfs_unlink(vfs_root_ep, "/tmp/test_proc.txt");
+    bool normal = !pms_create(GENESIS_TEST_PROC_IMAGE, 0, oid + 3) && test_proc_wrote() && !pms_terminate(oid + 3);
+    telos_printf("TelOS: pms-ns: a default spawn after them %s\n", normal ? "wrote its file" : "FAILED");
+    bool passed = !a && !b && refused == rounds && disk_err == VFS_EOUTSIDE && image_err == VFS_EACCES &&
+                  escape_err == VFS_EOUTSIDE && !traced && bad == cases && !traced2 && normal;
+    telos_printf("TelOS: pms-ns test %s (%u of %u malformed descriptions refused as expected)\n",
+                 passed ? "passed" : "FAILED", bad, cases);
+}
