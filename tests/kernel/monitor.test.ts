@@ -23,7 +23,7 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
   it('answers help, objects, get, ps and spawn', async () => {
     machine = await bootWithDisk(emulator, newDisk(emulator, 4 << 20));
     await machine.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 30_000);
-    expect(await type(machine, 'help')).toContain('commands: help, ps, objects, get <oid>, spawn <name>');
+    expect(await type(machine, 'help')).toContain('commands: help, ps, objects, get <oid>, spawn <name> [<path>[:ro|:rw]]...\n');
     const objects = await type(machine, 'objects');
     expect(objects).toMatch(/\d+ objects/);
     expect(objects).toContain('  3  BaseObject  (1 slots, 0 traits)');
@@ -41,6 +41,16 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(spawned).toMatch(/spawned test_proc as object \d+/);
     await machine.waitForText(0, /TelOS: test_proc alive\.[\s\S]*TelOS: test_proc alive\./, 10_000);
     expect(await type(machine, 'ps')).toMatch(/2 processes created by the PMS/);
+    // A namespace for the new process: /image only (read-only), so it cannot see /tmp; more than
+    // the PMS holds, or a relative path, is refused and nothing runs.
+    expect(await type(machine, 'spawn test_proc /image')).toMatch(/spawned test_proc as object \d+/);
+    await machine.waitForText(0, "TelOS: test_proc: write /tmp/test_proc.txt: outside the session's namespace\n", 10_000);
+    expect(await type(machine, 'spawn test_proc /tmp:rw /disk:rw')).toContain(
+      "spawn test_proc failed: outside the session's namespace\n",
+    );
+    expect(await type(machine, 'spawn test_proc /image:rw')).toContain('spawn test_proc failed: more rights than granted\n');
+    expect(await type(machine, 'spawn test_proc tmp')).toContain('usage: spawn <name> [<path>[:ro|:rw]]...');
+    expect(await type(machine, 'ps')).toMatch(/3 processes created by the PMS/);
     expect(await type(machine, 'bogus')).toContain("unknown command 'bogus'");
   });
 
@@ -65,7 +75,7 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(await type(machine, 'cat /tmp/test_proc.txt')).toContain('\ntest_proc was here\ntelos> ');
     expect(await type(machine, 'rm /tmp/test_proc.txt')).toBe('rm /tmp/test_proc.txt\ntelos> ');
     expect(await type(machine, 'help')).toContain(
-      'commands: help, ps, objects, get <oid>, spawn <name>\nfiles: ls [dir], cat <file>, write <file> <text>, mkdir <dir>, rm <path>\n       mv <from> <to>, df\n',
+      'commands: help, ps, objects, get <oid>, spawn <name> [<path>[:ro|:rw]]...\nfiles: ls [dir], cat <file>, write <file> <text>, mkdir <dir>, rm <path>\n       mv <from> <to>, df\n',
     );
     expect(await type(machine, 'ls')).toContain('  tmp/\n  disk/\n  image/\n3 entries\n');
     const df = await type(machine, 'df');

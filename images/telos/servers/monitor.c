@@ -119,29 +119,6 @@ static void cmd_get(const char *arg)
     telos_print(text);
 }
 
-static void cmd_spawn(const char *name)
-{
-    static u32 oids[256];
-    u32 n = list_oids(oids, 256), image = 0, next = GENESIS_FIRST_FREE;
-    for (u32 i = 0; i < n; i++)
-        if (oids[i] >= next)
-            next = oids[i] + 1;
-    struct psobj o;
-    struct psobj_slot s;
-    if (read_object(GENESIS_IMAGES, &o) && psobj_find_slot(&o, name, strlen(name), &s))
-        psobj_value_ref(&s, &image);
-    if (!image) {
-        telos_printf("no program image named '%s' in the PS\n", name);
-        return;
-    }
-    u32 args[3] = { image, 0, next }, r[4];
-    u32 err = call(PMS_EP, PMS_CREATE_PROCESS, 3, args, r, NULL);
-    if (err)
-        telos_printf("spawn %s failed: %s\n", name, telos_error_name(err));
-    else
-        telos_printf("spawned %s as object %u\n", name, next);
-}
-
 /* --- files (vfs_server) ------------------------------------------------------------ */
 
 /* The next space-separated word of *line, NUL-terminated in place; "" at the end. */
@@ -156,6 +133,59 @@ static char *word(char **line)
         *(*line)++ = 0;
     return w;
 }
+
+/* spawn <name> [<path>[:ro|:rw]]...: with paths, the process's namespace is those grants
+ * (read-only unless ":rw"), made by the PMS from its own session; without, the PMS's
+ * default (/tmp read-write, /image read-only). */
+static void cmd_spawn(char *line)
+{
+    static u32 oids[256];
+    static u32 args[TELOS_MAX_MRS];
+    const char *name = word(&line);
+    u32 n = 4, grants = 0;
+    for (char *path = word(&line); *path; path = word(&line)) {
+        u32 len = strlen(path), rights = VFS_RIGHT_RO;
+        if (len > 3 && (!strcmp(path + len - 3, ":rw") || !strcmp(path + len - 3, ":ro"))) {
+            rights = path[len - 1] == 'w' ? VFS_RIGHT_RW : VFS_RIGHT_RO;
+            len -= 3;
+            path[len] = 0;
+        }
+        u32 words = (len + 3) / 4;
+        if (grants == VFS_MAX_GRANTS || path[0] != '/' || len > VFS_PATH_MAX || n + 2 + words > TELOS_MAX_MRS) {
+            telos_printf("usage: spawn <name> [<path>[:ro|:rw]]... (at most %u absolute paths)\n", VFS_MAX_GRANTS);
+            return;
+        }
+        args[n] = rights;
+        args[n + 1] = len;
+        memset(&args[n + 2], 0, words * 4);
+        memcpy(&args[n + 2], path, len);
+        n += 2 + words;
+        grants++;
+    }
+    u32 count = list_oids(oids, 256), image = 0, next = GENESIS_FIRST_FREE;
+    for (u32 i = 0; i < count; i++)
+        if (oids[i] >= next)
+            next = oids[i] + 1;
+    struct psobj o;
+    struct psobj_slot s;
+    if (read_object(GENESIS_IMAGES, &o) && psobj_find_slot(&o, name, strlen(name), &s))
+        psobj_value_ref(&s, &image);
+    if (!image) {
+        telos_printf("no program image named '%s' in the PS\n", name);
+        return;
+    }
+    args[0] = image;
+    args[1] = 0;
+    args[2] = next;
+    args[3] = grants;
+    u32 r[4];
+    u32 err = call(PMS_EP, PMS_CREATE_PROCESS, grants ? n : 3, args, r, NULL);
+    if (err)
+        telos_printf("spawn %s failed: %s\n", name, err >= VFS_ENOENT ? vfs_error_name(err) : telos_error_name(err));
+    else
+        telos_printf("spawned %s as object %u\n", name, next);
+}
+
 
 static void file_error(const char *cmd, const char *path, u32 err)
 {
@@ -287,7 +317,7 @@ static void execute(char *line)
     if (!*line)
         return;
     if (!strcmp(line, "help"))
-        telos_print("commands: help, ps, objects, get <oid>, spawn <name>\n"
+        telos_print("commands: help, ps, objects, get <oid>, spawn <name> [<path>[:ro|:rw]]...\n"
                     "files: ls [dir], cat <file>, write <file> <text>, mkdir <dir>, rm <path>\n"
                     "       mv <from> <to>, df\n");
     else if (!strcmp(line, "ps"))
