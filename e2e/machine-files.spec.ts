@@ -100,11 +100,24 @@ test('Files lists the running TelOS’s tree and downloads a file written on /di
   const { readFileSync } = await import('node:fs');
   expect(readFileSync(await download.path(), 'utf8')).toBe('hello\n');
 
+  // A file's name opens it read-only in a window titled with its path.
+  await note.getByRole('button', { name: 'Open note' }).click();
+  const viewer = page.getByRole('dialog', { name: '/disk/note', exact: true });
+  await expect(viewer.getByRole('region', { name: 'Text of /disk/note' })).toHaveText('hello\n', { timeout: 20_000 });
+  await expect(viewer.getByRole('toolbar', { name: 'File /disk/note' })).toContainText('6 B, read-only');
+
   // /image: the PS's objects as text files.
+  await files.getByRole('heading', { name: 'Files' }).click();
   await files.getByRole('button', { name: 'Up', exact: true }).click();
   await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'image/' }).click();
-  await expect(files.getByRole('list', { name: 'Files in /image' }).getByRole('listitem', { name: 'roots', exact: true })).toBeVisible();
+  const image = files.getByRole('list', { name: 'Files in /image' });
+  await expect(image.getByRole('listitem', { name: 'roots', exact: true })).toBeVisible();
+  await image.getByRole('button', { name: 'objects/' }).click();
+  await files.getByRole('list', { name: 'Files in /image/objects' }).getByRole('button', { name: 'Open 10', exact: true }).click();
+  const object = page.getByRole('dialog', { name: '/image/objects/10', exact: true });
+  await expect(object.getByRole('region', { name: 'Text of /image/objects/10' })).toContainText(/^object 10: PS\n/, { timeout: 20_000 });
   await page.screenshot({ path: `${screenshotDir}/machine-files-window.png` });
   await press(machine, 'Power off');
   await expect(files).toContainText('Boot the machine to see its files');
+  await expect(viewer).toContainText('Boot the machine to read /disk/note');
 });

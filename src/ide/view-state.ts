@@ -20,7 +20,9 @@ export type WindowKind =
   | 'console'
   | 'kernel-objects'
   | 'kernel-object'
-  | 'files';
+  | 'files'
+  /** A read-only viewer on one file of the running TelOS (target.data: its path). */
+  | 'file';
 
 export interface WindowTarget {
   /** Object shown (outliner, method editor). */
@@ -155,6 +157,7 @@ const DEFAULT_SIZE: Record<WindowKind, { w: number; h: number }> = {
   'kernel-objects': { w: 460, h: 320 },
   'kernel-object': { w: 380, h: 300 },
   files: { w: 420, h: 340 },
+  file: { w: 520, h: 360 },
 };
 
 /** How far each new window steps down and right from the one in front. */

@@ -143,6 +143,14 @@ export class BridgeError extends Error {
   }
 }
 
+/** A file bigger than the reader was willing to take: `size` says how big it is. */
+export class FileTooLargeError extends BridgeError {
+  constructor(path: string, readonly size: number, readonly maxBytes: number) {
+    super(BRIDGE.EREFUSED, `${path} is ${size} bytes, more than the ${maxBytes} this reads`);
+    this.name = 'FileTooLarge';
+  }
+}
+
 export interface KernelProcess {
   oid: number;
   running: boolean;
@@ -362,7 +370,8 @@ export class BridgeClient {
     }
   }
 
-  /** A whole file of TelOS's tree, read a frame at a time; `progress` after each. */
+  /** A whole file of TelOS's tree, read a frame at a time; `progress` after each (a
+   * `progress` that throws ends the read there, between frames). */
   async readFile(path: string, progress?: (read: number, size: number) => void, maxBytes = 64 << 20): Promise<Uint8Array> {
     const name = new TextEncoder().encode(path);
     const problem = pathProblem(path, name);
@@ -373,7 +382,7 @@ export class BridgeClient {
     do {
       const f = await this.request(BRIDGE.FS_READ, concat(le(read % 2 ** 32, Math.floor(read / 2 ** 32)), name));
       size = u32(f.payload, 0) + u32(f.payload, 4) * 2 ** 32;
-      if (size > maxBytes) throw new BridgeError(BRIDGE.EREFUSED, `${path} is ${size} bytes, more than the ${maxBytes} this reads`);
+      if (size > maxBytes) throw new FileTooLargeError(path, size, maxBytes);
       const data = f.payload.slice(8);
       // The file shrank under us: what was read is all there is.
       if (data.length === 0) break;

@@ -1,31 +1,18 @@
 // Files: the running TelOS's file tree (/disk on hdb, /tmp in RAM, /image, the PS's objects
 // as text) as the bridge's read-only file-system session sees it. Directories open in
-// place; a file is downloaded to the host. Off, there is no tree to read: the window says so.
+// place; a file's name opens it in a read-only viewer, and Download saves it to the host
+// (with progress and Cancel). Off, there is no tree to read: the window says so.
 import { useCallback, useEffect, useState } from 'react';
 import { machineLink, useMachine } from './machine-link';
+import { useViewState } from '../view-state';
+import { download, readFailure, useFileRead } from './file-read';
+import { formatSize } from './file-text';
+import { openFile } from './open';
+import { ReadProgress } from './ReadProgress';
 import type { FileEntryView } from '../../workers';
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1 << 20) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
-}
 
 const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/${name}`);
 const parentOf = (path: string) => path.replace(/\/[^/]+$/, '') || '/';
-
-/** Hands `bytes` to the browser as a download named `name`. */
-function download(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has taken the bytes once the click returned.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function FilesWindow() {
   const running = useMachine((s) => s.status.state === 'running');
@@ -33,6 +20,7 @@ export function FilesWindow() {
   const [entries, setEntries] = useState<FileEntryView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const { progress, read, cancel } = useFileRead();
 
   const list = useCallback(async (at: string) => {
     setBusy(`Listing ${at}`);
@@ -59,9 +47,11 @@ export function FilesWindow() {
     setBusy(`Downloading ${at}`);
     setError(null);
     try {
-      download(entry.name, await machineLink().readFile(at));
+      download(entry.name, await read(at, `Downloading ${at}`));
     } catch (e) {
-      setError(`Downloading ${at} failed: ${e instanceof Error ? e.message : String(e)}`);
+      const f = readFailure(e);
+      if (f.kind === 'cancelled') useViewState.getState().setStatus(`Downloading ${at}: cancelled`);
+      else setError(`Downloading ${at} failed: ${f.kind === 'error' ? f.message : `it is ${formatSize(f.size)}`}`);
     } finally {
       setBusy(null);
     }
@@ -87,6 +77,7 @@ export function FilesWindow() {
           {path}
         </output>
       </div>
+      <ReadProgress progress={progress} onCancel={cancel} />
       {error && (
         <p className="error-text" role="alert">
           {error}
@@ -105,7 +96,14 @@ export function FilesWindow() {
                 </button>
               ) : (
                 <>
-                  <span>{e.name}</span> <span className="muted">{formatSize(e.size)}</span>{' '}
+                  {e.type === 'file' ? (
+                    <button type="button" className="linklike" aria-label={`Open ${e.name}`} title={`Open ${join(path, e.name)} read-only`} onClick={() => openFile(join(path, e.name))}>
+                      {e.name}
+                    </button>
+                  ) : (
+                    <span>{e.name}</span>
+                  )}{' '}
+                  <span className="muted">{formatSize(e.size)}</span>{' '}
                   {e.type === 'file' && (
                     <button type="button" disabled={busy !== null} aria-label={`Download ${e.name}`} onClick={() => void fetchFile(e)}>
                       Download

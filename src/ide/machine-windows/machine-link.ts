@@ -25,11 +25,22 @@ type ConsoleListener = (data: string, reset: boolean) => void;
 /** How the link hands console events to its followers. */
 type ConsoleFollower = (ev: Extract<MachineEvent, { data: string }>) => void;
 
+export interface ReadFileOptions {
+  /** A bigger file is refused (a FileTooLarge error with its `size`) before it is read. */
+  maxBytes?: number;
+  /** After each frame: bytes read so far of the file's size. */
+  onProgress?: (read: number, size: number) => void;
+  /** Ends the read between frames; it then rejects with a ReadCancelled error. */
+  signal?: AbortSignal;
+}
+
 class MachineLink {
   private readonly client: MachineClient;
   private readonly consoleListeners = new Set<ConsoleFollower>();
   private attached: Promise<unknown> | null = null;
   private attachedImage = '';
+  private nextReadId = 1;
+  private readonly reads = new Map<number, (read: number, size: number) => void>();
 
   constructor() {
     this.client = startMachineWorker((message) => useMachine.setState({ error: `The machine worker failed: ${message}` }));
@@ -42,6 +53,8 @@ class MachineLink {
       useMachine.setState({ status: ev.status });
       // Objects on disk change while it runs and when it stops: refresh an open view.
       if (wasRunning !== (ev.status.state === 'running') && useMachine.getState().kernelObjects) void this.refreshKernelObjects();
+    } else if (ev.type === 'file-progress') {
+      this.reads.get(ev.readId)?.(ev.read, ev.size);
     } else {
       for (const l of this.consoleListeners) l(ev);
     }
@@ -142,10 +155,20 @@ class MachineLink {
     return this.client.listFiles(path);
   }
 
-  /** A whole file of the running TelOS's file tree. */
-  async readFile(path: string): Promise<Uint8Array> {
+  /** A whole file of the running TelOS's file tree, with progress and cancelling. */
+  async readFile(path: string, { maxBytes, onProgress, signal }: ReadFileOptions = {}): Promise<Uint8Array> {
     await this.attach();
-    return this.client.readFile(path);
+    signal?.throwIfAborted();
+    const readId = this.nextReadId++;
+    const cancel = () => void this.client.cancelRead(readId);
+    this.reads.set(readId, onProgress ?? (() => {}));
+    signal?.addEventListener('abort', cancel);
+    try {
+      return await this.client.readFile(path, { readId, ...(maxBytes === undefined ? {} : { maxBytes }) });
+    } finally {
+      this.reads.delete(readId);
+      signal?.removeEventListener('abort', cancel);
+    }
   }
 
   async spawn(name: string): Promise<string | null> {

@@ -43,3 +43,12 @@ export function openKernelObject(oid: number, name: string): string {
   const at = list ? beside('kernel-object', { x: list.x + list.w + 12 + 24 * (open % 5), y: list.y + 24 * (open % 5) }) : {};
   return view.openWindow({ kind: 'kernel-object', title: `Kernel ${name}`, target: { oid }, ...at });
 }
+
+/** A read-only viewer on one file of the running TelOS (one window per path), beside Files. */
+export function openFile(path: string): string {
+  const view = useViewState.getState();
+  const files = view.windows.find((w) => w.kind === 'files');
+  const open = view.windows.filter((w) => w.kind === 'file').length;
+  const at = files ? beside('file', { x: files.x + files.w + 12 + 24 * (open % 5), y: files.y + 24 * (open % 5) }) : {};
+  return view.openWindow({ kind: 'file', title: path, target: { data: path }, ...at });
+}

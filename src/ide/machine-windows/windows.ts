@@ -4,3 +4,4 @@ export { MachineWindow } from './MachineWindow';
 export { ConsoleWindow } from './ConsoleWindow';
 export { KernelObjectsWindow, KernelObjectOutliner } from './KernelObjectsWindow';
 export { FilesWindow } from './FilesWindow';
+export { FileViewer } from './FileViewer';

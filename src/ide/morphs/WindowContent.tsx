@@ -56,5 +56,7 @@ export function WindowContent({ id }: { id: string }) {
     case 'kernel-object':
     case 'files':
       return <MachineWindowContent kind={kind} oid={target.oid} />;
+    case 'file':
+      return <MachineWindowContent kind="file" path={typeof target.data === 'string' ? target.data : '/'} />;
   }
 }

@@ -90,8 +90,13 @@ export interface MachineApi {
   /** The entries of a directory of the running TelOS's file tree (/disk, /tmp, /image),
    * over the bridge's read-only file-system session. Off: refused with a reason. */
   listFiles(path: string): BridgeFileEntry[];
-  /** A whole file of that tree (at most 64 MiB). */
-  readFile(path: string): Uint8Array;
+  /** A whole file of that tree (at most `options.maxBytes`, default 64 MiB; a bigger one is
+   * refused with a FileTooLarge error carrying its `size`). With a `readId`, a file-progress
+   * event follows each frame read, and cancelRead(readId) ends the read between frames. */
+  readFile(path: string, options?: ReadFileOptions): Uint8Array;
+  /** Ends the read `readId` before its next frame (it rejects with ReadCancelled); answered
+   * at once, not queued behind the read. */
+  cancelRead(readId: number): void;
   /** Bytes typed to COM1 (the monitor shell). */
   type(text: string): void;
   /** The console's kept tail and the absolute offset of its end (a Console window opened
@@ -99,8 +104,15 @@ export interface MachineApi {
   consoleText(): { text: string; end: number };
 }
 
+export interface ReadFileOptions {
+  maxBytes?: number;
+  readId?: number;
+}
+
 /** `end` is the absolute console offset after `data` (offsets grow across resets). */
 export type MachineEvent =
   | { type: 'status'; status: MachineStatus }
   | { type: 'console'; data: string; end: number }
-  | { type: 'console-reset'; data: string; end: number };
+  | { type: 'console-reset'; data: string; end: number }
+  /** `read` bytes of `size` of the file read `readId` have arrived. */
+  | { type: 'file-progress'; readId: number; read: number; size: number };

@@ -7,7 +7,7 @@
 // stops.
 import { bootInBrowser, type BrowserMachine } from '../../machine/browser';
 import { BridgeClient, DEFAULT_HDB_BYTES, DiskStore, DiskTracker, KernelImage, TextTail, kernelObjectViews, readPsDisk, type KernelValue, type SuspendedMachine } from '../../machine';
-import type { KernelObjectsView, MachineApi, MachineEvent, MachineStatus } from './protocol';
+import type { KernelObjectsView, MachineApi, MachineEvent, MachineStatus, ReadFileOptions } from './protocol';
 
 /** How often written disk chunks go back to IndexedDB while the machine runs. */
 const FLUSH_INTERVAL_MS = 500;
@@ -36,6 +36,8 @@ export class MachineSession {
   /** The console: the one place COM1's text is kept on this side (its tail, for a Console
    * window opened later and for a suspend), with absolute offsets the page follows. */
   private readonly console = new TextTail(CONSOLE_TAIL);
+  /** Reads the page asked to end (see cancelRead). */
+  private readonly cancelledReads = new Set<number>();
   /** Text not yet sent to the page (sent about once a frame). */
   private pendingConsole = '';
   private consoleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -278,6 +280,31 @@ export class MachineSession {
     return this.current.bridge;
   }
 
+  /** A file of the running TelOS, with progress events and cancelling when it has a readId. */
+  private async readFile(path: string, { maxBytes, readId }: ReadFileOptions): Promise<Uint8Array> {
+    const bridge = this.fileBridge();
+    const cancelled = () => {
+      if (readId !== undefined && this.cancelledReads.delete(readId)) throw Object.assign(new Error(`reading ${path} was cancelled`), { name: 'ReadCancelled' });
+    };
+    try {
+      // Cancelled while it waited in the queue: nothing is read.
+      cancelled();
+      return await bridge.readFile(
+        path,
+        readId === undefined
+          ? undefined
+          : (read, size) => {
+              this.emit({ type: 'file-progress', readId, read, size });
+              // Thrown between frames: the bridge has no request outstanding.
+              if (read < size) cancelled();
+            },
+        maxBytes,
+      );
+    } finally {
+      if (readId !== undefined) this.cancelledReads.delete(readId);
+    }
+  }
+
   bridgeReady(): boolean {
     return !!this.current && this.bridgeServing;
   }
@@ -383,6 +410,10 @@ export class MachineSession {
       return Promise.resolve(null);
     }
     if (method === 'consoleText') return Promise.resolve(this.consoleText());
+    if (method === 'cancelRead') {
+      this.cancelledReads.add(Number(args[0]));
+      return Promise.resolve(null);
+    }
     const run = this.queue.then(() => this.call(method as keyof MachineApi, args));
     this.queue = run.catch(() => {});
     return run;
@@ -417,7 +448,7 @@ export class MachineSession {
       case 'listFiles':
         return this.fileBridge().listDirectory(String(args[0]));
       case 'readFile':
-        return this.fileBridge().readFile(String(args[0]));
+        return this.readFile(String(args[0]), readFileOptions(args[1]));
       case 'kernelWorld':
         return this.kernelImage.objects();
       case 'kernelObject':
@@ -432,6 +463,16 @@ export class MachineSession {
         throw new Error(`the machine worker does not understand '${String(method)}'`);
     }
   }
+}
+
+/** The options of a readFile call, checked (they come from the page). */
+function readFileOptions(v: unknown): ReadFileOptions {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object') throw new TypeError('readFile options must be an object');
+  const { maxBytes, readId } = v as Record<string, unknown>;
+  if (maxBytes !== undefined && !(typeof maxBytes === 'number' && Number.isSafeInteger(maxBytes) && maxBytes >= 0)) throw new TypeError(`${String(maxBytes)} is not a byte count`);
+  if (readId !== undefined && !(typeof readId === 'number' && Number.isSafeInteger(readId))) throw new TypeError(`${String(readId)} is not a read id`);
+  return { maxBytes, readId };
 }
 
 /** The size of a new hdb asked by the page (undefined: the default); DiskStore checks its range. */
