@@ -1,6 +1,6 @@
 // Accessibility: axe-core scans each main window of the IDE as a person opens it (lobby
 // outliner, method editor, workspace, debugger, history, images and its import form, Machine,
-// console, search)
+// console, Files and a file viewer, search)
 // and finds no serious or critical violation; keyboard focus stays visible.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
@@ -91,6 +91,16 @@ test('the Machine and its console', async ({ page }) => {
   await waitForConsole(page, 'telos> ');
   expect(await violations(page, windowSelector('Machine'))).toEqual([]);
   expect(await violations(page, '[role="region"][aria-label="Console"]')).toEqual([]);
+  // Files and a file opened from it, read over the bridge.
+  await waitForConsole(page, 'TelOS: monitor: ready on COM1', 60_000);
+  await machine.getByRole('heading', { name: 'Machine' }).click();
+  await machine.getByRole('button', { name: 'Files', exact: true }).click();
+  const files = page.getByRole('dialog', { name: 'Files', exact: true });
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'image/' }).click({ timeout: 20_000 });
+  await files.getByRole('list', { name: 'Files in /image' }).getByRole('button', { name: 'Open roots' }).click();
+  await expect(page.getByRole('region', { name: 'Text of /image/roots' })).toContainText('lobby', { timeout: 20_000 });
+  expect(await violations(page, windowSelector('Files'))).toEqual([]);
+  expect(await violations(page, windowSelector('/image/roots'))).toEqual([]);
   await press(machine, 'Power off');
 });
 
