@@ -103,6 +103,17 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     const seen: number[] = [];
     expect(new TextDecoder().decode(await client.readFile('/disk/docs/hello.txt', (read) => seen.push(read)))).toBe(hello.slice(0, 5000));
     expect(seen).toEqual([1016, 2032, 3048, 4064, 5000]);
+    // Too big for the reader: refused after one frame, with the file's size to show.
+    await expect(client.readFile('/disk/docs/hello.txt', undefined, 4096)).rejects.toMatchObject({ name: 'FileTooLarge', size: 5000, maxBytes: 4096, code: BRIDGE.EREFUSED });
+    // A progress callback that throws (Cancel) ends the read between frames; the next read is whole.
+    const cancelledAt: number[] = [];
+    const stop = (read: number) => {
+      cancelledAt.push(read);
+      if (read >= 2032) throw new Error('cancelled');
+    };
+    await expect(client.readFile('/disk/docs/hello.txt', stop)).rejects.toThrow('cancelled');
+    expect(cancelledAt).toEqual([1016, 2032]);
+    expect(new TextDecoder().decode(await client.readFile('/disk/docs/hello.txt'))).toBe(hello.slice(0, 5000));
     // /image: one file per PS object, the text `get` prints.
     const objects = await client.listDirectory('/image/objects');
     expect(objects).toContainEqual({ name: '10', type: 'file', size: expect.any(Number) });
