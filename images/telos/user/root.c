@@ -364,7 +364,17 @@ void start_servers(void)
     start_ps();
     wait_until_serving(ps_ep);
     start_mms();
-    wait_until_serving(mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT));
+    u32 mms_root = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT);
+    wait_until_serving(mms_root);
+    /* Every client badge allocates from a quota we set (servers.h): the PMS enough for its
+     * PMS_MAX_PROCESSES, ourselves (and so the tests we run) all of the MMS's memory. */
+    const u32 quotas[][2] = { { BADGE_ROOT, 1u << genesis_env.mms_memory_bits }, { BADGE_PMS, MMS_PMS_QUOTA } };
+    for (u32 i = 0; i < sizeof quotas / sizeof quotas[0]; i++) {
+        struct telos_msg m = { { quotas[i][0], quotas[i][1], 0 }, 0 };
+        check("MMS quota", TELOS_MSG_LABEL(telos_call(mms_root, TELOS_MSG_INFO(MMS_SET_QUOTA, 0, 2), &m)));
+    }
+    telos_printf("TelOS: root task: MMS quota of the PMS: %u KiB (%u KiB for each of %u processes)\n",
+                 MMS_PMS_QUOTA >> 10, MMS_PROCESS_QUOTA >> 10, PMS_MAX_PROCESSES);
     start_pms();
     wait_until_serving(pms_ep);
 }

@@ -4,10 +4,35 @@
 #ifndef TELOS_SERVERS_H
 #define TELOS_SERVERS_H
 
-/* MMS: owns the untyped memory the root task delegated to it. */
+/* MMS: owns the untyped memory the root task delegated to it. Each handle belongs to the
+ * client badge that allocated it, and each badge has a quota in bytes of object memory
+ * (an object of type T with size_bits S costs 2^object_size_bits(T, S) bytes: 2 KiB a
+ * TCB, 4 KiB a frame or page table, 2^S * 32 bytes a CNode, 2^S an untyped). Bytes, not
+ * objects: a 32 KiB CNode and a 16-byte endpoint must not cost the same. A badge the root
+ * task set no quota for can allocate nothing. Quotas bound each client; they reserve
+ * nothing, so their sum may exceed the memory the MMS holds. */
 #define MMS_ALLOC   1  /* MR0 object type, MR1 size_bits -> MR0 handle, plus the new object's
-                        * capability granted into the caller's receive slot */
-#define MMS_FREE    2  /* MR0 handle: the object and every capability to it are deleted */
+                        * capability granted into the caller's receive slot. Past the caller's
+                        * quota (or the MMS's memory): NotEnoughMemory; a type that does not
+                        * exist: InvalidArgument */
+#define MMS_FREE    2  /* MR0 handle: the object and every capability to it are deleted and its
+                        * bytes go back to the owner's quota. A handle another badge owns:
+                        * IllegalOperation, nothing changes; one never given out (or freed
+                        * already): InvalidArgument */
+#define MMS_SET_QUOTA 3 /* MR0 badge, MR1 quota in bytes; from BADGE_ROOT only (others:
+                         * IllegalOperation). A quota below what the badge holds refuses its
+                         * allocations until it frees enough; NotEnoughMemory when the MMS's
+                         * table of MMS_MAX_CLIENTS badges is full */
+#define MMS_USAGE   4  /* -> MR0 bytes the caller's badge holds, MR1 its quota */
+#define MMS_MAX_CLIENTS 16
+
+/* The quotas the root task sets at boot: the PMS gets MMS_PROCESS_QUOTA for each of the
+ * PMS_MAX_PROCESSES it may run (test_proc costs 78 KiB: a 32 KiB CNode, a 2 KiB TCB, a
+ * page directory, two page tables and eight frames for its image, stack and IPC buffer;
+ * 256 KiB leaves room for larger programs and the PMS's own page table); the root task
+ * itself (and so the kernel tests it runs) gets all of the MMS's memory. */
+#define MMS_PROCESS_QUOTA (256u << 10)
+#define MMS_PMS_QUOTA     (PMS_MAX_PROCESSES * MMS_PROCESS_QUOTA)
 
 /* PMS: creates processes from program images kept in the PS. */
 #define PMS_CREATE_PROCESS 1 /* MR0 image oid, MR1 caps oid (0 = none), MR2 oid to record the

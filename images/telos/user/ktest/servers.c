@@ -195,3 +195,108 @@ void test_pms_namespace(void)
     telos_printf("TelOS: pms-ns test %s (%u of %u malformed descriptions refused as expected)\n",
                  passed ? "passed" : "FAILED", bad, cases);
 }
+
+/* One MMS request with its words in MR0..MR1; a granted capability lands in `receive`. */
+static u32 mms_call(u32 ep, u32 label, u32 len, u32 w0, u32 w1, u32 receive, u32 *reply0)
+{
+    struct telos_msg m = { { w0, w1, 0 }, 0 };
+    telos_ipc->receive_index = receive;
+    u32 info = telos_call(ep, TELOS_MSG_INFO(label, 0, len), &m);
+    telos_ipc->receive_index = 0;
+    if (reply0)
+        *reply0 = m.mr[0];
+    return TELOS_MSG_LABEL(info);
+}
+
+/* A notification still works when a Signal through a badged copy of its capability is
+ * there to Wait for, with that badge (a deleted capability fails both at once). */
+static bool notification_works(u32 slot)
+{
+    if (slot_is_empty(slot))
+        return false;
+    u32 badged = mint_cap(slot, TELOS_RIGHTS_ALL, 0x5A);
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    telos_send(badged, TELOS_MSG_INFO(0, 0, 0), &m);
+    u32 info = telos_recv(badged, &m);
+    TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, badged);
+    telos_printf("TelOS: mms-quota: the notification's wait: %s, word %x\n", telos_error_name(TELOS_MSG_LABEL(info)),
+                 m.badge);
+    return TELOS_MSG_LABEL(info) == TELOS_OK && m.badge == 0x5A;
+}
+
+#define QUOTA_TEST_A 0x71
+#define QUOTA_TEST_B 0x72
+#define QUOTA_FRAMES 8
+
+/* mms-quota: the MMS's ownership of handles and its per-badge quotas (servers.h).
+ * Catches: an MMS that lets one client free another's object (B frees A's notification),
+ * that lets one client take all memory (A allocates frames past its quota), that never
+ * gives quota back on Free (A runs dry after the first round), that charges one client for
+ * another's objects (B cannot allocate while A is full), or that takes quota orders from a
+ * client other than the root task. */
+void test_mms_quota(void)
+{
+    start_servers();
+    /* With Grant, as the PMS's: the MMS's replies carry the new objects' capabilities. */
+    u32 root = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, BADGE_ROOT);
+    u32 a = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, QUOTA_TEST_A);
+    u32 b = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, QUOTA_TEST_B);
+    const u32 quota = QUOTA_FRAMES << TELOS_PAGE_BITS;
+    u32 set_a = mms_call(root, MMS_SET_QUOTA, 2, QUOTA_TEST_A, quota, 0, NULL);
+    u32 set_b = mms_call(root, MMS_SET_QUOTA, 2, QUOTA_TEST_B, quota, 0, NULL);
+    /* Only the root task sets quotas: A cannot raise its own. */
+    u32 set_by_a = mms_call(a, MMS_SET_QUOTA, 2, QUOTA_TEST_A, ~0u, 0, NULL);
+    telos_printf("TelOS: mms-quota: quotas set by the root task: %s, %s; by a client: %s\n", telos_error_name(set_a),
+                 telos_error_name(set_b), telos_error_name(set_by_a));
+
+    /* Ownership: B (and the root task) may not free A's notification, which goes on working. */
+    u32 ntfn = slot_alloc(), handle = 0;
+    u32 got = mms_call(a, MMS_ALLOC, 2, TELOS_OBJ_NOTIFICATION, 0, ntfn, &handle);
+    u32 by_b = mms_call(b, MMS_FREE, 1, handle, 0, 0, NULL);
+    u32 by_root = mms_call(root, MMS_FREE, 1, handle, 0, 0, NULL);
+    bool works = !got && notification_works(ntfn);
+    u32 by_a = mms_call(a, MMS_FREE, 1, handle, 0, 0, NULL);
+    bool gone = slot_is_empty(ntfn);
+    u32 again = mms_call(a, MMS_FREE, 1, handle, 0, 0, NULL);
+    telos_printf("TelOS: mms-quota: A's notification freed by B: %s, by the root task: %s; it %s; freed by A: %s "
+                 "(its capability %s), again: %s\n",
+                 telos_error_name(by_b), telos_error_name(by_root), works ? "still works" : "NO LONGER WORKS",
+                 telos_error_name(by_a), gone ? "revoked" : "STILL THERE", telos_error_name(again));
+    bool owned = !got && by_b == TELOS_EILLEGAL_OPERATION && by_root == TELOS_EILLEGAL_OPERATION && works &&
+                 by_a == TELOS_OK && gone && again == TELOS_EINVALID_ARGUMENT;
+
+    /* Quota: A allocates frames until refused (at most one past its quota), B still can;
+     * A frees everything and gets exactly its quota again, round after round. */
+    u32 slots = slot_alloc_range(QUOTA_FRAMES + 1), handles[QUOTA_FRAMES + 1], b_slot = slot_alloc(), b_handle = 0;
+    const u32 rounds = 5;
+    u32 good_rounds = 0;
+    for (u32 r = 0; r < rounds; r++) {
+        u32 granted = 0, refusal = TELOS_OK;
+        while (granted <= QUOTA_FRAMES) {
+            refusal = mms_call(a, MMS_ALLOC, 2, TELOS_OBJ_FRAME, 0, slots + granted, &handles[granted]);
+            if (refusal)
+                break;
+            granted++;
+        }
+        u32 used = 0, held = 0;
+        mms_call(a, MMS_USAGE, 0, 0, 0, 0, &used);
+        u32 b_got = mms_call(b, MMS_ALLOC, 2, TELOS_OBJ_FRAME, 0, b_slot, &b_handle);
+        u32 b_freed = b_got ? TELOS_EINVALID_ARGUMENT : mms_call(b, MMS_FREE, 1, b_handle, 0, 0, NULL);
+        u32 freed = 0;
+        for (u32 i = 0; i < granted; i++)
+            freed += mms_call(a, MMS_FREE, 1, handles[i], 0, 0, NULL) == TELOS_OK;
+        mms_call(a, MMS_USAGE, 0, 0, 0, 0, &held);
+        telos_printf("TelOS: mms-quota: round %u: A got %u frames (%u bytes), then %s; B got one: %s; A freed %u, "
+                     "holds %u bytes\n",
+                     r + 1, granted, used, telos_error_name(refusal), telos_error_name(b_got), freed, held);
+        good_rounds += granted == QUOTA_FRAMES && refusal == TELOS_ENOT_ENOUGH_MEMORY && used == quota && !b_got &&
+                       !b_freed && freed == granted && held == 0;
+    }
+    /* A badge the root task gave no quota allocates nothing. */
+    u32 c = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, 0x73);
+    u32 unlisted = mms_call(c, MMS_ALLOC, 2, TELOS_OBJ_ENDPOINT, 0, b_slot, NULL);
+    telos_printf("TelOS: mms-quota: a badge without a quota: %s\n", telos_error_name(unlisted));
+    bool passed = !set_a && !set_b && set_by_a == TELOS_EILLEGAL_OPERATION && owned && good_rounds == rounds &&
+                  unlisted == TELOS_ENOT_ENOUGH_MEMORY;
+    telos_printf("TelOS: mms-quota test %s (%u of %u rounds)\n", passed ? "passed" : "FAILED", good_rounds, rounds);
+}
