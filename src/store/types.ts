@@ -2,7 +2,7 @@
 // history, pack and the integrity check report, and the events it sends to subscribers.
 import type { DatabaseOptions } from './database';
 import type { StoreError } from './errors';
-import type { Oid, StoredState, Tid } from './format';
+import type { MetaRecord, Oid, StoredState, Tid } from './format';
 import type { Migration } from './migrations';
 
 export interface StoreOptions extends DatabaseOptions {
@@ -112,15 +112,10 @@ export interface PackResult {
   packedTid: Tid;
 }
 
-export interface ImageInfo {
+/** An image's meta record, with the names it is listed and stored under. */
+export interface ImageInfo extends Omit<MetaRecord, 'key'> {
   name: string;
   dbName: string;
-  formatVersion: number;
-  root: Oid;
-  nextOid: Oid;
-  lastTid: Tid;
-  packedTid: Tid;
-  createdAt: number;
 }
 
 export type StoreEvent =

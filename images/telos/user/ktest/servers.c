@@ -45,6 +45,20 @@ static bool test_proc_wrote(void)
     return false;
 }
 
+/* The servers, genesis, vfs_server and the PMS's own session, with the root task below
+ * test_proc's priority (50) so each process runs as soon as it can; false when genesis
+ * could not commit (it said why). */
+static bool start_pms_with_namespace(void)
+{
+    start_servers();
+    if (!genesis_commit())
+        return false;
+    start_vfs();
+    give_pms_namespace();
+    TELOS_INVOKE(TELOS_SLOT_TCB, TELOS_TCB_SET_PRIORITY, 10);
+    return true;
+}
+
 /* pms-spawn: `count=` (100) rounds of CreateProcess and TerminateProcess of test_proc, each
  * of which must get its own /tmp session and write its file; then PMS_MAX_PROCESSES at
  * once, one more refused, all terminated, and one more round.
@@ -53,13 +67,8 @@ static bool test_proc_wrote(void)
  * never gets a session back, a PMS that runs a process it cannot record. */
 void test_pms_spawn(void)
 {
-    start_servers();
-    if (!genesis_commit())
+    if (!start_pms_with_namespace())
         return;
-    start_vfs();
-    give_pms_namespace();
-    /* Below test_proc (50), so each runs as soon as it can. */
-    TELOS_INVOKE(TELOS_SLOT_TCB, TELOS_TCB_SET_PRIORITY, 10);
     const u32 oid = GENESIS_FIRST_FREE + 20, rounds = ktest_arg("count=", 100);
     u32 done = 0;
     bool good = true;
@@ -109,12 +118,8 @@ static u32 pms_create_raw(const u32 *w, u32 n) { return telos_call_words(pms_ep,
  * that keeps a refused process's objects (the PMS's log says how many it freed). */
 void test_pms_namespace(void)
 {
-    start_servers();
-    if (!genesis_commit())
+    if (!start_pms_with_namespace())
         return;
-    start_vfs();
-    give_pms_namespace();
-    TELOS_INVOKE(TELOS_SLOT_TCB, TELOS_TCB_SET_PRIORITY, 10);
     const u32 oid = GENESIS_FIRST_FREE + 20, rounds = ktest_arg("count=", 50);
     const struct vfs_grant tmp_ro[] = { { "/tmp", VFS_RIGHT_RO } }, image_only[] = { { "/image", VFS_RIGHT_RO } };
     u32 a = pms_create_ns(GENESIS_TEST_PROC_IMAGE, 0, oid, tmp_ro, 1);
