@@ -25,6 +25,9 @@ export const BRIDGE = {
   PROCESS_STATE: 13,
   FS_LIST: 14,
   FS_READ: 15,
+  FS_WRITE: 16,
+  FS_MKDIR: 17,
+  FS_REMOVE: 18,
   EVENT: 0x7e,
   RESPONSE: 0x80,
   ERROR: 0x7f,
@@ -35,7 +38,11 @@ export const BRIDGE = {
   ENOT_FOUND: 5,
   EFAILED: 6,
   EREFUSED: 7,
+  EREAD_ONLY: 8,
   MORE: 1,
+  FS_CREATE: 1,
+  FS_TRUNCATE: 2,
+  FS_LAST: 4,
   MAX_WORDS: 100,
   MAX_BATCH: 255,
   EVENT_PROCESS_STARTED: 1,
@@ -149,6 +156,21 @@ export class FileTooLargeError extends BridgeError {
     super(BRIDGE.EREFUSED, `${path} is ${size} bytes, more than the ${maxBytes} this reads`);
     this.name = 'FileTooLarge';
   }
+}
+
+/** An upload ended by its caller between frames; the partial file was removed. */
+export class WriteCancelledError extends Error {
+  constructor(readonly path: string, readonly written: number) {
+    super(`writing ${path} was cancelled after ${written} bytes; the partial file was removed`);
+    this.name = 'WriteCancelled';
+  }
+}
+
+export interface WriteFileOptions {
+  /** After each frame the bridge took: bytes written so far of the whole. */
+  onProgress?: (written: number, size: number) => void;
+  /** Ends the write before its next frame (it then rejects with WriteCancelledError). */
+  signal?: AbortSignal;
 }
 
 export interface KernelProcess {
@@ -346,7 +368,7 @@ export class BridgeClient {
     await this.request(BRIDGE.TERMINATE, le(processOid));
   }
 
-  /** The entries of a directory of TelOS's file tree (read-only session of the bridge). */
+  /** The entries of a directory of TelOS's file tree (the bridge's file-system session). */
   async listDirectory(path: string): Promise<BridgeFileEntry[]> {
     const name = new TextEncoder().encode(path);
     const problem = pathProblem(path, name);
@@ -397,6 +419,59 @@ export class BridgeClient {
       at += p.length;
     }
     return out;
+  }
+
+  /**
+   * Writes `bytes` as the file `path` of TelOS's tree (under /tmp or /disk), created or
+   * emptied first, in as many FS_WRITE frames as it takes; the last one closes it, so its
+   * bytes are on the medium when this resolves. A refusal rejects with the BridgeError
+   * (EREAD_ONLY under /image, ENOT_FOUND for a missing directory or /disk without a file
+   * disk). Cancelled (`signal`) or refused after the first frame, the partial file is
+   * removed before the promise settles: a write never leaves half a file behind.
+   */
+  async writeFile(path: string, bytes: Uint8Array, { onProgress, signal }: WriteFileOptions = {}): Promise<void> {
+    const name = new TextEncoder().encode(path);
+    const problem = pathProblem(path, name);
+    if (problem) throw new BridgeError(BRIDGE.EBAD_PAYLOAD, problem);
+    signal?.throwIfAborted();
+    const room = BRIDGE.MAX_PAYLOAD - 16 - name.length;
+    let written = 0;
+    try {
+      do {
+        if (signal?.aborted) throw new WriteCancelledError(path, written);
+        const part = bytes.subarray(written, written + room);
+        const last = written + part.length >= bytes.length;
+        const flags = (written === 0 ? BRIDGE.FS_CREATE | BRIDGE.FS_TRUNCATE : 0) | (last ? BRIDGE.FS_LAST : 0);
+        const payload = new Uint8Array(16 + name.length + part.length);
+        payload.set(le(written % 2 ** 32, Math.floor(written / 2 ** 32), flags, name.length));
+        payload.set(name, 16);
+        payload.set(part, 16 + name.length);
+        await this.request(BRIDGE.FS_WRITE, payload);
+        written += part.length;
+        onProgress?.(written, bytes.length);
+      } while (written < bytes.length);
+    } catch (e) {
+      // The first frame made (or emptied) the file; what follows failed: take it away again.
+      if (written > 0) await this.remove(path).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** A new, empty directory of TelOS's tree (under /tmp or /disk). */
+  async makeDirectory(path: string): Promise<void> {
+    await this.request(BRIDGE.FS_MKDIR, this.pathPayload(path));
+  }
+
+  /** Removes a file or an empty directory of TelOS's tree (under /tmp or /disk). */
+  async remove(path: string): Promise<void> {
+    await this.request(BRIDGE.FS_REMOVE, this.pathPayload(path));
+  }
+
+  private pathPayload(path: string): Uint8Array {
+    const name = new TextEncoder().encode(path);
+    const problem = pathProblem(path, name);
+    if (problem) throw new BridgeError(BRIDGE.EBAD_PAYLOAD, problem);
+    return name;
   }
 
   async processState(processOid: number): Promise<KernelProcessState> {

@@ -15,8 +15,8 @@ export { decodePsObject, encodePsObject, describeCap, PsObjectFormatError } from
 export type { PsCap, PsContent, PsSlot, PsTraitUse, PsValue } from './psobject';
 export { kernelObjectViews } from './kernelobjects';
 export type { KernelObjectView, KernelSlotView } from './kernelobjects';
-export { BridgeClient, BridgeError, FileTooLargeError, FrameDecoder, encodeFrame, BRIDGE } from './bridge';
-export type { BridgeEvent, BridgeFileEntry, BridgeFrame, KernelProcess, KernelProcessState } from './bridge';
+export { BridgeClient, BridgeError, FileTooLargeError, FrameDecoder, WriteCancelledError, encodeFrame, BRIDGE } from './bridge';
+export type { BridgeEvent, BridgeFileEntry, BridgeFrame, KernelProcess, KernelProcessState, WriteFileOptions } from './bridge';
 export { DiskStore, DiskTracker, DISK_BYTES, type DiskId, type SuspendedMachine } from './disk-store';
 export { DEFAULT_HDB_BYTES, HDB_SIZES_MIB, MAX_HDB_BYTES, hdbSizeProblem } from './hdb-size';
 export { machineStateProblem, type MachineStateKind } from './disk-store';

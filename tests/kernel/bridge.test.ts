@@ -129,6 +129,106 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     expect(await client.listObjects()).toContain(20);
   });
 
+  // Catches: an upload that loses, reorders or pads bytes, keeps an old tail after a
+  // shorter rewrite, leaves half a file behind when cancelled, writes into /image or
+  // outside the tree, or hangs on a malformed FS_WRITE instead of refusing it.
+  it('writes, makes directories and removes files under /tmp and /disk; /image and bad frames are refused', async () => {
+    const disk = newDisk(emulator, 4 << 20);
+    const hdb = newDisk(emulator, 8 << 20);
+    const m = await bootWithDisk(emulator, disk, '', hdb);
+    machine = m;
+    const client = new BridgeClient((bytes) => m.send(1, bytes));
+    m.com2.onByte((b) => client.feed(Uint8Array.of(b)));
+    await m.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 60_000);
+
+    // Seeded bytes over many frames, every byte value among them.
+    let seed = 7;
+    const bytes = Uint8Array.from({ length: 40_000 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed >>> 24));
+    const seen: number[] = [];
+    await client.makeDirectory('/disk/up');
+    await client.writeFile('/disk/up/random.bin', bytes, { onProgress: (written) => seen.push(written) });
+    expect(seen.at(-1)).toBe(bytes.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.length).toBeGreaterThan(30);
+    expect(await client.listDirectory('/disk/up')).toEqual([{ name: 'random.bin', type: 'file', size: bytes.length }]);
+    expect(await client.readFile('/disk/up/random.bin')).toEqual(bytes);
+    // Rewritten shorter: nothing of the old bytes is left past the new end.
+    await client.writeFile('/disk/up/random.bin', bytes.subarray(0, 3000));
+    expect(await client.readFile('/disk/up/random.bin')).toEqual(bytes.subarray(0, 3000));
+    // An empty file is a file.
+    await client.writeFile('/tmp/empty', new Uint8Array(0));
+    expect(await client.listDirectory('/tmp')).toContainEqual({ name: 'empty', type: 'file', size: 0 });
+
+    // What the bridge wrote is what the monitor's cat shows.
+    await client.writeFile('/tmp/hello.txt', new TextEncoder().encode('uploaded from the host\n'));
+    const from = m.com1.text().length;
+    m.send(0, 'cat /tmp/hello.txt\r');
+    await m.waitForText(0, 'uploaded from the host', 20_000, from);
+
+    // Cancelled between frames: rejected, and no partial file remains.
+    const stop = new AbortController();
+    const upload = client.writeFile('/disk/up/cancelled.bin', bytes, { signal: stop.signal, onProgress: (written) => written >= 4000 && stop.abort() });
+    await expect(upload).rejects.toMatchObject({ name: 'WriteCancelled' });
+    expect((await client.listDirectory('/disk/up')).map((e) => e.name)).toEqual(['random.bin']);
+
+    // Refused: /image and "/" are read-only, a missing directory is not found, ".." cannot
+    // leave the tree; nothing is written by any of them.
+    await expect(client.writeFile('/image/new', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY, message: expect.stringContaining('read-only') });
+    await expect(client.writeFile('/image/objects/10', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
+    await expect(client.writeFile('/new', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
+    await expect(client.makeDirectory('/image/dir')).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
+    await expect(client.remove('/image/roots')).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
+    await expect(client.writeFile('/disk/missing/x', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.ENOT_FOUND });
+    await expect(client.writeFile('/disk/../../x', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREFUSED, message: expect.stringContaining('outside') });
+    await expect(client.remove('/disk/up')).rejects.toMatchObject({ code: BRIDGE.EREFUSED, message: 'directory not empty' });
+    expect(new TextDecoder().decode(await client.readFile('/image/roots'))).toBe('1 lobby\n');
+    expect((await client.listDirectory('/')).map((e) => e.name)).toEqual(['tmp', 'disk', 'image']);
+
+    // Malformed FS_WRITE frames: a path length past the payload, a NUL in the path, unknown
+    // flags, no path at all; an FS_REMOVE with an empty path.
+    const frame = (offset: number, flags: number, pathLength: number, rest: number[]) => {
+      const p = new Uint8Array(16 + rest.length);
+      const v = new DataView(p.buffer);
+      v.setUint32(0, offset, true);
+      v.setUint32(8, flags, true);
+      v.setUint32(12, pathLength, true);
+      p.set(rest, 16);
+      return p;
+    };
+    const slashTmpX = [...new TextEncoder().encode('/tmp/x')];
+    await expect(client.request(BRIDGE.FS_WRITE, frame(0, 1, 200, slashTmpX))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.request(BRIDGE.FS_WRITE, frame(0, 1, 6, [0x2f, 0x74, 0, 0x70, 0x2f, 0x78]))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.request(BRIDGE.FS_WRITE, frame(0, 0x80, 6, slashTmpX))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.request(BRIDGE.FS_WRITE, frame(0, 1, 0, []))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.request(BRIDGE.FS_WRITE, new Uint8Array(12))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.request(BRIDGE.FS_REMOVE, new Uint8Array(0))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    // A frame longer than the bridge takes: refused by its header, the next one served.
+    const long = new Uint8Array(8);
+    long.set([BRIDGE.MAGIC_0, BRIDGE.MAGIC_1, 0x00, 0x08, BRIDGE.FS_WRITE, 0, 0x55, 0x05]);
+    m.send(1, long);
+    expect((await client.listDirectory('/tmp')).map((e) => e.name)).not.toContain('x');
+    expect(client.strayErrors.some((f) => f.id === 0x555 && f.status === BRIDGE.ETOO_LONG)).toBe(true);
+    // The client refuses what it cannot send before anything goes over the line.
+    await expect(client.writeFile('tmp/x', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+    await expect(client.writeFile(`/tmp/${'n'.repeat(260)}`, Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
+
+    // Removing: a file, then its now empty directory.
+    await client.remove('/disk/up/random.bin');
+    await client.remove('/disk/up');
+    expect((await client.listDirectory('/disk')).map((e) => e.name)).not.toContain('up');
+    // Still serving.
+    expect(await client.listObjects()).toContain(20);
+  });
+
+  // Catches: a write to /disk on a Machine without a file disk that is refused as
+  // "read-only" (or hangs) instead of naming the missing disk.
+  it('refuses a write to /disk when there is no file disk, naming it', async () => {
+    const { client } = await bootWithBridge(emulator);
+    await expect(client.writeFile('/disk/x', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.ENOT_FOUND, message: '/disk is not mounted (no file disk)' });
+    await client.writeFile('/tmp/x', Uint8Array.of(1));
+    expect(await client.readFile('/tmp/x')).toEqual(Uint8Array.of(1));
+  });
+
   // Catches: a bridge that crashes, hangs or acts on a frame with a bad CRC, length or operation.
   it('answers malformed frames with error frames and keeps serving', async () => {
     const { m, client } = await bootWithBridge(emulator);

@@ -83,7 +83,7 @@ static u32 call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *r
 
 #define PS_EP  CHILD_SLOT_ARG3
 #define PMS_EP CHILD_SLOT_ARG4
-#define VFS_EP CHILD_SLOT_ARG5   /* a read-only session of the whole tree (absent: no vfs_server) */
+#define VFS_EP CHILD_SLOT_ARG5   /* the file-system session: "/" read-only, /tmp and /disk read-write (absent: no vfs_server) */
 
 static const char *ps_error_name(u32 err)
 {
@@ -258,20 +258,28 @@ static void tx_put(u32 type, u32 id, const u8 *payload, u32 len)
     send_frame(type | BRIDGE_RESPONSE, 0, id, out, 0);
 }
 
+/* Copies `n` bytes at `p` into `path` NUL-terminated; false when they are not a path the
+ * bridge passes on (empty, longer than VFS_PATH_MAX, or holding a NUL). */
+static bool take_path(const u8 *p, u32 n, char *path)
+{
+    if (!n || n > VFS_PATH_MAX)
+        return false;
+    for (u32 i = 0; i < n; i++)
+        if (!p[i])
+            return false;
+    memcpy(path, p, n);
+    path[n] = 0;
+    return true;
+}
+
 /* The path of an FS_* request after its `skip` leading bytes, NUL-terminated in `path`;
  * false (and an error frame sent) when it is not one. */
-static bool fs_path(u32 type, u32 id, const u8 *payload, u32 len, char *path)
+static bool fs_path(u32 id, const u8 *payload, u32 len, u32 skip, char *path, const char *usage)
 {
-    u32 n = len > 8 ? len - 8 : 0;
-    bool nul = false;
-    for (u32 i = 0; i < n; i++)
-        nul |= payload[8 + i] == 0;
-    if (len <= 8 || n > VFS_PATH_MAX || nul) {
-        send_error(id, BRIDGE_EBAD_PAYLOAD, type == BRIDGE_FS_LIST ? "FS_LIST wants a cookie and a path of 1 to 255 bytes" : "FS_READ wants an offset and a path of 1 to 255 bytes");
+    if (len <= skip || !take_path(payload + skip, len - skip, path)) {
+        send_error(id, BRIDGE_EBAD_PAYLOAD, usage);
         return false;
     }
-    memcpy(path, payload + 8, n);
-    path[n] = 0;
     return true;
 }
 
@@ -280,11 +288,112 @@ static void send_vfs_error(u32 id, u32 err)
     send_error(id, err == VFS_ENOENT ? BRIDGE_ENOT_FOUND : BRIDGE_EREFUSED, vfs_error_name(err));
 }
 
+/* A change refused: a read-only grant and a mount that is not there are told apart, so
+ * the host can say "read-only" or "no file disk" rather than vfs_server's bare name. */
+static void send_change_error(u32 id, const char *path, u32 err)
+{
+    if (err != VFS_EROFS) {
+        send_vfs_error(id, err);
+        return;
+    }
+    /* vfs_server answers VFS_EROFS to a change under "/" outside every mount: is the
+     * path's first component a writable mount that is missing (/disk with no hdb)? */
+    static char why[64];
+    u32 n = 1;
+    while (path[n] && path[n] != '/')
+        n++;
+    const char *mount = n == 5 && !memcmp(path, "/disk", 5) ? "/disk" : n == 4 && !memcmp(path, "/tmp", 4) ? "/tmp" : NULL;
+    struct vfs_stat st;
+    if (mount && vfs_stat(VFS_EP, mount, &st) == VFS_ENOENT) {
+        const char *tail = " is not mounted (no file disk)";
+        u32 m = strlen(mount);
+        memcpy(why, mount, m);
+        memcpy(why + m, tail, strlen(tail) + 1);
+        send_error(id, BRIDGE_ENOT_FOUND, why);
+        return;
+    }
+    send_error(id, BRIDGE_EREAD_ONLY, "read-only: files are written under /tmp and /disk only");
+}
+
+/* The file an upload writes, kept open between its frames (bridge.h, FS_WRITE). */
+static struct vfs_file upload;
+static char upload_path[VFS_PATH_MAX + 1];
+static bool upload_open;
+
+/* Closes the upload's file (a close syncs it to the medium): the error, or 0. */
+static u32 upload_close(void)
+{
+    if (!upload_open)
+        return 0;
+    upload_open = false;
+    return vfs_close(&upload);
+}
+
+/* FS_WRITE: bytes at an offset of a file, opened (created, truncated) as the flags say. */
+static void fs_write(u32 type, u32 id, const u8 *payload, u32 len)
+{
+    static char path[VFS_PATH_MAX + 1];
+    u32 flags = len >= 16 ? rd32(payload + 8) : 0, plen = len >= 16 ? rd32(payload + 12) : 0;
+    const char *bad = NULL;
+    if (len < 16 || plen > len - 16 || !take_path(payload + 16, plen, path))
+        bad = "FS_WRITE wants an offset, flags, a path of 1 to 255 bytes and the bytes";
+    else if (flags & ~(u32)(BRIDGE_FS_CREATE | BRIDGE_FS_TRUNCATE | BRIDGE_FS_LAST))
+        bad = "FS_WRITE: unknown flags";
+    u64 offset = len >= 16 ? rd32(payload) | (u64)rd32(payload + 4) << 32 : 0;
+    u32 n = bad ? 0 : len - 16 - plen;
+    if (!bad && offset + n < offset)
+        bad = "FS_WRITE: the offset and length pass 2^64";
+    if (bad) {
+        upload_close();
+        send_error(id, BRIDGE_EBAD_PAYLOAD, bad);
+        return;
+    }
+    u32 err = 0;
+    /* Another file, or one to create or empty again: the open one is done. */
+    if (upload_open && (strcmp(path, upload_path) || flags & (BRIDGE_FS_CREATE | BRIDGE_FS_TRUNCATE)))
+        err = upload_close();
+    if (!err && !upload_open) {
+        u32 how = VFS_O_WRITE | (flags & BRIDGE_FS_CREATE ? VFS_O_CREATE : 0) | (flags & BRIDGE_FS_TRUNCATE ? VFS_O_TRUNC : 0);
+        err = vfs_open(VFS_EP, path, how, &upload);
+        if (!err) {
+            upload_open = true;
+            memcpy(upload_path, path, plen + 1);
+        }
+    }
+    if (!err && n)
+        err = vfs_write_at(VFS_EP, upload.handle, offset, payload + 16 + plen, n);
+    if (err || flags & BRIDGE_FS_LAST) {
+        u32 closed = upload_close();
+        if (!err)
+            err = closed;
+    }
+    if (err) {
+        send_change_error(id, path, err);
+        return;
+    }
+    wr32(out + BRIDGE_HEADER_SIZE, n);
+    send_frame(type | BRIDGE_RESPONSE, 0, id, out + BRIDGE_HEADER_SIZE, 4);
+}
+
+/* FS_MKDIR and FS_REMOVE: a directory made, a file or an empty directory removed. */
+static void fs_change(u32 type, u32 id, const u8 *payload, u32 len)
+{
+    static char path[VFS_PATH_MAX + 1];
+    if (!fs_path(id, payload, len, 0, path, type == BRIDGE_FS_MKDIR ? "FS_MKDIR wants a path of 1 to 255 bytes" : "FS_REMOVE wants a path of 1 to 255 bytes"))
+        return;
+    u32 err = type == BRIDGE_FS_MKDIR ? vfs_mkdir(VFS_EP, path) : vfs_unlink(VFS_EP, path);
+    if (err) {
+        send_change_error(id, path, err);
+        return;
+    }
+    send_frame(type | BRIDGE_RESPONSE, 0, id, out, 0);
+}
+
 /* FS_LIST: as many entries of the directory from the cookie as fit one frame. */
 static void fs_list(u32 type, u32 id, const u8 *payload, u32 len)
 {
     static char path[VFS_PATH_MAX + 1];
-    if (!fs_path(type, id, payload, len, path))
+    if (!fs_path(id, payload, len, 8, path, "FS_LIST wants a cookie and a path of 1 to 255 bytes"))
         return;
     u8 *body = out + BRIDGE_HEADER_SIZE;
     u64 cookie = rd32(payload) | (u64)rd32(payload + 4) << 32;
@@ -325,7 +434,7 @@ static void fs_list(u32 type, u32 id, const u8 *payload, u32 len)
 static void fs_read(u32 type, u32 id, const u8 *payload, u32 len)
 {
     static char path[VFS_PATH_MAX + 1];
-    if (!fs_path(type, id, payload, len, path))
+    if (!fs_path(id, payload, len, 8, path, "FS_READ wants an offset and a path of 1 to 255 bytes"))
         return;
     u8 *body = out + BRIDGE_HEADER_SIZE;
     u64 offset = rd32(payload) | (u64)rd32(payload + 4) << 32;
@@ -363,6 +472,9 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
 {
     u8 *body = out + BRIDGE_HEADER_SIZE;
     u32 r[TELOS_MAX_MRS], n;
+    /* An upload's file stays open only from one of its frames to the next. */
+    if (type != BRIDGE_FS_WRITE)
+        upload_close();
     switch (type) {
     case BRIDGE_LIST_OBJECTS: {
         u32 count = 0, first = 0, total = 0;
@@ -546,6 +658,13 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
         return;
     case BRIDGE_FS_READ:
         fs_read(type, id, payload, len);
+        return;
+    case BRIDGE_FS_WRITE:
+        fs_write(type, id, payload, len);
+        return;
+    case BRIDGE_FS_MKDIR:
+    case BRIDGE_FS_REMOVE:
+        fs_change(type, id, payload, len);
         return;
     default:
         send_error(id, BRIDGE_EUNKNOWN_TYPE, "unknown request type");

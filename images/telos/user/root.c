@@ -409,11 +409,13 @@ static void start_bridge(void)
         { mint_cap(pms_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_BRIDGE), CHILD_SLOT_ARG4, TELOS_RIGHTS_ALL },
         { 0, CHILD_SLOT_ARG5, TELOS_RIGHTS_ALL },
     };
-    /* The host's Files window reads the whole tree and writes nothing. */
-    const struct vfs_grant grants[] = { { "/", VFS_RIGHT_RO } };
+    /* The host's Files window reads the whole tree and writes files where files live, /tmp
+     * and /disk; /image is the PS's, changed only by its transactions (bridge.h). A grant
+     * for /disk holds when no hdb is mounted: the bridge then names the missing mount. */
+    const struct vfs_grant grants[] = { { "/", VFS_RIGHT_RO }, { "/tmp", VFS_RIGHT_RW }, { "/disk", VFS_RIGHT_RW } };
     u32 vfs = slot_alloc();
     u32 ncaps = 5;
-    if (!vfs_session(vfs_root_ep, grants, 1, 0, vfs)) {
+    if (!vfs_session(vfs_root_ep, grants, 3, 0, vfs)) {
         caps[5].src = vfs;
         ncaps = 6;
     } else {

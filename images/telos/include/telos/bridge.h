@@ -41,13 +41,28 @@
  *                  NUL) -> u32 flags (BRIDGE_MORE: ask again from the next cookie), u32
  *                  next cookie low, u32 high, u32 count, count x { u32 type (VFS_TYPE_*),
  *                  u32 size low, u32 size high, u32 name length, name padded to 4 }: the
- *                  entries of a directory of the bridge's read-only file-system session
+ *                  entries of a directory of the bridge's file-system session
  *                  (the whole tree: /disk, /tmp, /image), as many as fit a frame
  *   FS_READ        u32 offset low, u32 offset high, then a path -> u32 file size low, u32
  *                  high, then the file's bytes from the offset (at most 1016; none at or
  *                  past the end)
+ *   FS_WRITE       u32 offset low, u32 offset high, u32 flags (BRIDGE_FS_*), u32 path length
+ *                  (1..255), the path (no NUL), then the bytes to write at the offset (up to
+ *                  what is left of the frame, none allowed) -> u32 bytes written (all of them).
+ *                  BRIDGE_FS_CREATE makes a missing file, BRIDGE_FS_TRUNCATE empties it
+ *                  first, BRIDGE_FS_LAST closes it after this write: its bytes are on the
+ *                  medium when the answer comes (a sync error is this frame's error). The
+ *                  bridge keeps the file open between the frames of one upload; any other
+ *                  request, or a write to another path, closes it first.
+ *   FS_MKDIR       a path -> nothing: a new, empty directory
+ *   FS_REMOVE      a path -> nothing: a file or an empty directory removed
+ * The bridge's file-system session: the whole tree read-only ("/"), and read-write the
+ * writable mounts, /tmp (RAM) and /disk (ext2 on hdb). /image, the living image, is
+ * changed only through the PS's transactions (TX_*), never through a file write. A change
+ * refused by those grants is BRIDGE_EREAD_ONLY; a change under /disk when no file disk is
+ * mounted is BRIDGE_ENOT_FOUND naming the missing mount.
  * A vfs_server refusal is an error frame: BRIDGE_ENOT_FOUND for a missing path, else
- * BRIDGE_EREFUSED with the refusal's name (VFS_ENOTDIR, read-only, ...).
+ * BRIDGE_EREFUSED with the refusal's name (VFS_ENOTDIR, no space left, ...).
  * A PS or PMS refusal is an error frame BRIDGE_EREFUSED whose text starts with the
  * refusal's name (PS_ECONFLICT, ...). Nothing is changed by a refused or malformed request.
  *
@@ -78,6 +93,9 @@
 #define BRIDGE_PROCESS_STATE  13
 #define BRIDGE_FS_LIST        14
 #define BRIDGE_FS_READ        15
+#define BRIDGE_FS_WRITE       16
+#define BRIDGE_FS_MKDIR       17
+#define BRIDGE_FS_REMOVE      18
 #define BRIDGE_EVENT          0x7E
 #define BRIDGE_RESPONSE       0x80
 #define BRIDGE_ERROR          0x7F
@@ -89,8 +107,12 @@
 #define BRIDGE_ENOT_FOUND     5
 #define BRIDGE_EFAILED        6
 #define BRIDGE_EREFUSED       7
+#define BRIDGE_EREAD_ONLY     8
 
 #define BRIDGE_MORE           1
+#define BRIDGE_FS_CREATE      1
+#define BRIDGE_FS_TRUNCATE    2
+#define BRIDGE_FS_LAST        4
 #define BRIDGE_MAX_WORDS      100
 #define BRIDGE_MAX_BATCH      255
 
