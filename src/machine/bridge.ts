@@ -9,7 +9,7 @@ export const BRIDGE = {
   MAGIC_0: 0x54,
   MAGIC_1: 0x42,
   HEADER_SIZE: 8,
-  MAX_PAYLOAD: 1024,
+  MAX_PAYLOAD: 16384,
   LIST_OBJECTS: 1,
   GET_OBJECT: 2,
   LIST_PROCESSES: 3,
@@ -105,12 +105,35 @@ export function encodeFrame(frame: BridgeFrame): Uint8Array {
 
 /** Collects bytes and yields whole, checksummed frames; anything else is skipped. */
 export class FrameDecoder {
-  private buf = new Uint8Array(0);
+  // Bytes arrive one at a time from a UART: they are appended to a buffer that grows by
+  // doubling, and the bytes before `start` are dropped only when a frame or garbage is
+  // consumed, so a 16 KiB frame costs linear time, not a copy of itself per byte.
+  private buf = new Uint8Array(256);
+  private start = 0;
+  private end = 0;
 
   push(bytes: Uint8Array): BridgeFrame[] {
-    const joined = new Uint8Array(this.buf.length + bytes.length);
-    joined.set(this.buf);
-    joined.set(bytes, this.buf.length);
+    if (this.end + bytes.length > this.buf.length) {
+      // No room at the end: move what is left to the front, in a bigger buffer if need be.
+      const live = this.end - this.start;
+      let size = this.buf.length;
+      while (live + bytes.length > size) size *= 2;
+      if (size === this.buf.length) this.buf.copyWithin(0, this.start, this.end);
+      else {
+        const grown = new Uint8Array(size);
+        grown.set(this.buf.subarray(this.start, this.end));
+        this.buf = grown;
+      }
+      this.start = 0;
+      this.end = live;
+    }
+    this.buf.set(bytes, this.end);
+    this.end += bytes.length;
+    return this.scan();
+  }
+
+  private scan(): BridgeFrame[] {
+    const joined = this.buf.subarray(this.start, this.end);
     const frames: BridgeFrame[] = [];
     let at = 0;
     while (at < joined.length) {
@@ -133,7 +156,8 @@ export class FrameDecoder {
       });
       at += total;
     }
-    this.buf = joined.slice(at);
+    this.start += at;
+    if (this.start === this.end) this.start = this.end = 0;
     return frames;
   }
 }
@@ -334,7 +358,7 @@ export class BridgeClient {
     return { txid: u32(f.payload, 0), snapshot: u32(f.payload, 4) };
   }
 
-  /** Stages one object (psdisk.h encoding) in transaction `txid`, in frames of up to 1008 bytes. */
+  /** Stages one object (psdisk.h encoding) in transaction `txid`, in frames of up to MAX_PAYLOAD - 16 bytes. */
   async put(txid: number, oid: number, bytes: Uint8Array): Promise<void> {
     const room = BRIDGE.MAX_PAYLOAD - 16;
     for (let offset = 0; offset < bytes.length || offset === 0; offset += room) {

@@ -64,7 +64,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
 
   // Catches: a Files window that lists or downloads something other than what TelOS's file
   // tree holds, a multi-frame read that drops or repeats bytes, and refusals that hang.
-  it('lists and reads files of /disk, /tmp and /image through its read-only file-system session', async () => {
+  it('lists and reads files of /disk, /tmp and /image through its file-system session', async () => {
     const disk = newDisk(emulator, 4 << 20);
     const hdb = newDisk(emulator, 8 << 20);
     // The kernel's vfs test leaves /disk/docs/hello.txt (5000 bytes: five frames) on hdb.
@@ -87,33 +87,38 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     expect(new TextDecoder().decode(await client.readFile('/image/roots'))).toBe('1 lobby\n');
     expect(await client.listDirectory('/tmp')).toContainEqual({ name: 'test_proc.txt', type: 'file', size: expect.any(Number) });
 
-    // More entries than one frame holds (FS_LIST's cookie: 50 short names to a frame).
-    const names = Array.from({ length: 60 }, (_, i) => `f${String(i).padStart(2, '0')}`);
-    for (const name of names) {
-      const at = m.com1.text().length;
-      m.send(0, `write /tmp/${name} ${name}\r`);
-      await m.waitForText(0, `wrote 4 bytes to /tmp/${name}`, 20_000, at);
-    }
-    const many = (await client.listDirectory('/tmp')).map((e) => e.name).filter((n) => /^f\d\d$/.test(n));
-    expect(many.sort()).toEqual(names);
-    // A file longer than one frame comes back whole, in order.
+    // More entries than one frame holds (FS_LIST's cookie: 75 names of 200 bytes to a frame).
+    const names = Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(2, '0')}`.padEnd(200, '-'));
+    for (const name of names) await client.writeFile(`/tmp/${name}`, new TextEncoder().encode(name));
+    const many = (await client.listDirectory('/tmp')).filter((e) => /^f\d\d-/.test(e.name));
+    expect(many.map((e) => e.name).sort()).toEqual(names);
+    expect(many.every((e) => e.size === 200)).toBe(true);
+    // The vfs test's file, in one frame.
     let hello = '';
     for (let line = 0; hello.length < 5000; line++) hello += `hdb line ${line}: the file vfs_server wrote\n`;
     expect(await client.listDirectory('/disk/docs')).toEqual([{ name: 'hello.txt', type: 'file', size: 5000 }]);
+    const seenHello: number[] = [];
+    expect(new TextDecoder().decode(await client.readFile('/disk/docs/hello.txt', (read) => seenHello.push(read)))).toBe(hello.slice(0, 5000));
+    expect(seenHello).toEqual([5000]);
+    // A file longer than one frame comes back whole, in order, a full frame at a time.
+    let seed = 3;
+    const big = Uint8Array.from({ length: 40_000 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed >>> 24));
+    await client.writeFile('/disk/big.bin', big);
+    const frame = BRIDGE.MAX_PAYLOAD - 8;
     const seen: number[] = [];
-    expect(new TextDecoder().decode(await client.readFile('/disk/docs/hello.txt', (read) => seen.push(read)))).toBe(hello.slice(0, 5000));
-    expect(seen).toEqual([1016, 2032, 3048, 4064, 5000]);
+    expect(await client.readFile('/disk/big.bin', (read) => seen.push(read))).toEqual(big);
+    expect(seen).toEqual([frame, 2 * frame, 40_000]);
     // Too big for the reader: refused after one frame, with the file's size to show.
-    await expect(client.readFile('/disk/docs/hello.txt', undefined, 4096)).rejects.toMatchObject({ name: 'FileTooLarge', size: 5000, maxBytes: 4096, code: BRIDGE.EREFUSED });
+    await expect(client.readFile('/disk/big.bin', undefined, 4096)).rejects.toMatchObject({ name: 'FileTooLarge', size: 40_000, maxBytes: 4096, code: BRIDGE.EREFUSED });
     // A progress callback that throws (Cancel) ends the read between frames; the next read is whole.
     const cancelledAt: number[] = [];
     const stop = (read: number) => {
       cancelledAt.push(read);
-      if (read >= 2032) throw new Error('cancelled');
+      if (read >= 2 * frame) throw new Error('cancelled');
     };
-    await expect(client.readFile('/disk/docs/hello.txt', stop)).rejects.toThrow('cancelled');
-    expect(cancelledAt).toEqual([1016, 2032]);
-    expect(new TextDecoder().decode(await client.readFile('/disk/docs/hello.txt'))).toBe(hello.slice(0, 5000));
+    await expect(client.readFile('/disk/big.bin', stop)).rejects.toThrow('cancelled');
+    expect(cancelledAt).toEqual([frame, 2 * frame]);
+    expect(await client.readFile('/disk/big.bin')).toEqual(big);
     // /image: one file per PS object, the text `get` prints.
     const objects = await client.listDirectory('/image/objects');
     expect(objects).toContainEqual({ name: '10', type: 'file', size: expect.any(Number) });
@@ -149,7 +154,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     await client.writeFile('/disk/up/random.bin', bytes, { onProgress: (written) => seen.push(written) });
     expect(seen.at(-1)).toBe(bytes.length);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(seen.length).toBeGreaterThan(30);
+    expect(seen.length).toBe(Math.ceil(bytes.length / (BRIDGE.MAX_PAYLOAD - 16 - '/disk/up/random.bin'.length)));
     expect(await client.listDirectory('/disk/up')).toEqual([{ name: 'random.bin', type: 'file', size: bytes.length }]);
     expect(await client.readFile('/disk/up/random.bin')).toEqual(bytes);
     // Rewritten shorter: nothing of the old bytes is left past the new end.
@@ -167,7 +172,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
 
     // Cancelled between frames: rejected, and no partial file remains.
     const stop = new AbortController();
-    const upload = client.writeFile('/disk/up/cancelled.bin', bytes, { signal: stop.signal, onProgress: (written) => written >= 4000 && stop.abort() });
+    const upload = client.writeFile('/disk/up/cancelled.bin', bytes, { signal: stop.signal, onProgress: () => stop.abort() });
     await expect(upload).rejects.toMatchObject({ name: 'WriteCancelled' });
     expect((await client.listDirectory('/disk/up')).map((e) => e.name)).toEqual(['random.bin']);
 
@@ -204,7 +209,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     await expect(client.request(BRIDGE.FS_REMOVE, new Uint8Array(0))).rejects.toMatchObject({ code: BRIDGE.EBAD_PAYLOAD });
     // A frame longer than the bridge takes: refused by its header, the next one served.
     const long = new Uint8Array(8);
-    long.set([BRIDGE.MAGIC_0, BRIDGE.MAGIC_1, 0x00, 0x08, BRIDGE.FS_WRITE, 0, 0x55, 0x05]);
+    long.set([BRIDGE.MAGIC_0, BRIDGE.MAGIC_1, 0x01, 0x40, BRIDGE.FS_WRITE, 0, 0x55, 0x05]);
     m.send(1, long);
     expect((await client.listDirectory('/tmp')).map((e) => e.name)).not.toContain('x');
     expect(client.strayErrors.some((f) => f.id === 0x555 && f.status === BRIDGE.ETOO_LONG)).toBe(true);

@@ -14,6 +14,9 @@
 
 #define COM2 0x2F8
 #define FRAME_MAX (BRIDGE_HEADER_SIZE + BRIDGE_MAX_PAYLOAD + 4)
+/* GET_OBJECT answers an object's first bytes only (the kernel-objects view decodes its
+ * slots from them; blobs are counted, not read): kept at one KiB as frames grew. */
+#define GET_OBJECT_BYTES 1016
 
 static u8 in[2 * FRAME_MAX];
 static u32 in_len;
@@ -498,11 +501,11 @@ static void serve(u32 type, u32 id, const u8 *payload, u32 len)
             return;
         }
         u32 oid = rd32(payload), total = 0;
-        if (ps_read(oid, 0, body + 8, BRIDGE_MAX_PAYLOAD - 8, &total)) {
+        if (ps_read(oid, 0, body + 8, GET_OBJECT_BYTES, &total)) {
             send_error(id, BRIDGE_ENOT_FOUND, "no such object");
             return;
         }
-        u32 got = total < BRIDGE_MAX_PAYLOAD - 8 ? total : BRIDGE_MAX_PAYLOAD - 8;
+        u32 got = total < GET_OBJECT_BYTES ? total : GET_OBJECT_BYTES;
         wr32(body, oid);
         wr32(body + 4, total);
         send_frame(type | BRIDGE_RESPONSE, 0, id, body, 8 + got);

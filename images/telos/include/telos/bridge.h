@@ -2,6 +2,10 @@
  * answered by the bridge server, which forwards them as IPC to the PS and the PMS.
  * src/machine/bridge.ts speaks the same frames.
  *
+ * Frames carry up to 16 KiB: a file moves a frame per round trip, and on v86 a round trip
+ * costs as much as several KiB of bytes through the UART, so 1 KiB frames spent most of a
+ * transfer waiting (bench/bridge-files.bench.ts).
+ *
  * A frame, all integers little-endian:
  *   0  magic 'T' 'B'
  *   2  u16 payload length (at most BRIDGE_MAX_PAYLOAD)
@@ -44,8 +48,8 @@
  *                  entries of a directory of the bridge's file-system session
  *                  (the whole tree: /disk, /tmp, /image), as many as fit a frame
  *   FS_READ        u32 offset low, u32 offset high, then a path -> u32 file size low, u32
- *                  high, then the file's bytes from the offset (at most 1016; none at or
- *                  past the end)
+ *                  high, then the file's bytes from the offset (as many as fill the frame,
+ *                  BRIDGE_MAX_PAYLOAD - 8; none at or past the end)
  *   FS_WRITE       u32 offset low, u32 offset high, u32 flags (BRIDGE_FS_*), u32 path length
  *                  (1..255), the path (no NUL), then the bytes to write at the offset (up to
  *                  what is left of the frame, none allowed) -> u32 bytes written (all of them).
@@ -76,7 +80,7 @@
 #define BRIDGE_MAGIC_0        0x54
 #define BRIDGE_MAGIC_1        0x42
 #define BRIDGE_HEADER_SIZE    8
-#define BRIDGE_MAX_PAYLOAD    1024
+#define BRIDGE_MAX_PAYLOAD    16384
 
 #define BRIDGE_LIST_OBJECTS   1
 #define BRIDGE_GET_OBJECT     2
