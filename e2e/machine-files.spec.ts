@@ -27,7 +27,7 @@ test('a file written on /disk is there after a reload and a new boot', async ({ 
   await expect(size).toHaveValue('16');
   await size.selectOption('8');
   await press(machine, 'Boot');
-  await waitForConsole(page, 'TelOS: vfs: hdb was blank: made an ext2 file system on it (8192 KiB)', 60_000);
+  await waitForConsole(page, 'TelOS: vfs: hdb was blank: made an ext2 file system on it (7168 KiB)', 60_000);
   await waitForConsole(page, MONITOR_READY, 60_000);
   await expect(fileDisk(machine)).toHaveText('8 MiB disk (hdb), the ext2 file system at /disk');
   await expect(machine.getByRole('combobox', { name: 'File disk' })).toHaveCount(0);
@@ -90,7 +90,7 @@ test('Files lists the running TelOS’s tree and downloads a file written on /di
   await machine.getByRole('button', { name: 'Files', exact: true }).click();
   const files = page.getByRole('dialog', { name: 'Files', exact: true });
   const root = files.getByRole('list', { name: 'Files in /' });
-  await expect(root.getByRole('listitem')).toHaveText(['tmp/', 'disk/', 'image/'], { timeout: 20_000 });
+  await expect(root.getByRole('listitem')).toHaveText(['tmp/', 'disk/', 'dev/', 'image/'], { timeout: 20_000 });
   await root.getByRole('button', { name: 'disk/' }).click();
   const disk = files.getByRole('list', { name: 'Files in /disk' });
   const note = disk.getByRole('listitem', { name: 'note', exact: true });

@@ -80,7 +80,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     m.send(0, 'write /disk/note hello\r');
     await m.waitForText(0, 'wrote 6 bytes to /disk/note', 20_000, from);
 
-    expect((await client.listDirectory('/')).map((e) => `${e.name} ${e.type}`)).toEqual(['tmp directory', 'disk directory', 'image directory']);
+    expect((await client.listDirectory('/')).map((e) => `${e.name} ${e.type}`)).toEqual(['tmp directory', 'disk directory', 'dev directory', 'image directory']);
     const onDisk = await client.listDirectory('/disk');
     expect(onDisk).toContainEqual({ name: 'note', type: 'file', size: 6 });
     expect(new TextDecoder().decode(await client.readFile('/disk/note'))).toBe('hello\n');
@@ -187,7 +187,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     await expect(client.writeFile('/disk/../../x', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREFUSED, message: expect.stringContaining('outside') });
     await expect(client.remove('/disk/up')).rejects.toMatchObject({ code: BRIDGE.EREFUSED, message: 'directory not empty' });
     expect(new TextDecoder().decode(await client.readFile('/image/roots'))).toBe('1 lobby\n');
-    expect((await client.listDirectory('/')).map((e) => e.name)).toEqual(['tmp', 'disk', 'image']);
+    expect((await client.listDirectory('/')).map((e) => e.name)).toEqual(['tmp', 'disk', 'dev', 'image']);
 
     // Malformed FS_WRITE frames: a path length past the payload, a NUL in the path, unknown
     // flags, no path at all; an FS_REMOVE with an empty path.

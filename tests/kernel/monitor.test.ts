@@ -77,10 +77,11 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(await type(machine, 'help')).toContain(
       'commands: help, ps, objects, get <oid>, spawn <name> [<path>[:ro|:rw]]...\nfiles: ls [dir], cat <file>, write <file> <text>, mkdir <dir>, rm <path>\n       mv <from> <to>, df\n',
     );
-    expect(await type(machine, 'ls')).toContain('  tmp/\n  disk/\n  image/\n3 entries\n');
+    expect(await type(machine, 'ls')).toContain('  tmp/\n  disk/\n  dev/\n  image/\n4 entries\n');
     const df = await type(machine, 'df');
     expect(df).toContain('/tmp  ram  1024 KiB  1024 KiB  128  127\n');
-    expect(df).toMatch(/\/disk {2}posix {2}8191 KiB {2}\d+ KiB {2}\d+ {2}\d+\n/);
+    expect(df).toMatch(/\/disk {2}posix {2}7167 KiB {2}\d+ KiB {2}\d+ {2}\d+\n/);
+    expect(df).toContain('/dev  block  1024 KiB  0 KiB  1  0\n');
     expect(await type(machine, 'mkdir /disk/notes')).toBe('mkdir /disk/notes\ntelos> ');
     expect(await type(machine, 'write /disk/notes/todo.txt buy milk, then  fix the roof')).toContain(
       'wrote 29 bytes to /disk/notes/todo.txt\n',

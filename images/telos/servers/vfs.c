@@ -1,7 +1,9 @@
 /* vfs_server: file-system plugins (servers/vfs_plugin.h) composed into one tree and
  * served as sessions (include/telos/vfs.h). Mounts: /tmp (ram) always, /disk (posix: ext2
- * on the second disk through a block session) when there is one; "/" itself is a
- * directory of the mount points and holds nothing else.
+ * on the second disk through a block session) when there is one, /dev (block: the raw
+ * device /dev/hdb-raw, the second disk's last eighth through a block session of its own)
+ * when the ext2 file system ends before it, /image (living_image) when the PS runs; "/"
+ * itself is a directory of the mount points and holds nothing else.
  *
  * Every request names its session by the badge of the capability it came through (index
  * and generation); every path is normalised and checked against the session's grants
@@ -13,10 +15,12 @@
  * Capabilities: ARG0 its endpoint (it mints session capabilities from it), ARG1 the block
  * session on the second disk (when `arg` has VFS_ARG_DISK), ARG2 the PS (VFS_ARG_PS:
  * /image, the living image), ARG3 the CMOS clock's ports 0x70-0x71 (VFS_ARG_CLOCK: file
- * times); the block buffer at BLOCK_CLIENT_BUFFER. */
+ * times), ARG4 the block session of the second disk's raw region (VFS_ARG_RAW); the block
+ * buffers at BLOCK_CLIENT_BUFFER and, for the raw region, the next BLOCK_BUFFER_BYTES. */
 #include <telos/block.h>
 #include <telos/vfs.h>
 #include "servers/vfs_plugin.h"
+#include "user/blockclient.h"
 #include "user/telos.h"
 #include "lib/string.h"
 
@@ -24,6 +28,7 @@
 #define BLOCK_EP     CHILD_SLOT_ARG1
 #define PS_EP        CHILD_SLOT_ARG2
 #define CLOCK_PORTS  CHILD_SLOT_ARG3
+#define RAW_EP       CHILD_SLOT_ARG4
 #define SESSION_CAP_SLOT(i) (64 + (i))   /* the capability minted for session i, parent of all its others */
 #define NO_PARENT    0xFFFFFFFFu
 #define ROOT_MOUNT   0xFFFFFFFFu   /* "/" itself */
@@ -55,10 +60,12 @@ struct mount {
 };
 
 static struct session sessions[VFS_MAX_SESSIONS];
-static struct mount mounts[3] = {
-    { "/tmp", 4, &vfs_ram_ops, NULL },
-    { "/disk", 5, &vfs_posix_ops, NULL },
-    { "/image", 6, &vfs_image_ops, NULL },
+enum { MOUNT_TMP, MOUNT_DISK, MOUNT_DEV, MOUNT_IMAGE };
+static struct mount mounts[4] = {
+    [MOUNT_TMP] = { "/tmp", 4, &vfs_ram_ops, NULL },
+    [MOUNT_DISK] = { "/disk", 5, &vfs_posix_ops, NULL },
+    [MOUNT_DEV] = { "/dev", 4, &vfs_block_ops, NULL },
+    [MOUNT_IMAGE] = { "/image", 6, &vfs_image_ops, NULL },
 };
 #define MOUNTS (sizeof mounts / sizeof mounts[0])
 
@@ -590,6 +597,38 @@ static u32 serve(u32 badge, u32 label, const struct request *r, u32 *rep, u32 *r
     }
 }
 
+/* hdb: ext2 at /disk, and the raw region after it as /dev/hdb-raw. The root task gives us
+ * two sessions, the whole disk (so an ext2 file system made over all of it by an earlier
+ * TelOS still mounts) and its last eighth (VFS_HDB_RAW_SECTORS). A blank disk gets its
+ * file system on the sectors before that eighth only; the device is served only when the
+ * mounted file system ends at or before its first sector, so the two never share a
+ * sector: the posix plugin reads and writes only the sectors its file system spans, and
+ * the block server bounds the device's session. A disk holding anything else, or a file
+ * system reaching into the region, gets no device (nothing of it is written). */
+static void mount_hdb(u32 arg)
+{
+    struct block_session whole, raw;
+    u32 raw_first = 0, extent = 0;
+    bool have_raw = (arg & VFS_ARG_RAW) && !block_session_init(&whole, BLOCK_EP, (void *)BLOCK_CLIENT_BUFFER) &&
+                    !block_session_init(&raw, RAW_EP, (void *)(BLOCK_CLIENT_BUFFER + BLOCK_BUFFER_BYTES)) &&
+                    raw.sectors && raw.sectors < whole.sectors;
+    if (have_raw)
+        raw_first = whole.sectors - raw.sectors;
+    mounts[MOUNT_DISK].fs = vfs_posix_init(BLOCK_EP, (void *)BLOCK_CLIENT_BUFFER, arg & VFS_ARG_CLOCK ? CLOCK_PORTS : 0,
+                                           raw_first, &extent);
+    if (!have_raw)
+        return;
+    if (!mounts[MOUNT_DISK].fs || extent > raw_first) {
+        telos_printf("TelOS: vfs: %s: /dev not mounted\n",
+                     mounts[MOUNT_DISK].fs ? "hdb's ext2 file system reaches into its last eighth" : "hdb left alone");
+        return;
+    }
+    mounts[MOUNT_DEV].fs = vfs_block_init(RAW_EP, (void *)(BLOCK_CLIENT_BUFFER + BLOCK_BUFFER_BYTES), "hdb-raw");
+    if (mounts[MOUNT_DEV].fs)
+        telos_printf("TelOS: vfs: /dev/hdb-raw is hdb's sectors %u-%u (%u KiB), past the ext2 file system\n", raw_first,
+                     whole.sectors - 1, raw.sectors / 2);
+}
+
 int main(u32 role, u32 arg)
 {
     (void)role;
@@ -601,15 +640,16 @@ int main(u32 role, u32 arg)
     sessions[0].grants[0] = (struct grant){ true, 1, "/" };
     for (u32 i = 1; i < VFS_MAX_SESSIONS; i++)
         sessions[i].parent = NO_PARENT;
-    mounts[0].fs = vfs_ram_init();
+    mounts[MOUNT_TMP].fs = vfs_ram_init();
     if (arg & VFS_ARG_DISK)
-        mounts[1].fs = vfs_posix_init(BLOCK_EP, (void *)BLOCK_CLIENT_BUFFER, arg & VFS_ARG_CLOCK ? CLOCK_PORTS : 0);
+        mount_hdb(arg);
     else
         telos_print("TelOS: vfs: no second disk: /disk not mounted\n");
     if (arg & VFS_ARG_PS)
-        mounts[2].fs = vfs_image_init(PS_EP);
-    telos_printf("TelOS: vfs: serving /tmp (ram)%s%s\n", mounts[1].fs ? ", /disk (posix on hdb)" : "",
-                 mounts[2].fs ? ", /image (living_image of the PS)" : "");
+        mounts[MOUNT_IMAGE].fs = vfs_image_init(PS_EP);
+    telos_printf("TelOS: vfs: serving /tmp (ram)%s%s%s\n", mounts[MOUNT_DISK].fs ? ", /disk (posix on hdb)" : "",
+                 mounts[MOUNT_DEV].fs ? ", /dev (block on hdb)" : "",
+                 mounts[MOUNT_IMAGE].fs ? ", /image (living_image of the PS)" : "");
     static u32 req[TELOS_MAX_MRS], rep[TELOS_MAX_MRS];
     struct telos_msg m = { { 0, 0, 0 }, 0 };
     u32 info = telos_recv(EP, &m);

@@ -53,9 +53,15 @@ extern const struct vfs_plugin_ops vfs_ram_ops;
 void *vfs_ram_init(void);
 extern const struct vfs_plugin_ops vfs_posix_ops;
 /* Mounts the ext2 file system on the block session `ep` (buffer at `buffer`), making one
- * first when the disk is blank; prints what it did. NULL when there is none to mount.
- * `clock`: the CMOS clock's IOPort capability for file times (0: none, times are 0). */
-void *vfs_posix_init(u32 ep, void *buffer, u32 clock);
+ * first when the disk is blank, over its first `mkfs_sectors` sectors (0: all of it);
+ * prints what it did. NULL when there is none to mount. *extent: the sectors the mounted
+ * file system spans from the session's first, the only ones the plugin then reads or
+ * writes. `clock`: the CMOS clock's IOPort capability for file times (0: none, times are 0). */
+void *vfs_posix_init(u32 ep, void *buffer, u32 clock, u32 mkfs_sectors, u32 *extent);
+extern const struct vfs_plugin_ops vfs_block_ops;
+/* The block session `ep` (buffer at `buffer`) as the one file `name` of its mount; NULL
+ * when the session does not answer. */
+void *vfs_block_init(u32 ep, void *buffer, const char *name);
 extern const struct vfs_plugin_ops vfs_image_ops;
 /* The PS's object graph, read through the PS endpoint `ps_ep`; NULL when it does not answer. */
 void *vfs_image_init(u32 ps_ep);

@@ -69,16 +69,20 @@ static void heap_free(void *ctx, void *ptr)
 
 /* --- the block device --------------------------------------------------------------- */
 
+/* dev.sectors bounds every request: the sectors the file system spans, so the plugin never
+ * touches what lies after it on the disk (the `block` plugin's device, vfs.c). */
+static struct e2_dev dev;
+
 static int dev_read(void *ctx, e2_u64 sector, e2_u32 count, void *buf)
 {
     (void)ctx;
-    return sector + count > disk.sectors || block_read(&disk, (u32)sector, count, buf) ? -E2_EIO : 0;
+    return sector + count > dev.sectors || block_read(&disk, (u32)sector, count, buf) ? -E2_EIO : 0;
 }
 
 static int dev_write(void *ctx, e2_u64 sector, e2_u32 count, const void *buf)
 {
     (void)ctx;
-    return sector + count > disk.sectors || block_write(&disk, (u32)sector, count, buf) ? -E2_EIO : 0;
+    return sector + count > dev.sectors || block_write(&disk, (u32)sector, count, buf) ? -E2_EIO : 0;
 }
 
 static int dev_flush(void *ctx)
@@ -392,8 +396,9 @@ const struct vfs_plugin_ops vfs_posix_ops = {
 
 /* --- mounting ----------------------------------------------------------------------- */
 
-void *vfs_posix_init(u32 ep, void *buffer, u32 clock)
+void *vfs_posix_init(u32 ep, void *buffer, u32 clock, u32 mkfs_sectors, u32 *extent)
 {
+    *extent = 0;
     if (clock) {
         io_ports_open(&rtc, clock, 0);
         have_rtc = true;
@@ -424,12 +429,22 @@ void *vfs_posix_init(u32 ep, void *buffer, u32 clock)
         struct e2_mkfs_opts opts;
         memset(&opts, 0, sizeof opts);
         memcpy(opts.label, "telos", 5);
+        if (mkfs_sectors && mkfs_sectors < disk.sectors)
+            dev.sectors = mkfs_sectors;
         int r = e2_mkfs(&dev, &opts);
         if (r) {
             telos_printf("TelOS: vfs: hdb is blank but making a file system failed (errno %d)\n", -r);
             return NULL;
         }
-        telos_printf("TelOS: vfs: hdb was blank: made an ext2 file system on it (%u KiB)\n", disk.sectors / 2);
+        telos_printf("TelOS: vfs: hdb was blank: made an ext2 file system on it (%u KiB)\n", (u32)dev.sectors / 2);
+    } else {
+        /* Its size from the superblock: blocks of 1024 << log bytes. A size past the disk
+         * stays the disk's, and e2_mount refuses it. */
+        u32 blocks = head[1024 + 4] | head[1024 + 5] << 8 | head[1024 + 6] << 16 | (u32)head[1024 + 7] << 24;
+        u32 log = head[1024 + 24] | head[1024 + 25] << 8 | head[1024 + 26] << 16 | (u32)head[1024 + 27] << 24;
+        u64 sectors = log < 7 ? (u64)blocks << (log + 1) : ~0ull;
+        if (sectors <= disk.sectors)
+            dev.sectors = sectors;
     }
     int r = e2_mount(&fs_, &dev, disk.writable ? 0 : E2_MOUNT_RDONLY, CACHE_BLOCKS);
     if (r) {
@@ -440,5 +455,6 @@ void *vfs_posix_init(u32 ep, void *buffer, u32 clock)
     e2_statfs(fs_, &s);
     telos_printf("TelOS: vfs: mounted hdb's ext2 file system at /disk (%u blocks of %u bytes, %u free)\n",
                  (u32)s.blocks, s.bsize, (u32)s.bfree);
+    *extent = (u32)dev.sectors;
     return fs_;
 }

@@ -203,7 +203,7 @@ void start_ps(void)
 }
 
 /* vfs_server: the second disk's whole surface as its block session (when there is a
- * second disk), the PS for /image (when it runs), the CMOS clock's ports for file times;
+ * second disk) and its last eighth as another (the raw device /dev/hdb-raw), the PS for /image (when it runs), the CMOS clock's ports for file times;
  * the root task keeps the first session, "/" read-write. */
 u32 vfs_raw_ep, vfs_root_ep;
 
@@ -215,7 +215,9 @@ void start_vfs(void)
     block_disks(sizes);
     u32 clock = slot_alloc();
     bool have_clock = !TELOS_INVOKE(TELOS_SLOT_IO_PORTS, TELOS_IO_PORT_ISSUE, 0x70, 0x71, clock);
-    u32 arg = (sizes[1] ? VFS_ARG_DISK : 0) | (ps_raw_ep ? VFS_ARG_PS : 0) | (have_clock ? VFS_ARG_CLOCK : 0);
+    u32 raw = sizes[1] ? VFS_HDB_RAW_SECTORS(sizes[1]) : 0;
+    u32 arg = (sizes[1] ? VFS_ARG_DISK : 0) | (ps_raw_ep ? VFS_ARG_PS : 0) | (have_clock ? VFS_ARG_CLOCK : 0) |
+              (raw ? VFS_ARG_RAW : 0);
     struct process p = create_process("vfs", "vfs", 0, arg, 170, 0, caps, 1, false);
     if (have_clock)
         copy_cap(p.cnode, CHILD_SLOT_ARG3, clock, TELOS_RIGHTS_ALL);
@@ -227,6 +229,12 @@ void start_vfs(void)
         check("VFS block buffer's page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, p.pd, BLOCK_CLIENT_BUFFER));
         check("VFS block session", block_open(1, 0, sizes[1], true, p.pd, BLOCK_CLIENT_BUFFER, &session));
         copy_cap(p.cnode, CHILD_SLOT_ARG1, session, TELOS_RIGHTS_ALL);
+        if (raw) {
+            /* The last eighth again, on its own: /dev/hdb-raw, bounded by the block server. */
+            check("VFS raw block session", block_open(1, sizes[1] - raw, raw, true, p.pd,
+                                                      BLOCK_CLIENT_BUFFER + BLOCK_BUFFER_BYTES, &session));
+            copy_cap(p.cnode, CHILD_SLOT_ARG4, session, TELOS_RIGHTS_ALL);
+        }
     }
     check("VFS resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
     vfs_raw_ep = ep;

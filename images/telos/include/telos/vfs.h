@@ -1,5 +1,6 @@
 /* The VFS session protocol (servers/vfs.c). vfs_server composes file-system plugins into
- * one tree (/tmp: ram, /disk: posix on hdb) and serves it through *sessions*. A session is
+ * one tree (/tmp: ram, /disk: posix on hdb, /dev: block, hdb's raw region, /image:
+ * living_image) and serves it through *sessions*. A session is
  * named by the badge of the endpoint capability its client holds and carries a namespace:
  * up to VFS_MAX_GRANTS grants, each a directory path of the tree and its rights (read-only
  * or read-write). A client can name only paths inside its grants; from its session it can
@@ -114,6 +115,10 @@
 #define VFS_ARG_DISK 1u
 #define VFS_ARG_PS   2u
 #define VFS_ARG_CLOCK 4u   /* the CMOS real-time clock's ports, for file times */
+#define VFS_ARG_RAW   8u   /* a block session of the second disk's raw region, /dev/hdb-raw */
+/* The raw region of a second disk of `sectors` sectors: its last eighth, whole 4 KiB pages
+ * (servers/vfs.c says why the ext2 file system and it never share a sector). */
+#define VFS_HDB_RAW_SECTORS(sectors) (((sectors) / 8) & ~7u)
 /* The first session, open from the start: "/" read-write, for the root task; its quota is
  * VFS_MAX_SESSIONS - 1. */
 #define VFS_ROOT_BADGE        VFS_BADGE(0, 1)

@@ -40,6 +40,8 @@ static const struct ktest tests[] = {
     { "vfs", test_vfs },
     { "vfs-verify", test_vfs_verify },
     { "vfs-bench", test_vfs_bench },
+    { "vfs-block", test_vfs_block },
+    { "vfs-stream", test_vfs_stream },
 };
 
 const struct ktest *ktest_find(const char *cmdline)

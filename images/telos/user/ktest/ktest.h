@@ -70,5 +70,7 @@ void test_block_disk1(void);
 void test_vfs(void);
 void test_vfs_verify(void);
 void test_vfs_bench(void);
+void test_vfs_block(void);
+void test_vfs_stream(void);
 
 #endif
