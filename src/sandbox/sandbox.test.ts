@@ -358,13 +358,15 @@ describe('limits', () => {
   it('host work counts against the deadline: a loop of slow setMethods stops within twice it', async () => {
     const { sandbox, world, oids } = await setup({ deadlineMs: 1000 });
     // Each save parses and compiles some 10,000 characters of dense code on the host (tens of
-    // ms, in one host call, with a handful of VM operations between calls): 200 of them run
-    // for seconds, and the one in progress at the deadline overshoots it by little even on a busy machine.
+    // ms, in one host call, with a handful of VM operations between calls). The loop has no end,
+    // so only the deadline can stop it however fast the machine is; a deadline that counted VM
+    // time alone would let it run on, and the one save in progress at the deadline overshoots
+    // it by little even on a busy machine.
     const t0 = Date.now();
     const e = failure(() =>
       sandbox.evaluate(
         "var body = '  t = t + self.a(1, \\'p\\') * [1, 2, 3].length;\\n'.repeat(200);\n" +
-          "for (var i = 0; i < 200; i++) { try { reflect(self.Circle).setMethod('m', 'function () { var t = ' + i + ';\\n' + body + ' return t; }'); } catch (e) {} }",
+          "for (var i = 0; ; i++) { try { reflect(self.Circle).setMethod('m', 'function () { var t = ' + i + ';\\n' + body + ' return t; }'); } catch (e) {} }",
       ),
     );
     expect(e).toBeInstanceOf(SandboxLimit);
