@@ -143,6 +143,14 @@ int main(u32 role, u32 untyped_bits)
             m.mr[1] = c ? c->quota : 0;
             reply_len = 2;
             status = TELOS_OK;
+        } else if (label == MMS_STAT) {
+            u32 obj, rights, used = 0;
+            telos_cap_identify(CHILD_SLOT_CNODE, CHILD_SLOT_ARG3, &obj, &rights, &used);
+            m.mr[0] = (1u << untyped_bits) - used;
+            m.mr[1] = 1u << untyped_bits;
+            m.mr[2] = m.mr[0];
+            reply_len = 3;
+            status = TELOS_OK;
         }
         info = telos_reply_recv(CHILD_SLOT_ARG0, TELOS_MSG_INFO(status, caps, reply_len), &m);
     }

@@ -24,6 +24,8 @@
                          * allocations until it frees enough; NotEnoughMemory when the MMS's
                          * table of MMS_MAX_CLIENTS badges is full */
 #define MMS_USAGE   4  /* -> MR0 bytes the caller's badge holds, MR1 its quota */
+#define MMS_STAT    5  /* -> MR0 bytes the MMS could still make objects from, MR1 bytes it
+                        * was given, MR2 the largest object it could make now, in bytes */
 #define MMS_MAX_CLIENTS 16
 
 /* The quotas the root task sets at boot: the PMS gets MMS_PROCESS_QUOTA for each of the

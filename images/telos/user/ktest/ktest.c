@@ -31,6 +31,7 @@ static const struct ktest tests[] = {
     { "pms-abort", test_pms_abort },
     { "pms-spawn", test_pms_spawn },
     { "pms-ns", test_pms_namespace },
+    { "pms-reuse", test_pms_reuse },
     { "mms-quota", test_mms_quota },
     { "malformed", test_malformed },
     { "block-bounds", test_block_bounds },

@@ -61,6 +61,7 @@ void test_ps_crash_verify(void);
 void test_pms_abort(void);
 void test_pms_spawn(void);
 void test_pms_namespace(void);
+void test_pms_reuse(void);
 void test_mms_quota(void);
 void test_malformed(void);
 void test_block_bounds(void);

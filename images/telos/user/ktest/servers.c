@@ -305,3 +305,111 @@ void test_mms_quota(void)
                   unlisted == TELOS_ENOT_ENOUGH_MEMORY;
     telos_printf("TelOS: mms-quota test %s (%u of %u rounds)\n", passed ? "passed" : "FAILED", good_rounds, rounds);
 }
+
+/* The MMS's memory as MMS_STAT tells it (servers.h). */
+struct mms_memory {
+    u32 free, total, largest;
+};
+
+static struct mms_memory mms_memory(u32 ep)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    u32 info = telos_call(ep, TELOS_MSG_INFO(MMS_STAT, 0, 0), &m);
+    struct mms_memory s = { 0, 0, 0 };
+    if (TELOS_MSG_LABEL(info) == TELOS_OK)
+        s = (struct mms_memory){ m.mr[0], m.mr[1], m.mr[2] };
+    return s;
+}
+
+static bool same_memory(struct mms_memory a, struct mms_memory b)
+{
+    return a.total && a.free == b.free && a.largest == b.largest && a.total == b.total;
+}
+
+static void print_memory(const char *when, struct mms_memory s)
+{
+    telos_printf("TelOS: pms-reuse: %s: %u bytes free of %u, the largest object %u bytes\n", when, s.free, s.total,
+                 s.largest);
+}
+
+/* pms-reuse: memory comes back. `count=` (1000) rounds of CreateProcess and TerminateProcess
+ * of test_proc, each of which must write its file, with the MMS's free memory read before,
+ * after the first 10 rounds and after them all; then PMS_MAX_PROCESSES at once, all
+ * terminated; then `count=` rounds in which the root task takes one object of every type the
+ * MMS makes and gives them back. Every reading must equal the first: the same free bytes and
+ * the same largest object.
+ * Catches: an MMS whose freed objects leave holes it never fills again (free memory shrinks
+ * by a process a round until CreateProcess answers NotEnoughMemory), a PMS or MMS that keeps
+ * any object of a terminated process, an MMS that gets memory back only in pieces (the
+ * largest object it could make shrinks), reused memory that a new process cannot run in. */
+void test_pms_reuse(void)
+{
+    if (!start_pms_with_namespace())
+        return;
+    const u32 oid = GENESIS_FIRST_FREE + 20, rounds = ktest_arg("count=", 1000);
+    u32 mms = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, BADGE_ROOT);
+    struct mms_memory before = mms_memory(mms), after10 = before, after;
+    print_memory("before", before);
+    u32 done = 0;
+    for (u32 i = 0; i < rounds; i++) {
+        vfs_unlink(vfs_root_ep, "/tmp/test_proc.txt");
+        u32 err = pms_create(GENESIS_TEST_PROC_IMAGE, 0, oid);
+        bool wrote = !err && test_proc_wrote();
+        u32 terr = err ? 0 : pms_terminate(oid);
+        if (err || !wrote || terr) {
+            telos_printf("TelOS: pms-reuse: round %u: CreateProcess %s, %s, TerminateProcess %s\n", i + 1,
+                         telos_error_name(err), wrote ? "wrote its file" : "NO FILE from test_proc",
+                         telos_error_name(terr));
+            print_memory("then", mms_memory(mms));
+            break;
+        }
+        done++;
+        if (done == 10) {
+            after10 = mms_memory(mms);
+            print_memory("after 10 rounds", after10);
+        }
+    }
+    after = mms_memory(mms);
+    print_memory("after all rounds", after);
+    telos_printf("TelOS: pms-reuse: %u of %u rounds created test_proc, saw it write and terminated it\n", done, rounds);
+
+    /* Many at once, then none: what they held comes back whole. */
+    u32 created = 0, terminated = 0;
+    for (u32 i = 0; i < PMS_MAX_PROCESSES; i++)
+        created += pms_create(GENESIS_TEST_PROC_IMAGE, 0, oid + 1 + i) == 0;
+    struct mms_memory full = mms_memory(mms);
+    for (u32 i = 0; i < PMS_MAX_PROCESSES; i++)
+        terminated += pms_terminate(oid + 1 + (i * 7) % PMS_MAX_PROCESSES) == 0;   /* not in creation order */
+    struct mms_memory emptied = mms_memory(mms);
+    telos_printf("TelOS: pms-reuse: %u processes at once held %u bytes; %u terminated\n", created,
+                 before.free - full.free, terminated);
+    print_memory("after the 32", emptied);
+
+    /* Every type the MMS makes, straight from the root task. */
+    static const u32 types[][2] = { { TELOS_OBJ_TCB, 0 },        { TELOS_OBJ_ENDPOINT, 0 },   { TELOS_OBJ_NOTIFICATION, 0 },
+                                    { TELOS_OBJ_CNODE, 4 },      { TELOS_OBJ_FRAME, 0 },      { TELOS_OBJ_PAGE_TABLE, 0 },
+                                    { TELOS_OBJ_PAGE_DIRECTORY, 0 } };
+    const u32 ntypes = sizeof types / sizeof types[0];
+    u32 slots = slot_alloc_range(ntypes), handles[sizeof types / sizeof types[0]], typed = 0;
+    for (u32 r = 0; r < rounds; r++) {
+        u32 good = 0;
+        for (u32 t = 0; t < ntypes; t++)
+            good += mms_call(mms, MMS_ALLOC, 2, types[t][0], types[t][1], slots + t, &handles[t]) == TELOS_OK &&
+                    !slot_is_empty(slots + t);
+        for (u32 t = 0; t < ntypes; t++)
+            good += mms_call(mms, MMS_FREE, 1, handles[t], 0, 0, NULL) == TELOS_OK && slot_is_empty(slots + t);
+        if (good != 2 * ntypes) {
+            telos_printf("TelOS: pms-reuse: object round %u: %u of %u allocations and frees went right\n", r + 1, good,
+                         2 * ntypes);
+            break;
+        }
+        typed++;
+    }
+    struct mms_memory objects = mms_memory(mms);
+    telos_printf("TelOS: pms-reuse: %u of %u rounds of one object of each of %u types\n", typed, rounds, ntypes);
+    print_memory("after the objects", objects);
+    bool passed = done == rounds && same_memory(before, after10) && same_memory(before, after) &&
+                  created == PMS_MAX_PROCESSES && terminated == PMS_MAX_PROCESSES && full.free < before.free &&
+                  same_memory(before, emptied) && typed == rounds && same_memory(before, objects);
+    telos_printf("TelOS: pms-reuse test %s\n", passed ? "passed" : "FAILED");
+}
