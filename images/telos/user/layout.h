@@ -15,6 +15,9 @@
 #define CHILD_SLOT_RECEIVE    20   /* where granted capabilities arrive */
 #define CHILD_SLOT_REPORT     200  /* hostile program: progress endpoint, out of its random range */
 #define CHILD_CNODE_RADIX     10
+/* The MMS holds a capability per block of its memory (servers/mms.c): 32 processes of
+ * 13 objects each, with the blocks split on the way to them, need more than 1024 slots. */
+#define MMS_CNODE_RADIX       12
 
 #define CHILD_IPC_BUFFER      0x7FFFF000u
 #define CHILD_STACK_TOP       0x7FFF0000u

@@ -36,7 +36,7 @@ u32 process_build(const struct process_builder *b, const u8 *image, u32 image_si
     memset(p, 0, sizeof *p);
     p->entry = hdr->entry;
     u32 pt;
-    TRY(make(b, TELOS_OBJ_CNODE, CHILD_CNODE_RADIX, &p->cnode));
+    TRY(make(b, TELOS_OBJ_CNODE, b->cnode_radix ? b->cnode_radix : CHILD_CNODE_RADIX, &p->cnode));
     TRY(make(b, TELOS_OBJ_PAGE_DIRECTORY, 0, &p->pd));
     TRY(make(b, TELOS_OBJ_PAGE_TABLE, 0, &pt));
     TRY(TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, p->pd, TELOS_USER_BASE));

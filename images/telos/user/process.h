@@ -18,6 +18,7 @@ struct process_builder {
     u32 (*alloc)(u32 type, u32 size_bits, u32 *err);
     u32 own_cnode, own_vspace;
     u32 scratch_vaddr;   /* a page-table-backed spot in our address space for copying */
+    u32 cnode_radix;     /* the new process's CNode: 2^radix slots; 0 for CHILD_CNODE_RADIX */
 };
 
 /* Builds the process; it starts at once when `start`, else waits for a TCB Resume.

@@ -93,14 +93,21 @@ const struct telos_module_desc *find_module(const char *name)
     fail("finding a program image", TELOS_EFAILED_LOOKUP);
 }
 
-struct process create_process(const char *module, const char *name, u32 role, u32 arg, u32 priority, u32 fault_ep,
-                              const struct cap_grant *caps, u32 ncaps, bool start)
+static struct process build_module(const struct process_builder *b, const char *module, const char *name, u32 role,
+                                   u32 arg, u32 priority, u32 fault_ep, const struct cap_grant *caps, u32 ncaps,
+                                   bool start)
 {
     const struct telos_module_desc *mod = find_module(module);
     struct process p;
-    check("building a process", process_build(&root_builder, (const u8 *)mod->vaddr, mod->size, name, role, arg,
-                                              priority, fault_ep, caps, ncaps, start, &p));
+    check("building a process", process_build(b, (const u8 *)mod->vaddr, mod->size, name, role, arg, priority,
+                                              fault_ep, caps, ncaps, start, &p));
     return p;
+}
+
+struct process create_process(const char *module, const char *name, u32 role, u32 arg, u32 priority, u32 fault_ep,
+                              const struct cap_grant *caps, u32 ncaps, bool start)
+{
+    return build_module(&root_builder, module, name, role, arg, priority, fault_ep, caps, ncaps, start);
 }
 
 /* --- the Persistence Server, as our client ------------------------------------- */
@@ -255,7 +262,9 @@ static void start_mms(void)
             largest = i;
     u32 bits = bi->untyped[largest].size_bits;
     struct cap_grant caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
-    struct process p = create_process("mms", "mms", 0, bits, 190, 0, caps, 1, false);
+    struct process_builder mms_builder = root_builder;
+    mms_builder.cnode_radix = MMS_CNODE_RADIX;
+    struct process p = build_module(&mms_builder, "mms", "mms", 0, bits, 190, 0, caps, 1, false);
     check("delegating untyped memory",
           TELOS_INVOKE(p.cnode, TELOS_CNODE_MOVE, CHILD_SLOT_ARG3, TELOS_SLOT_CNODE, bi->untyped_first + largest));
     delegated_untyped = largest;

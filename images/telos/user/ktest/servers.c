@@ -337,7 +337,8 @@ static void print_memory(const char *when, struct mms_memory s)
  * after the first 10 rounds and after them all; then PMS_MAX_PROCESSES at once, all
  * terminated; then `count=` rounds in which the root task takes one object of every type the
  * MMS makes and gives them back. Every reading must equal the first: the same free bytes and
- * the same largest object.
+ * the same largest object. The readings are printed together at the end, where the kernel
+ * test finds them after the thousands of lines the rounds print.
  * Catches: an MMS whose freed objects leave holes it never fills again (free memory shrinks
  * by a process a round until CreateProcess answers NotEnoughMemory), a PMS or MMS that keeps
  * any object of a terminated process, an MMS that gets memory back only in pieces (the
@@ -349,7 +350,6 @@ void test_pms_reuse(void)
     const u32 oid = GENESIS_FIRST_FREE + 20, rounds = ktest_arg("count=", 1000);
     u32 mms = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, BADGE_ROOT);
     struct mms_memory before = mms_memory(mms), after10 = before, after;
-    print_memory("before", before);
     u32 done = 0;
     for (u32 i = 0; i < rounds; i++) {
         vfs_unlink(vfs_root_ep, "/tmp/test_proc.txt");
@@ -363,27 +363,19 @@ void test_pms_reuse(void)
             print_memory("then", mms_memory(mms));
             break;
         }
-        done++;
-        if (done == 10) {
+        if (++done == 10)
             after10 = mms_memory(mms);
-            print_memory("after 10 rounds", after10);
-        }
     }
     after = mms_memory(mms);
-    print_memory("after all rounds", after);
-    telos_printf("TelOS: pms-reuse: %u of %u rounds created test_proc, saw it write and terminated it\n", done, rounds);
 
-    /* Many at once, then none: what they held comes back whole. */
+    /* Many at once, then none, ended in another order than made: it all comes back whole. */
     u32 created = 0, terminated = 0;
     for (u32 i = 0; i < PMS_MAX_PROCESSES; i++)
         created += pms_create(GENESIS_TEST_PROC_IMAGE, 0, oid + 1 + i) == 0;
     struct mms_memory full = mms_memory(mms);
     for (u32 i = 0; i < PMS_MAX_PROCESSES; i++)
-        terminated += pms_terminate(oid + 1 + (i * 7) % PMS_MAX_PROCESSES) == 0;   /* not in creation order */
+        terminated += pms_terminate(oid + 1 + (i * 7) % PMS_MAX_PROCESSES) == 0;
     struct mms_memory emptied = mms_memory(mms);
-    telos_printf("TelOS: pms-reuse: %u processes at once held %u bytes; %u terminated\n", created,
-                 before.free - full.free, terminated);
-    print_memory("after the 32", emptied);
 
     /* Every type the MMS makes, straight from the root task. */
     static const u32 types[][2] = { { TELOS_OBJ_TCB, 0 },        { TELOS_OBJ_ENDPOINT, 0 },   { TELOS_OBJ_NOTIFICATION, 0 },
@@ -406,7 +398,15 @@ void test_pms_reuse(void)
         typed++;
     }
     struct mms_memory objects = mms_memory(mms);
+
+    telos_printf("TelOS: pms-reuse: %u of %u rounds created test_proc, saw it write and terminated it\n", done, rounds);
+    telos_printf("TelOS: pms-reuse: %u processes at once held %u bytes; %u terminated\n", created,
+                 before.free - full.free, terminated);
     telos_printf("TelOS: pms-reuse: %u of %u rounds of one object of each of %u types\n", typed, rounds, ntypes);
+    print_memory("before", before);
+    print_memory("after 10 rounds", after10);
+    print_memory("after all rounds", after);
+    print_memory("after the 32", emptied);
     print_memory("after the objects", objects);
     bool passed = done == rounds && same_memory(before, after10) && same_memory(before, after) &&
                   created == PMS_MAX_PROCESSES && terminated == PMS_MAX_PROCESSES && full.free < before.free &&
