@@ -14,8 +14,9 @@ for (const emulator of emulators) {
   describe.skipIf(!emulator.available)(`MMS ownership and quotas on ${emulator.name}`, () => {
     // Catches: an MMS whose Free has no ownership check (another client frees, the object dies), one
     // without quotas (a client allocates past its quota), one that never gives quota back on Free (the
-    // second round gets nothing), one that charges a client for another's objects, and one that takes
-    // quota orders from a client.
+    // second round gets nothing), one that charges a client for another's objects, one that takes
+    // quota orders from a client, and one that says yes to an Untyped (it answered ok and charged 4096
+    // bytes for a capability the kernel never carries).
     it("refuses to free another client's object, bounds each client by its quota and gives it back on free", async () => {
       const pc = await emulator.boot('test=mms-quota');
       running.push(pc);
@@ -27,6 +28,8 @@ for (const emulator of emulators) {
         "TelOS: mms-quota: A's notification freed by B: IllegalOperation, by the root task: IllegalOperation; it still works; freed by A: ok (its capability revoked), again: InvalidArgument\n",
       );
       expect(text).toMatch(/TelOS: MMS: badge 72 may not free handle \d+: badge 71 owns it\n/);
+      expect(text).toContain('TelOS: mms-quota: an untyped asked for: IllegalOperation, no capability, 0 bytes held\n');
+      expect(text).toContain('TelOS: MMS: badge 71 asked for Untyped memory: the MMS makes objects, never hands out memory\n');
       for (let round = 1; round <= 5; round++)
         expect(text).toContain(
           `TelOS: mms-quota: round ${round}: A got 8 frames (32768 bytes), then NotEnoughMemory; B got one: ok; A freed 8, holds 0 bytes\n`,

@@ -163,11 +163,10 @@ static u32 take(u32 bits, u32 *err)
 }
 
 /* The log2 of an object's size, as the kernel computes it (kernel/untyped.c); 0 for a
- * type that does not exist. */
+ * type that does not exist or that we do not make. */
 static u32 object_bits(u32 type, u32 size_bits)
 {
     switch (type) {
-    case TELOS_OBJ_UNTYPED: return size_bits;
     case TELOS_OBJ_TCB: return TELOS_TCB_BITS;
     case TELOS_OBJ_ENDPOINT: return TELOS_ENDPOINT_BITS;
     case TELOS_OBJ_NOTIFICATION: return TELOS_NOTIFICATION_BITS;
@@ -188,15 +187,20 @@ static const char *type_name(u32 type)
 
 static u32 alloc(u32 badge, u32 type, u32 size_bits, u32 *handle)
 {
+    /* Objects only: whoever held Untyped memory could make objects past any quota. */
+    if (type == TELOS_OBJ_UNTYPED) {
+        telos_printf("TelOS: MMS: badge %x asked for Untyped memory: the MMS makes objects, never hands out memory\n",
+                     badge);
+        return TELOS_EILLEGAL_OPERATION;
+    }
     u32 bits = object_bits(type, size_bits);
     if (!bits)
         return TELOS_EINVALID_ARGUMENT;
     /* Larger than any untyped region: no memory could hold it (and 1 << bits would wrap). */
     if (bits > TELOS_MAX_UNTYPED_BITS)
         return TELOS_ENOT_ENOUGH_MEMORY;
-    /* Sizes the kernel would refuse, refused before a block is split for them. */
-    if ((type == TELOS_OBJ_UNTYPED && bits < TELOS_MIN_UNTYPED_BITS) ||
-        (type == TELOS_OBJ_CNODE && (size_bits < 1 || size_bits > TELOS_MAX_CNODE_RADIX)))
+    /* A radix the kernel would refuse, refused before a block is split for it. */
+    if (type == TELOS_OBJ_CNODE && (size_bits < 1 || size_bits > TELOS_MAX_CNODE_RADIX))
         return TELOS_ERANGE;
     u32 bytes = 1u << bits;
     struct client *c = client_of(badge, false);

@@ -9,8 +9,9 @@
  *
  * Every object the PMS obtains belongs to one process (or to the CreateProcess under way,
  * or to the PMS itself), and so does the vfs session: Terminate closes the session (which
- * revokes the process's capability to it) and gives every object back to the MMS, so
- * processes can be created and terminated for as long as the MMS has memory. */
+ * revokes the process's capability to it) and gives every object back to the MMS, which
+ * makes the next process's objects from the same memory: processes can be created and
+ * terminated without end. */
 #include <telos/ps.h>
 #include <telos/servers.h>
 #include "user/telos.h"

@@ -7,16 +7,19 @@
 /* MMS: owns the untyped memory the root task delegated to it. Each handle belongs to the
  * client badge that allocated it, and each badge has a quota in bytes of object memory
  * (an object of type T with size_bits S costs 2^object_size_bits(T, S) bytes: 2 KiB a
- * TCB, 4 KiB a frame or page table, 2^S * 32 bytes a CNode, 2^S an untyped). Bytes, not
+ * TCB, 4 KiB a frame or page table, 2^S * 32 bytes a CNode). Bytes, not
  * objects: a 32 KiB CNode and a 16-byte endpoint must not cost the same. A badge the root
  * task set no quota for can allocate nothing. Quotas bound each client; they reserve
  * nothing, so their sum may exceed the memory the MMS holds. */
 #define MMS_ALLOC   1  /* MR0 object type, MR1 size_bits -> MR0 handle, plus the new object's
                         * capability granted into the caller's receive slot. Past the caller's
                         * quota (or the MMS's memory): NotEnoughMemory; a type that does not
-                        * exist: InvalidArgument */
-#define MMS_FREE    2  /* MR0 handle: the object and every capability to it are deleted and its
-                        * bytes go back to the owner's quota. A handle another badge owns:
+                        * exist: InvalidArgument; a size the kernel refuses: RangeError; Untyped
+                        * memory: IllegalOperation (the MMS makes objects, it never hands out
+                        * the memory to make them from) */
+#define MMS_FREE    2  /* MR0 handle: the object and every capability to it are deleted, its
+                        * bytes go back to the owner's quota and its memory to the MMS, which
+                        * makes new objects from it. A handle another badge owns:
                         * IllegalOperation, nothing changes; one never given out (or freed
                         * already): InvalidArgument */
 #define MMS_SET_QUOTA 3 /* MR0 badge, MR1 quota in bytes; from BADGE_ROOT only (others:

@@ -237,8 +237,8 @@ static bool notification_works(u32 slot)
  * Catches: an MMS that lets one client free another's object (B frees A's notification),
  * that lets one client take all memory (A allocates frames past its quota), that never
  * gives quota back on Free (A runs dry after the first round), that charges one client for
- * another's objects (B cannot allocate while A is full), or that takes quota orders from a
- * client other than the root task. */
+ * another's objects (B cannot allocate while A is full), that takes quota orders from a
+ * client other than the root task, or that hands out Untyped memory (or charges for it). */
 void test_mms_quota(void)
 {
     start_servers();
@@ -269,6 +269,19 @@ void test_mms_quota(void)
                  telos_error_name(by_a), gone ? "revoked" : "STILL THERE", telos_error_name(again));
     bool owned = !got && by_b == TELOS_EILLEGAL_OPERATION && by_root == TELOS_EILLEGAL_OPERATION && works &&
                  by_a == TELOS_OK && gone && again == TELOS_EINVALID_ARGUMENT;
+
+    /* No raw Untyped: the MMS makes objects, it never hands out memory to make them from.
+     * (The kernel would not carry an Untyped capability in a message anyway, so an MMS
+     * that said yes took quota for a capability that never arrived.) */
+    u32 ut_slot = slot_alloc(), ut_handle = 0, ut_held = 0;
+    u32 ut = mms_call(a, MMS_ALLOC, 2, TELOS_OBJ_UNTYPED, TELOS_PAGE_BITS, ut_slot, &ut_handle);
+    mms_call(a, MMS_USAGE, 0, 0, 0, 0, &ut_held);
+    bool ut_arrived = !slot_is_empty(ut_slot);
+    telos_printf("TelOS: mms-quota: an untyped asked for: %s, %s, %u bytes held\n", telos_error_name(ut),
+                 ut_arrived ? "A CAPABILITY ARRIVED" : "no capability", ut_held);
+    if (!ut)
+        mms_call(a, MMS_FREE, 1, ut_handle, 0, 0, NULL);
+    bool no_untyped = ut == TELOS_EILLEGAL_OPERATION && !ut_arrived && ut_held == 0;
 
     /* Quota: A allocates frames until refused (at most one past its quota), B still can;
      * A frees everything and gets exactly its quota again, round after round. */
@@ -301,8 +314,8 @@ void test_mms_quota(void)
     u32 c = mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, 0x73);
     u32 unlisted = mms_call(c, MMS_ALLOC, 2, TELOS_OBJ_ENDPOINT, 0, b_slot, NULL);
     telos_printf("TelOS: mms-quota: a badge without a quota: %s\n", telos_error_name(unlisted));
-    bool passed = !set_a && !set_b && set_by_a == TELOS_EILLEGAL_OPERATION && owned && good_rounds == rounds &&
-                  unlisted == TELOS_ENOT_ENOUGH_MEMORY;
+    bool passed = !set_a && !set_b && set_by_a == TELOS_EILLEGAL_OPERATION && owned && no_untyped &&
+                  good_rounds == rounds && unlisted == TELOS_ENOT_ENOUGH_MEMORY;
     telos_printf("TelOS: mms-quota test %s (%u of %u rounds)\n", passed ? "passed" : "FAILED", good_rounds, rounds);
 }
 
