@@ -128,6 +128,7 @@ for (const emulator of emulators) {
       const disk2 = newDisk(emulator, HDB_BYTES);
       const seed = emulator.name === 'v86' ? 20261202 : 20261203;
       const delay = (seed % 97) / 97;
+      let streamed: string;
       if (emulator.name === 'v86') {
         const m = await bootMachine({ cmdline: 'test=vfs-stream', disk: disk.buffer!, disk2: disk2.buffer });
         try {
@@ -136,6 +137,7 @@ for (const emulator of emulators) {
         } finally {
           await m.powerOff();
         }
+        streamed = m.com1.text();
       } else {
         const pc = await bootWithDisk(qemuEmulator, disk, 'test=vfs-stream', disk2);
         try {
@@ -144,7 +146,12 @@ for (const emulator of emulators) {
         } finally {
           await pc.powerOff();
         }
+        streamed = pc.com1.text();
       }
+      // The cut came while the writes went on, not after the stream had stopped.
+      expect(streamed).not.toContain('vfs-stream test FAILED');
+      expect(streamed).toContain('TelOS: test_proc alive.');
+      console.log(`${emulator.name}: power cut after ${streamed.match(/vfs-stream: round \d+/g)?.at(-1) ?? 'no round'}`);
       const ps = readPsDisk(disk.bytes());
       expect(ps.kind).toBe('ok');
       if (ps.kind === 'ok') expect(nameOf(ps.objects.get(20))).toBe('test_proc');

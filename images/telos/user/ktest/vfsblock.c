@@ -181,6 +181,8 @@ void test_vfs_stream(void)
         return;
     start_vfs();
     give_pms_namespace();
+    /* Below test_proc (50), so it runs as on a machine's boot while we write on. */
+    TELOS_INVOKE(TELOS_SLOT_TCB, TELOS_TCB_SET_PRIORITY, 10);
     u32 err = pms_create(GENESIS_TEST_PROC_IMAGE, 0, GENESIS_TEST_PROC);
     if (err)
         telos_printf("TelOS: vfs-stream: CreateProcess failed: %s\n", telos_error_name(err));
