@@ -349,13 +349,15 @@ static void print_memory(const char *when, struct mms_memory s)
  * of test_proc, each of which must write its file, with the MMS's free memory read before,
  * after the first 10 rounds and after them all; then PMS_MAX_PROCESSES at once, all
  * terminated; then `count=` rounds in which the root task takes one object of every type the
- * MMS makes and gives them back. Every reading must equal the first: the same free bytes and
+ * MMS makes and gives them back; then endpoints until the MMS has no room left to track
+ * another, all given back. Every reading must equal the first: the same free bytes and
  * the same largest object. The readings are printed together at the end, where the kernel
  * test finds them after the thousands of lines the rounds print.
  * Catches: an MMS whose freed objects leave holes it never fills again (free memory shrinks
  * by a process a round until CreateProcess answers NotEnoughMemory), a PMS or MMS that keeps
  * any object of a terminated process, an MMS that gets memory back only in pieces (the
- * largest object it could make shrinks), reused memory that a new process cannot run in. */
+ * largest object it could make shrinks), reused memory that a new process cannot run in, an
+ * MMS that splits blocks it then has no slot for (a refusal must leave its tree whole). */
 void test_pms_reuse(void)
 {
     if (!start_pms_with_namespace())
@@ -412,17 +414,35 @@ void test_pms_reuse(void)
     }
     struct mms_memory objects = mms_memory(mms);
 
+    /* Endpoints, the smallest objects, until the MMS refuses: its CNode of blocks fills long
+     * before its memory does, and the refusal must leave every block it had whole. No
+     * capability is received (the root task has fewer slots than the MMS). */
+    static u32 many[1u << MMS_CNODE_RADIX];
+    u32 held = 0, refusal = TELOS_OK, unheld = 0;
+    while (held < sizeof many / sizeof many[0]) {
+        refusal = mms_call(mms, MMS_ALLOC, 2, TELOS_OBJ_ENDPOINT, 0, 0, &many[held]);
+        if (refusal)
+            break;
+        held++;
+    }
+    for (u32 i = 0; i < held; i++)
+        unheld += mms_call(mms, MMS_FREE, 1, many[i], 0, 0, NULL) == TELOS_OK;
+    struct mms_memory refused = mms_memory(mms);
+
     telos_printf("TelOS: pms-reuse: %u of %u rounds created test_proc, saw it write and terminated it\n", done, rounds);
     telos_printf("TelOS: pms-reuse: %u processes at once held %u bytes; %u terminated\n", created,
                  before.free - full.free, terminated);
     telos_printf("TelOS: pms-reuse: %u of %u rounds of one object of each of %u types\n", typed, rounds, ntypes);
+    telos_printf("TelOS: pms-reuse: %u endpoints, then %s; %u freed\n", held, telos_error_name(refusal), unheld);
     print_memory("before", before);
     print_memory("after 10 rounds", after10);
     print_memory("after all rounds", after);
     print_memory("after the 32", emptied);
     print_memory("after the objects", objects);
+    print_memory("after the endpoints", refused);
     bool passed = done == rounds && same_memory(before, after10) && same_memory(before, after) &&
                   created == PMS_MAX_PROCESSES && terminated == PMS_MAX_PROCESSES && full.free < before.free &&
-                  same_memory(before, emptied) && typed == rounds && same_memory(before, objects);
+                  same_memory(before, emptied) && typed == rounds && same_memory(before, objects) &&
+                  held > 1000 && refusal == TELOS_ENOT_ENOUGH_MEMORY && unheld == held && same_memory(before, refused);
     telos_printf("TelOS: pms-reuse test %s\n", passed ? "passed" : "FAILED");
 }
