@@ -2,7 +2,8 @@
 // file, /dev/hdb-raw, through a block session of its own, beside the ext2 file system
 // that fills the rest. Phase 2 of the persistence blueprint: the guest writes sectors of
 // the device file through a vfs_server session and reads them back, and the host finds
-// the bytes at the same place of the emulated hdb (and the ext2 file system clean). Then
+// the bytes at the same place of the emulated hdb (and the ext2 file system clean), after
+// random reads and writes the guest checks against a model of the device. Then
 // a power cut in the middle of a stream of writes on /tmp and the device file: the next
 // boot on the same disks finds the genesis graph and test_proc intact.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -66,6 +67,12 @@ for (const emulator of emulators) {
       expect(text).toContain('TelOS: vfs: serving /tmp (ram), /disk (posix on hdb), /dev (block on hdb)\n');
       expect(text).toContain(`TelOS: vfs-block: /dev/hdb-raw is a file of ${RAW_SECTORS * SECTOR} bytes`);
       expect(text).toContain(`TelOS: vfs-block: /dev is block, ${RAW_SECTORS} blocks of 512 bytes`);
+      // Random reads and writes near both ends and far past them, each answered as a model says.
+      const fuzz = text.match(/TelOS: vfs-block: fuzz: 2000 random reads and writes, (\d+) wrote, (\d+) refused, (\d+) answered otherwise than the model/);
+      expect(fuzz, 'the fuzz line').not.toBeNull();
+      expect(Number(fuzz![1])).toBeGreaterThan(300);
+      expect(Number(fuzz![2])).toBeGreaterThan(100);
+      expect(Number(fuzz![3])).toBe(0);
       expect(text).toContain('TelOS: vfs-block: sectors 4-9 written and read back, as written');
       expect(text).toContain('TelOS: vfs-block: a read at the end answers 0 bytes');
       for (const line of [

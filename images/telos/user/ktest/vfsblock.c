@@ -6,7 +6,8 @@
  * piece with partial sectors at both ends over them, then the device's last sector), reads
  * them back, and the host finds the same bytes at the same place of the emulated hdb. Then
  * every bad request: a write at or across the end, offsets no sector number can hold, a
- * read-only session writing, a truncation, files created or removed beside the device.
+ * read-only session writing, a truncation, files created or removed beside the device;
+ * and random reads and writes checked against a model of the device.
  *
  * vfs-stream boots as the machine does (servers, genesis, vfs_server, test_proc) and then
  * writes files on /tmp and the device file without end, until the host cuts the power. */
@@ -65,6 +66,66 @@ static u8 background(u32 i) { return (u8)(0xE0 ^ (i >> 9)); }
 static u8 piece(u32 i) { return (u8)(i * 31 + 7); }
 static u8 last(u32 i) { return (u8)(0x4C ^ i); }
 
+/* Random reads and writes on the device, mostly near its two ends, some at offsets far
+ * past it: each answered as a model of the device says (the bytes of a shadow of both
+ * ends, the refusal the plugin documents). Both ends are zeroed again afterwards, so the
+ * host still finds only the bytes written after this. */
+#define WINDOW (64u * 1024)
+static u8 shadow_lo[WINDOW], shadow_hi[WINDOW], zeros[WINDOW];
+
+static u8 *shadow(u64 off, u64 size) { return off < WINDOW ? &shadow_lo[off] : &shadow_hi[off - (size - WINDOW)]; }
+
+static void fuzz(u32 ep, u32 handle, u64 size)
+{
+    u32 got;
+    ok("read the device's first bytes", vfs_read_at(ep, handle, 0, shadow_lo, WINDOW, &got));
+    ok("read the device's last bytes", vfs_read_at(ep, handle, size - WINDOW, shadow_hi, WINDOW, &got));
+    u32 x = 0x2545F491u, wrote = 0, refused = 0, wrong = 0;
+    static u8 buf[VFS_MAX_DATA], back[VFS_MAX_DATA];
+    const u32 rounds = ktest_arg("block-fuzz=", 2000);
+    for (u32 i = 0; i < rounds; i++) {
+        u32 r[4];
+        for (u32 k = 0; k < 4; k++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            r[k] = x;
+        }
+        u32 where = r[0] % 8, n = r[1] % (VFS_MAX_DATA + 1);
+        u64 off = where < 3   ? r[2] % (WINDOW - VFS_MAX_DATA)
+                  : where < 7 ? size - WINDOW + r[2] % (WINDOW + 1024)
+                  : r[0] & 8  ? (u64)r[2] << 32 | r[3]
+                              : r[2];
+        /* A request of no bytes never leaves the client (user/vfsclient.c): nothing to refuse. */
+        bool wraps = n && (off + n < off || (off + n) >> 9 > 0xFFFFFFFFull);
+        bool inside = !n || (!wraps && off <= size && n <= size - off);
+        u32 err;
+        if (r[3] & 1) {
+            for (u32 k = 0; k < n; k++)
+                buf[k] = (u8)(r[2] + k * 7);
+            err = vfs_write_at(ep, handle, off, buf, n);
+            u32 want = wraps ? VFS_EINVAL : !inside ? VFS_ENOSPC : 0;
+            wrong += err != want;
+            if (!err && n) {
+                memcpy(shadow(off, size), buf, n);
+                wrote++;
+            }
+        } else {
+            err = vfs_read_at(ep, handle, off, back, n, &got);
+            u32 want_len = wraps || off >= size ? 0 : n < size - off ? n : (u32)(size - off);
+            wrong += err != (wraps ? VFS_EINVAL : 0) || got != want_len ||
+                     (want_len && memcmp(back, shadow(off, size), want_len));
+        }
+        refused += err != 0;
+    }
+    telos_printf("TelOS: vfs-block: fuzz: %u random reads and writes, %u wrote, %u refused, %u answered otherwise than "
+                 "the model\n",
+                 rounds, wrote, refused, wrong);
+    fail_if(wrong, "the device answered otherwise than its model");
+    ok("zero the first bytes again", vfs_write_at(ep, handle, 0, zeros, WINDOW));
+    ok("zero the last bytes again", vfs_write_at(ep, handle, size - WINDOW, zeros, WINDOW));
+}
+
 static bool start(const char *name)
 {
     start_block();
@@ -94,7 +155,7 @@ void test_vfs_block(void)
     ok("statfs /dev", vfs_statfs(dev, "/dev", &fi));
     telos_printf("TelOS: vfs-block: /dev is %s, %u blocks of %u bytes\n", fi.plugin, fi.blocks, fi.block_size);
     u64 size = st.size;
-    if (failures || size < (FIRST + 8) * BLOCK_SECTOR) {
+    if (failures || size < 2 * WINDOW) {
         telos_printf("TelOS: vfs-block test FAILED (%u)\n", failures + 1);
         return;
     }
@@ -102,6 +163,7 @@ void test_vfs_block(void)
     static u8 data[6 * BLOCK_SECTOR], want[6 * BLOCK_SECTOR], back[6 * BLOCK_SECTOR];
     struct vfs_file f;
     ok("open " DEVICE " read-write", vfs_open(dev, DEVICE, VFS_O_READ | VFS_O_WRITE, &f));
+    fuzz(dev, f.handle, size);
     for (u32 i = 0; i < sizeof data; i++)
         data[i] = background(FIRST * BLOCK_SECTOR + i);
     ok("write whole sectors", vfs_write_at(dev, f.handle, FIRST * BLOCK_SECTOR, data, sizeof data));
