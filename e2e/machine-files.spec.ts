@@ -121,3 +121,85 @@ test('Files lists the running TelOS’s tree and downloads a file written on /di
   await expect(files).toContainText('Boot the machine to see its files');
   await expect(viewer).toContainText('Boot the machine to read /disk/note');
 });
+
+// Catches: an upload that changes, truncates or pads the bytes on their way into TelOS (the
+// 1 MiB file comes back identical through Download), one the monitor cannot read back, a
+// drop on the window that does nothing, a Cancel that leaves half a file, and a refused
+// upload (/image is read-only) that fails silently.
+test('Files uploads by the picker and by dropping, with progress and Cancel; the bytes come back the same and cat shows them', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openIdeForMachine(page);
+  const { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, MONITOR_READY, 60_000);
+  await machine.getByRole('heading', { name: 'Machine' }).click();
+  await machine.getByRole('button', { name: 'Files', exact: true }).click();
+  const files = page.getByRole('dialog', { name: 'Files', exact: true });
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'disk/' }).click({ timeout: 20_000 });
+  const disk = files.getByRole('list', { name: 'Files in /disk' });
+  await expect(disk).toBeVisible();
+
+  // 1 MiB of random bytes through the picker.
+  const random = new Uint8Array(1 << 20);
+  for (let at = 0; at < random.length; at += 65536) crypto.getRandomValues(random.subarray(at, at + 65536));
+  const picker = files.getByLabel('Files to upload into /disk');
+  let t0 = Date.now();
+  await picker.setInputFiles({ name: 'random.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(random) });
+  const progress = files.getByRole('progressbar', { name: 'Uploading /disk/random.bin' });
+  await expect(progress).toBeVisible();
+  await page.screenshot({ path: `${screenshotDir}/machine-files-uploading.png` });
+  const uploaded = disk.getByRole('listitem', { name: 'random.bin', exact: true });
+  await expect(uploaded).toContainText('1.0 MiB', { timeout: 120_000 });
+  const uploadMs = Date.now() - t0;
+  await expect(progress).toHaveCount(0);
+  t0 = Date.now();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), uploaded.getByRole('button', { name: 'Download random.bin' }).click()]);
+  const { readFileSync } = await import('node:fs');
+  const back = readFileSync(await download.path());
+  const downloadMs = Date.now() - t0;
+  expect(back.length).toBe(random.length);
+  expect(Buffer.compare(back, Buffer.from(random))).toBe(0);
+  test.info().annotations.push({ type: '1 MiB over the bridge', description: `upload ${uploadMs} ms, download ${downloadMs} ms` });
+  console.log(`1 MiB over the bridge in the browser: upload ${uploadMs} ms, download ${downloadMs} ms`);
+
+  // A small text file, read back by the monitor's cat.
+  await picker.setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('uploaded through the Files window\n') });
+  await expect(disk.getByRole('listitem', { name: 'hello.txt', exact: true })).toContainText('34 B', { timeout: 30_000 });
+
+  // Cancel while a bigger upload runs: nothing of it is kept.
+  await picker.setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4 << 20, 7) });
+  await files.getByRole('button', { name: 'Cancel uploading /disk/big.bin' }).click();
+  await expect(files.getByRole('progressbar', { name: 'Uploading /disk/big.bin' })).toHaveCount(0, { timeout: 30_000 });
+  await expect(files.getByText(/\d+ entries/)).toBeVisible({ timeout: 30_000 });
+  await expect(disk.getByRole('listitem', { name: 'big.bin', exact: true })).toHaveCount(0);
+  await expect(files.getByRole('alert')).toHaveCount(0);
+
+  // Files dropped on the window go into the folder shown (/tmp here).
+  await files.getByRole('button', { name: 'Up', exact: true }).click();
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'tmp/' }).click();
+  const tmp = files.getByRole('list', { name: 'Files in /tmp' });
+  await expect(tmp).toBeVisible();
+  const dropped = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped on the window\n'], 'dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await tmp.dispatchEvent('dragover', { dataTransfer: dropped });
+  await expect(files.getByText('Drop to upload into /tmp')).toBeVisible();
+  await tmp.dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(tmp.getByRole('listitem', { name: 'dropped.txt', exact: true })).toContainText('22 B', { timeout: 30_000 });
+
+  // /image is the living image: an upload there is refused, and the window says why.
+  await files.getByRole('button', { name: 'Up', exact: true }).click();
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'image/' }).click();
+  await expect(files.getByRole('list', { name: 'Files in /image' })).toBeVisible();
+  await files.getByLabel('Files to upload into /image').setInputFiles({ name: 'note.txt', mimeType: 'text/plain', buffer: Buffer.from('no\n') });
+  await expect(files.getByRole('alert')).toHaveText(/Uploading \/image\/note\.txt failed: read-only/, { timeout: 30_000 });
+  await expect(files.getByRole('list', { name: 'Files in /image' }).getByRole('listitem', { name: 'note.txt', exact: true })).toHaveCount(0);
+  await page.screenshot({ path: `${screenshotDir}/machine-files-upload-refused.png` });
+
+  // The monitor reads what was uploaded and what was dropped.
+  await command(page, 'cat /disk/hello.txt', /\nuploaded through the Files window\r?\n/);
+  await command(page, 'cat /tmp/dropped.txt', /\ndropped on the window\r?\n/);
+  await press(machine, 'Power off');
+});

@@ -34,4 +34,4 @@ export type {
 } from './world/protocol';
 export { startMachineWorker, type MachineClient } from './machine/client';
 export { DEFAULT_HDB_BYTES, HDB_SIZES_MIB } from './machine/protocol';
-export type { FileEntryView, KernelObjectView, KernelObjectsView, KernelSlotView, MachineApi, MachineEvent, MachineStatus, PowerState } from './machine/protocol';
+export type { FileEntryView, KernelObjectView, KernelObjectsView, KernelSlotView, MachineApi, MachineEvent, MachineStatus, PowerState, UploadProgress } from './machine/protocol';

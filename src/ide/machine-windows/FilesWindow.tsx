@@ -1,14 +1,18 @@
 // Files: the running TelOS's file tree (/disk on hdb, /tmp in RAM, /image, the PS's objects
-// as text) as the bridge's read-only file-system session sees it. Directories open in
-// place; a file's name opens it in a read-only viewer, and Download saves it to the host
-// (with progress and Cancel). Off, there is no tree to read: the window says so.
-import { useCallback, useEffect, useState } from 'react';
+// as text) as the bridge's file-system session sees it. Directories open in place; a file's
+// name opens it in a read-only viewer, and Download saves it to the host (with progress and
+// Cancel). Upload (a file picker) and files dropped on the window write host files into the
+// folder shown, with progress and Cancel; the bridge writes under /tmp and /disk only, and
+// its refusal elsewhere is shown as the error. Off, there is no tree to read: the window
+// says so.
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { machineLink, useMachine } from './machine-link';
 import { useViewState } from '../view-state';
 import { download, readFailure, useFileRead } from './file-read';
 import { formatSize } from './file-text';
 import { openFile } from './open';
 import { ReadProgress } from './ReadProgress';
+import { uploadCancelled, useFileUpload } from './file-upload';
 import type { FileEntryView } from '../../workers';
 
 const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/${name}`);
@@ -21,6 +25,9 @@ export function FilesWindow() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const { progress, read, cancel } = useFileRead();
+  const uploads = useFileUpload();
+  const picker = useRef<HTMLInputElement>(null);
+  const [dropping, setDropping] = useState(false);
 
   const list = useCallback(async (at: string) => {
     setBusy(`Listing ${at}`);
@@ -57,6 +64,46 @@ export function FilesWindow() {
     }
   };
 
+  /** Uploads host files into the folder shown, one after the other; the first failure ends
+   * the run and is shown once the listing is fresh. */
+  const uploadFiles = async (files: File[]) => {
+    const dir = path;
+    let failure: string | null = null;
+    setError(null);
+    for (const file of files) {
+      const at = join(dir, file.name);
+      const existing = entries?.find((e) => e.name === file.name);
+      if (existing && !window.confirm(`Replace ${at} (${formatSize(existing.size)}) with the ${formatSize(file.size)} file from this computer?`)) continue;
+      setBusy(`Uploading ${at}`);
+      try {
+        await uploads.upload(file, at);
+        useViewState.getState().setStatus(`Uploaded ${at} (${formatSize(file.size)})`);
+      } catch (e) {
+        if (uploadCancelled(e)) useViewState.getState().setStatus(`Uploading ${at}: cancelled, nothing kept`);
+        else failure = `Uploading ${at} failed: ${e instanceof Error ? e.message : String(e)}`;
+        break;
+      } finally {
+        setBusy(null);
+      }
+    }
+    await list(dir);
+    if (failure) setError(failure);
+  };
+
+  const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
+  const onDragOver = (e: DragEvent) => {
+    if (!hasFiles(e) || busy !== null) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    setDropping(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDropping(false);
+    if (!hasFiles(e) || busy !== null) return;
+    e.preventDefault();
+    void uploadFiles([...e.dataTransfer.files]);
+  };
+
   if (!running) {
     return (
       <div className="files-window">
@@ -65,7 +112,14 @@ export function FilesWindow() {
     );
   }
   return (
-    <div className="files-window">
+    <div
+      className={dropping ? 'files-window dropping' : 'files-window'}
+      onDragOver={onDragOver}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+      }}
+      onDrop={onDrop}
+    >
       <div className="toolbar" role="toolbar" aria-label="Files">
         <button type="button" disabled={path === '/' || busy !== null} onClick={() => void list(parentOf(path))}>
           Up
@@ -73,11 +127,28 @@ export function FilesWindow() {
         <button type="button" disabled={busy !== null} onClick={() => void list(path)}>
           Refresh
         </button>
+        <button type="button" disabled={busy !== null} title={`Upload files from this computer into ${path} (or drop them on this window)`} onClick={() => picker.current?.click()}>
+          Upload…
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label={`Files to upload into ${path}`}
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])];
+            // The same file picked again must fire change again.
+            e.currentTarget.value = '';
+            if (files.length) void uploadFiles(files);
+          }}
+        />
         <output aria-label="Folder" className="files-path">
           {path}
         </output>
       </div>
       <ReadProgress progress={progress} onCancel={cancel} />
+      <ReadProgress progress={uploads.progress} onCancel={uploads.cancel} />
       {error && (
         <p className="error-text" role="alert">
           {error}
@@ -86,6 +157,7 @@ export function FilesWindow() {
       <p className="muted" aria-live="polite">
         {busy ? `${busy}…` : entries ? `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}` : ''}
       </p>
+      {dropping && <p className="files-drop-hint">Drop to upload into {path}</p>}
       {entries && (
         <ul className="files-list" aria-label={`Files in ${path}`}>
           {entries.map((e) => (

@@ -2,7 +2,7 @@
 // client (src/workers), and a zustand store of what the Machine, Console and kernel-object windows show (power
 // state, the console text, kernel objects). The IDE never touches v86 itself.
 import { create } from 'zustand';
-import { startMachineWorker, type FileEntryView, type KernelObjectsView, type MachineClient, type MachineEvent, type MachineStatus } from '../../workers';
+import { startMachineWorker, type FileEntryView, type KernelObjectsView, type MachineClient, type MachineEvent, type MachineStatus, type UploadProgress } from '../../workers';
 import { useViewState } from '../view-state';
 
 export interface MachineView {
@@ -31,6 +31,14 @@ export interface ReadFileOptions {
   /** After each frame: bytes read so far of the file's size. */
   onProgress?: (read: number, size: number) => void;
   /** Ends the read between frames; it then rejects with a ReadCancelled error. */
+  signal?: AbortSignal;
+}
+
+export interface WriteFileOptions {
+  /** After each frame the bridge took: bytes written of the whole. */
+  onProgress?: (written: number, size: number) => void;
+  /** Ends the write between frames; it then rejects with a WriteCancelled error and the
+   * partial file is removed. */
   signal?: AbortSignal;
 }
 
@@ -169,6 +177,19 @@ class MachineLink {
       this.reads.delete(readId);
       signal?.removeEventListener('abort', cancel);
     }
+  }
+
+  /** Writes a file of the running TelOS's tree (under /tmp or /disk), with progress and cancelling. */
+  async writeFile(path: string, bytes: Uint8Array, { onProgress, signal }: WriteFileOptions = {}): Promise<void> {
+    await this.attach();
+    signal?.throwIfAborted();
+    await this.client.call('writeFile', [path, bytes], {
+      ...(signal ? { signal } : {}),
+      onProgress: (p) => {
+        const { written, size } = p as UploadProgress;
+        onProgress?.(written, size);
+      },
+    });
   }
 
   async spawn(name: string): Promise<string | null> {

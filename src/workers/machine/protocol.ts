@@ -97,11 +97,22 @@ export interface MachineApi {
   /** Ends the read `readId` before its next frame (it rejects with ReadCancelled); answered
    * at once, not queued behind the read. */
   cancelRead(readId: number): void;
+  /** Writes `bytes` as the file `path` (under /tmp or /disk), replacing what it held; the
+   * call's progress is an UploadProgress after each frame, and cancelling the call ends the
+   * write between frames (rejected with WriteCancelled; the partial file is removed). A
+   * refusal rejects with the bridge's reason (code EREAD_ONLY under /image and "/"). */
+  writeFile(path: string, bytes: Uint8Array): null;
   /** Bytes typed to COM1 (the monitor shell). */
   type(text: string): void;
   /** The console's kept tail and the absolute offset of its end (a Console window opened
    * later starts from it, then follows the console events past `end`). */
   consoleText(): { text: string; end: number };
+}
+
+/** How far a writeFile call has got. */
+export interface UploadProgress {
+  written: number;
+  size: number;
 }
 
 export interface ReadFileOptions {

@@ -7,7 +7,8 @@
 // stops.
 import { bootInBrowser, type BrowserMachine } from '../../machine/browser';
 import { BridgeClient, DEFAULT_HDB_BYTES, DiskStore, DiskTracker, KernelImage, TextTail, kernelObjectViews, readPsDisk, type KernelValue, type SuspendedMachine } from '../../machine';
-import type { KernelObjectsView, MachineApi, MachineEvent, MachineStatus, ReadFileOptions } from './protocol';
+import type { CallContext } from '../rpc';
+import type { KernelObjectsView, MachineApi, MachineEvent, MachineStatus, ReadFileOptions, UploadProgress } from './protocol';
 
 /** How often written disk chunks go back to IndexedDB while the machine runs. */
 const FLUSH_INTERVAL_MS = 500;
@@ -305,6 +306,15 @@ export class MachineSession {
     }
   }
 
+  /** An upload: the bridge writes it in frames; the page sees progress and may cancel. */
+  private async writeFile(path: string, bytes: Uint8Array, context: CallContext | undefined): Promise<null> {
+    const bridge = this.fileBridge();
+    await bridge.writeFile(path, bytes, {
+      ...(context ? { signal: context.signal, onProgress: (written: number, size: number) => context.progress({ written, size } satisfies UploadProgress) } : {}),
+    });
+    return null;
+  }
+
   bridgeReady(): boolean {
     return !!this.current && this.bridgeServing;
   }
@@ -403,7 +413,7 @@ export class MachineSession {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Answers one call of the MachineApi. */
-  handle(method: string, args: unknown[]): Promise<unknown> {
+  handle(method: string, args: unknown[], context?: CallContext): Promise<unknown> {
     // Typing and reading the console are not queued behind a power action.
     if (method === 'type') {
       this.current?.pc.machine.send(0, String(args[0] ?? ''));
@@ -414,12 +424,12 @@ export class MachineSession {
       this.cancelledReads.add(Number(args[0]));
       return Promise.resolve(null);
     }
-    const run = this.queue.then(() => this.call(method as keyof MachineApi, args));
+    const run = this.queue.then(() => this.call(method as keyof MachineApi, args, context));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async call(method: keyof MachineApi, args: unknown[]): Promise<unknown> {
+  private async call(method: keyof MachineApi, args: unknown[], context?: CallContext): Promise<unknown> {
     switch (method) {
       case 'attach':
         return this.attach(String(args[0]));
@@ -449,6 +459,9 @@ export class MachineSession {
         return this.fileBridge().listDirectory(String(args[0]));
       case 'readFile':
         return this.readFile(String(args[0]), readFileOptions(args[1]));
+      case 'writeFile':
+        if (!(args[1] instanceof Uint8Array)) throw new TypeError('writeFile wants the file’s bytes as a Uint8Array');
+        return this.writeFile(String(args[0]), args[1], context);
       case 'kernelWorld':
         return this.kernelImage.objects();
       case 'kernelObject':

@@ -5,5 +5,5 @@ import { serve, type Endpoint } from '../rpc';
 import type { MachineEvent } from './protocol';
 import { MachineSession } from './session';
 
-const server = serve<MachineEvent>(self as unknown as Endpoint, (method, args) => session.handle(method, args));
+const server = serve<MachineEvent>(self as unknown as Endpoint, (method, args, context) => session.handle(method, args, context));
 const session = new MachineSession((event) => server.emit(event));
