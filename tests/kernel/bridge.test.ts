@@ -181,6 +181,7 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     await expect(client.writeFile('/image/new', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY, message: expect.stringContaining('read-only') });
     await expect(client.writeFile('/image/objects/10', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
     await expect(client.writeFile('/new', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
+    await expect(client.writeFile('/dev/hdb-raw', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
     await expect(client.makeDirectory('/image/dir')).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
     await expect(client.remove('/image/roots')).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY });
     await expect(client.writeFile('/disk/missing/x', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.ENOT_FOUND });

@@ -61,8 +61,9 @@
  *   FS_MKDIR       a path -> nothing: a new, empty directory
  *   FS_REMOVE      a path -> nothing: a file or an empty directory removed
  * The bridge's file-system session: the whole tree read-only ("/"), and read-write the
- * writable mounts, /tmp (RAM) and /disk (ext2 on hdb). /image, the living image, is
- * changed only through the PS's transactions (TX_*), never through a file write. A change
+ * mounts that hold files, /tmp (RAM) and /disk (ext2 on hdb). /image, the living image, is
+ * changed only through the PS's transactions (TX_*), never through a file write; /dev
+ * (hdb's raw sectors) is not the host's to write either. A change
  * refused by those grants is BRIDGE_EREAD_ONLY; a change under /disk when no file disk is
  * mounted is BRIDGE_ENOT_FOUND naming the missing mount.
  * A vfs_server refusal is an error frame: BRIDGE_ENOT_FOUND for a missing path, else
