@@ -124,6 +124,7 @@ test('Files lists the running TelOS’s tree and downloads a file written on /di
 
 // Catches: an upload that changes, truncates or pads the bytes on their way into TelOS (the
 // 1 MiB file comes back identical through Download), one the monitor cannot read back, a
+// file of the same name replaced without asking (or kept when the person said replace), a
 // drop on the window that does nothing, a Cancel that leaves half a file, and a refused
 // upload (/image is read-only) that fails silently.
 test('Files uploads by the picker and by dropping, with progress and Cancel; the bytes come back the same and cat shows them', async ({ page }) => {
@@ -164,7 +165,18 @@ test('Files uploads by the picker and by dropping, with progress and Cancel; the
 
   // A small text file, read back by the monitor's cat.
   await picker.setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('uploaded through the Files window\n') });
-  await expect(disk.getByRole('listitem', { name: 'hello.txt', exact: true })).toContainText('34 B', { timeout: 30_000 });
+  const hello = disk.getByRole('listitem', { name: 'hello.txt', exact: true });
+  await expect(hello).toContainText('34 B', { timeout: 30_000 });
+  // The same name again asks first: declined, the file stays as it was; accepted, it is replaced.
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await picker.setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('kept?\n') });
+  await expect.poll(() => asked).toEqual(['Replace /disk/hello.txt (34 B) with the 6 B file from this computer?']);
+  await expect(files.getByText(/\d+ entries/)).toBeVisible({ timeout: 30_000 });
+  await expect(hello).toContainText('34 B');
+  page.once('dialog', (d) => void d.accept());
+  await picker.setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('uploaded through the Files window, twice\n') });
+  await expect(hello).toContainText('41 B', { timeout: 30_000 });
 
   // Cancel while a bigger upload runs: nothing of it is kept.
   await picker.setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4 << 20, 7) });
@@ -199,7 +211,7 @@ test('Files uploads by the picker and by dropping, with progress and Cancel; the
   await page.screenshot({ path: `${screenshotDir}/machine-files-upload-refused.png` });
 
   // The monitor reads what was uploaded and what was dropped.
-  await command(page, 'cat /disk/hello.txt', /\nuploaded through the Files window\r?\n/);
+  await command(page, 'cat /disk/hello.txt', /\nuploaded through the Files window, twice\r?\n/);
   await command(page, 'cat /tmp/dropped.txt', /\ndropped on the window\r?\n/);
   await press(machine, 'Power off');
 });
