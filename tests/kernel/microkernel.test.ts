@@ -121,8 +121,8 @@ for (const emulator of emulators) {
 
     // Catches: a kernel that writes into a read-only IPC buffer, a fast path copying registers beyond the
     // message length or skipping Write/Grant/Read checks with a waiting receiver, an IRQ bound to a
-    // notification without the right to signal it.
-    it('enforces rights on the IPC paths: read-only IPC buffers, message length and rights on the fast path, IRQ notifications', async () => {
+    // notification without the right to signal it, a frame mapped writable through a capability without Write.
+    it('enforces rights on the IPC paths: read-only IPC buffers, message length and rights on the fast path, IRQ notifications, read-only frame mappings', async () => {
       const text = await runTest(emulator, 'rights');
       expectInOrder(text, [
         'TelOS: rights: read-only IPC buffer: a 10-word reply arrived as 3 words (10 of 10 buffer words untouched), a 10-word message as 3 words (10 of 10 untouched)',
@@ -136,6 +136,8 @@ for (const emulator of emulators) {
         'TelOS: rights: the receive of a ReplyRecv without Read is a capability fault: ok',
         'TelOS: rights: IRQ notification without Write: InvalidCapability; with: ok',
         'TelOS: rights: an IRQ is delivered only to a notification its handler may signal: ok',
+        'TelOS: rights: a write through a mapping made with a read-only frame capability: page fault, the page holds 0',
+        'TelOS: rights: a frame mapped through a capability without Write is read-only: ok',
         'TelOS: rights test passed',
       ]);
     });

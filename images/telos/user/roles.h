@@ -26,6 +26,8 @@
 #define CALLER_GOT_REPLY   0xCA11
 #define ROLE_PS_STALLER    19   /* begins a PS transaction (PS in ARG0), stages one object, reports on ARG1, stops */
 #define ROLE_SYSFUZZ       20   /* the syscall fuzzer (user/sysfuzz.c): arg = syscalls to make */
+#define ROLE_MEM_WRITER    21   /* writes MEM_WRITER_MARK at address arg, then Sends what it reads there on ARG0 */
+#define MEM_WRITER_MARK    0x5A5A5A5Au
 /* The syscall fuzzer's supervisor (user/ktest/fuzzsys.c): its faults arrive with badge
  * SYSFUZZ_FAULT; on SYSFUZZ_REPORT it asks for the last fault (QUERY), a scan of its
  * CNode (CHECK) and ends (DONE: MR0 syscalls, MR1 violations, MR2 faults). */

@@ -377,6 +377,14 @@ static void sentinel(u32 arg)
     telos_send(CHILD_SLOT_ARG0, TELOS_MSG_INFO(SENTINEL_LABEL, 0, 1), &m);
 }
 
+static void mem_writer(u32 vaddr)
+{
+    volatile u32 *word = (volatile u32 *)vaddr;
+    *word = MEM_WRITER_MARK;
+    struct telos_msg m = { { *word, 0, 0 }, 0 };
+    telos_send(CHILD_SLOT_ARG0, TELOS_MSG_INFO(SENTINEL_LABEL, 0, 1), &m);
+}
+
 /* A PS client that stalls with its transaction open: it never commits, aborts or exits. */
 static void ps_staller(void)
 {
@@ -414,6 +422,7 @@ int main(u32 role, u32 arg)
     case ROLE_SIGNALLER: signaller(); break;
     case ROLE_PS_STALLER: ps_staller(); break;
     case ROLE_SYSFUZZ: sysfuzz(arg, arg * 2654435761u + 12345u); break;
+    case ROLE_MEM_WRITER: mem_writer(arg); break;
     default: telos_printf("TelOS: worker: unknown role %u\n", role); break;
     }
     return 0;

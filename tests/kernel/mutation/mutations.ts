@@ -32,6 +32,7 @@ const REPLYCAP = microkernel('makes reply capabilities single-use');
 const IOPORTS = microkernel('lets a driver thread use the ports');
 const EXHAUST = microkernel('reports untyped exhaustion as an error');
 const FAULTS = microkernel('confines every kind of user fault');
+const HOSTILE = microkernel('survives a hostile program');
 const FUZZ: KernelTestRef = { file: 'tests/kernel/fuzz.test.ts', name: 'syscall fuzzer on v86 checks the outcome of every random syscall' };
 const MMS: KernelTestRef = { file: 'tests/kernel/mms-quota.test.ts', name: 'MMS ownership and quotas on v86' };
 const BLOCK: KernelTestRef = { file: 'tests/kernel/block.test.ts', name: 'block server on v86 keeps each session inside its sectors' };
@@ -53,7 +54,7 @@ export const mutations: Mutation[] = [
     breaks: 'the fast path checks Write (Call) and Read (ReplyRecv) like the slow path',
     file: 'kernel/fastpath.h',
     original: '|| (s->cap.rights & need_rights) != need_rights)',
-    replacement: ')',
+    replacement: '|| (need_rights && 0))',
     tests: [RIGHTS],
   },
   {
@@ -103,7 +104,7 @@ export const mutations: Mutation[] = [
     file: 'kernel/cnode.c',
     original: '        if (c.data && badge && badge != c.data)\n            return TELOS_EILLEGAL_OPERATION; /* a badge is set once */\n',
     replacement: '',
-    tests: [FUZZ],
+    tests: [TRANSFER, FUZZ],
   },
   {
     id: 'derive-keeps-all-rights',
@@ -154,6 +155,23 @@ export const mutations: Mutation[] = [
     original: '    t->caller = NULL;\n    c->reply_holder = NULL;\n    if (c->state',
     replacement: '    c->reply_holder = NULL;\n    if (c->state',
     tests: [REPLYCAP],
+  },
+  {
+    id: 'frame-map-ignores-read-only',
+    breaks: 'a frame mapped through a read-only cap is mapped read-only',
+    file: 'kernel/vspace.c',
+    original: 'bool writable = (mr[2] & TELOS_RIGHT_WRITE) && (s->cap.rights & TELOS_RIGHT_WRITE);',
+    replacement: 'bool writable = (mr[2] & TELOS_RIGHT_WRITE);',
+    tests: [RIGHTS, FUZZ],
+  },
+  // ---- preemption
+  {
+    id: 'no-preemption',
+    breaks: 'a thread that never blocks loses the CPU when its time slice ends',
+    file: 'kernel/thread.c',
+    original: '    if (!current->timeslice)\n        resched_requested = true;\n',
+    replacement: '',
+    tests: [HOSTILE, FAULTS],
   },
   // ---- untyped memory and CNodes
   {
@@ -292,7 +310,7 @@ export const mutations: Mutation[] = [
     file: 'servers/ps.c',
     original: '&& rd32(h + 8) == ps.sb.epoch && rd64(h + 32) == mac(h, 32);',
     replacement: '&& rd32(h + 8) == ps.sb.epoch;',
-    tests: [{ file: 'tests/kernel/ps-faults.test.ts', name: 'PS faults on v86 never recovers a record planted by a client' }],
+    tests: [{ file: 'tests/kernel/ps-faults.test.ts', name: "PS faults on 'v86' never recovers a record planted by a client" }],
   },
   {
     id: 'ps-tx-any-badge',

@@ -55,12 +55,13 @@ function checkList(list: Mutation[]): string[] {
   return problems;
 }
 
-/** Copies the kernel tree, applies the mutation (if any) and builds it; the ELF's path, or the build's errors. */
+/** Copies the kernel tree (the run's snapshot of it), applies the mutation (if any) and
+ * builds it; the ELF's path, or the build's errors. */
 function build(work: string, name: string, m?: Mutation): { elf?: string; error?: string } {
   const tree = join(work, name, 'telos');
   const out = join(work, name, 'build');
   mkdirSync(dirname(tree), { recursive: true });
-  cpSync(sourceTree, tree, { recursive: true });
+  cpSync(join(work, 'source'), tree, { recursive: true });
   if (m) {
     const path = join(tree, m.file);
     const text = readFileSync(path, 'utf8');
@@ -108,7 +109,7 @@ function runTest(elf: string, ref: KernelTestRef, reportPath: string): TestOutco
   return { result: 'passed', detail: '', seconds };
 }
 
-const shortName = (ref: KernelTestRef) => `${ref.file.replace('tests/kernel/', '')}: ${ref.name.replace(/^.*? on v86 /, '')}`;
+const shortName = (ref: KernelTestRef) => `${ref.file.replace('tests/kernel/', '')}: ${ref.name.replace(/^.*? on '?v86'? /, '')}`;
 
 // ---------------------------------------------------------------- the run
 
@@ -132,7 +133,9 @@ const work = mkdtempSync(join(tmpdir(), 'telos-mutate-'));
 const runStarted = Date.now();
 let exitCode = 0;
 try {
-  // The control: the unmutated build must pass every test the selected mutations name.
+  // One snapshot of the source for every build, so edits made while the run goes on do not
+  // mix into it. The control: the unmutated build must pass every test the mutations name.
+  cpSync(sourceTree, join(work, 'source'), { recursive: true });
   console.log(`control: building images/telos unchanged (${work})`);
   const control = build(work, 'control');
   if (!control.elf) throw new Error(`the unmutated kernel does not build:\n${control.error}`);

@@ -97,5 +97,15 @@ void test_transfer(void)
     telos_recv(ntfn, &s);
     telos_printf("TelOS: capability transfer: without grant %u, with grant %u, notification badge %x\n", without, with,
                  s.badge);
-    telos_printf("TelOS: transfer test %s\n", without == 0 && with == 1 && s.badge == 0x5A ? "passed" : "FAILED");
+    /* Catches: a Mint that changes the badge of a badged capability (a badge is set once),
+     * which would let a client speak to a server under another client's name. */
+    u32 other = TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_MINT, slot_alloc(), TELOS_SLOT_CNODE, badged_ntfn,
+                             TELOS_RIGHTS_ALL, 0x5B);
+    u32 own = TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_MINT, slot_alloc(), TELOS_SLOT_CNODE, badged_ntfn,
+                           TELOS_RIGHTS_ALL, 0x5A);
+    telos_printf("TelOS: minting the badged capability again: with another badge %s, with its own %s\n",
+                 telos_error_name(other), telos_error_name(own));
+    bool badge_once = other == TELOS_EILLEGAL_OPERATION && own == TELOS_OK;
+    telos_printf("TelOS: transfer test %s\n",
+                 without == 0 && with == 1 && s.badge == 0x5A && badge_once ? "passed" : "FAILED");
 }

@@ -143,11 +143,39 @@ static void irq_notification_right(void)
     check("release IRQ 5", TELOS_INVOKE(TELOS_SLOT_CNODE, TELOS_CNODE_DELETE, irq));
 }
 
+/* Catches: a FRAME_MAP that grants a writable mapping when asked through a frame
+ * capability without Write (seL4 maps it read-only), so a thread lent a page to read
+ * could change it. The writer's store must be a page fault and the page stay zero. */
+#define MEM_WRITER_VADDR (TELOS_USER_BASE + 0x3FF000u)
+static void read_only_frame(void)
+{
+    u32 report = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    u32 fault_ep = mint_cap(report, TELOS_RIGHTS_ALL, 0xFA);
+    u32 report_cap = mint_cap(report, TELOS_RIGHT_WRITE, 0x5E);
+    struct cap_grant caps[] = { { report_cap, CHILD_SLOT_ARG0, TELOS_RIGHT_WRITE } };
+    struct process p = create_process(WORKER_MODULE, "mem-writer", ROLE_MEM_WRITER, MEM_WRITER_VADDR, 100, fault_ep, caps, 1, false);
+    u32 frame = object_alloc(TELOS_OBJ_FRAME, 0), read_only = slot_alloc();
+    copy_cap(TELOS_SLOT_CNODE, read_only, frame, TELOS_RIGHT_READ);
+    check("map through the read-only cap", TELOS_INVOKE(read_only, TELOS_FRAME_MAP, p.pd, MEM_WRITER_VADDR, TELOS_RIGHT_WRITE));
+    check("resume", TELOS_INVOKE0(p.tcb, TELOS_TCB_RESUME));
+    struct telos_msg m;
+    u32 label = recv_label(report, &m);
+    bool faulted = label == TELOS_FAULT_VM && m.badge == 0xFA && m.mr[0] == MEM_WRITER_VADDR;
+    TELOS_INVOKE0(p.tcb, TELOS_TCB_SUSPEND);
+    check("map the frame here", TELOS_INVOKE(frame, TELOS_FRAME_MAP, TELOS_SLOT_VSPACE, ROOT_SCRATCH_VADDR, TELOS_RIGHT_READ));
+    u32 word = *(volatile u32 *)ROOT_SCRATCH_VADDR;
+    check("unmap it", TELOS_INVOKE0(frame, TELOS_FRAME_UNMAP));
+    telos_printf("TelOS: rights: a write through a mapping made with a read-only frame capability: %s, the page holds %x\n",
+                 faulted ? "page fault" : "no fault", word);
+    expect(faulted && word == 0, "a frame mapped through a capability without Write is read-only");
+}
+
 void test_rights(void)
 {
     read_only_buffer();
     fast_path_length();
     fast_path_rights();
     irq_notification_right();
+    read_only_frame();
     telos_printf("TelOS: rights test %s\n", failures ? "FAILED" : "passed");
 }
