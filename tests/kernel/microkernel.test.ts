@@ -62,8 +62,8 @@ for (const emulator of emulators) {
       expect(text).toContain('TelOS: ipc test passed');
     });
 
-    // Catches: a reply capability that can be used twice, or that outlives its caller's wait (a suspended
-    // caller still gets the reply).
+    // Catches: a reply capability that can be used twice (also once its caller waits on another server),
+    // or that outlives its caller's wait (a suspended caller still gets the reply).
     it('makes reply capabilities single-use, gone with a suspended caller or a new receive', async () => {
       const text = await runTest(emulator, 'replycap');
       expectInOrder(text, [
@@ -71,19 +71,22 @@ for (const emulator of emulators) {
         'TelOS: caller 2: reply label 0', // suspended while waiting: the reply (label 7) never arrived
         'TelOS: caller 4: reply label 8',
         'TelOS: replycap: reply went to caller 4',
+        'TelOS: replycap: a caller waiting on another server got reply label 11 there (the first server\'s second Reply went nowhere)',
         'TelOS: replycap test finished',
       ]);
       expect(text).not.toContain('TelOS: caller 3:');
       expect(text).not.toMatch(/reply label [67]/);
     });
 
-    // Catches: capabilities transferred over an endpoint capability without the Grant right.
+    // Catches: capabilities transferred over an endpoint capability without the Grant right, a Mint that
+    // changes a badge already set.
     it('transfers a capability only through an endpoint capability with Grant', async () => {
       const text = await runTest(emulator, 'transfer');
       expectInOrder(text, [
         'TelOS: receiver: message 1 carried 0 capability',
         'TelOS: receiver: message 2 carried 1 capability',
         'TelOS: capability transfer: without grant 0, with grant 1, notification badge 5a',
+        'TelOS: minting the badged capability again: with another badge IllegalOperation, with its own ok',
         'TelOS: transfer test passed',
       ]);
     });
@@ -139,6 +142,16 @@ for (const emulator of emulators) {
         'TelOS: rights: a write through a mapping made with a read-only frame capability: page fault, the page holds 0',
         'TelOS: rights: a frame mapped through a capability without Write is read-only: ok',
         'TelOS: rights test passed',
+      ]);
+    });
+
+    // Catches: a scheduler whose time slices never end, so a thread that never blocks starves every
+    // other thread of its priority.
+    it('gives the CPU to a thread beside one of its priority that never blocks', async () => {
+      const text = await runTest(emulator, 'preempt', 30_000);
+      expectInOrder(text, [
+        'TelOS: preempt: beside a thread that never blocks, one of its priority sent label 99 (7)',
+        'TelOS: preempt test passed',
       ]);
     });
 

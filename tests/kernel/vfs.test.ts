@@ -52,6 +52,8 @@ for (const emulator of emulators) {
         'child climbs above the root -> refused: outside the session\'s namespace',
         'child names a relative path -> refused: malformed path',
         'child asks read-write on its read-only grant -> refused: more rights than granted',
+        'child asks read-write below its read-only grant -> refused: more rights than granted',
+        'child opens a sibling sharing its grant\'s prefix -> refused: outside the session\'s namespace',
         'mixed session hands out /disk read-write -> refused: more rights than granted',
         'read-only session creates /tmp/x -> refused: read-only',
         'a badge that names no session -> refused: InvalidCapability',
@@ -70,7 +72,7 @@ for (const emulator of emulators) {
       ]) {
         expect(text).toContain(`TelOS: vfs: ${line}\n`);
       }
-      expect(text.match(/-> refused: /g)?.length).toBe(69);
+      expect(text.match(/-> refused: /g)?.length).toBe(71);
       // Closing a session revokes its capabilities: the holder's, a copy and its grandchild's.
       expect(text).toContain("TelOS: vfs: the closed session's capability, its copy and its grandchild's: revoked\n");
       // Quotas: the root session holds the rest of the table, a session whose capability never

@@ -28,6 +28,8 @@
 #define ROLE_SYSFUZZ       20   /* the syscall fuzzer (user/sysfuzz.c): arg = syscalls to make */
 #define ROLE_MEM_WRITER    21   /* writes MEM_WRITER_MARK at address arg, then Sends what it reads there on ARG0 */
 #define MEM_WRITER_MARK    0x5A5A5A5Au
+#define ROLE_CALL_TWICE    22   /* Calls ARG0 (label 9), then ARG1 (label 10); Sends both reply labels on ARG2 */
+#define ROLE_TWICE_REPLIER 23   /* receives a Call on ARG0, replies 5; after a signal on ARG1 replies 6 again; signals ARG2 */
 /* The syscall fuzzer's supervisor (user/ktest/fuzzsys.c): its faults arrive with badge
  * SYSFUZZ_FAULT; on SYSFUZZ_REPORT it asks for the last fault (QUERY), a scan of its
  * CNode (CHECK) and ends (DONE: MR0 syscalls, MR1 violations, MR2 faults). */

@@ -256,6 +256,30 @@ static void call_once(u32 who)
     telos_send(CHILD_SLOT_ARG1, TELOS_MSG_INFO(1, 0, 1), &done);
 }
 
+static void call_twice(void)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    u32 first = TELOS_MSG_LABEL(telos_call(CHILD_SLOT_ARG0, TELOS_MSG_INFO(9, 0, 0), &m));
+    m = (struct telos_msg){ { 0, 0, 0 }, 0 };
+    u32 second = TELOS_MSG_LABEL(telos_call(CHILD_SLOT_ARG1, TELOS_MSG_INFO(10, 0, 0), &m));
+    struct telos_msg done = { { first, second, 0 }, 0 };
+    telos_send(CHILD_SLOT_ARG2, TELOS_MSG_INFO(1, 0, 2), &done);
+}
+
+/* Replies to one Call, then (told by a signal, which is no endpoint receive) replies again:
+ * with a reply capability spent by the first Reply, the second goes nowhere. */
+static void twice_replier(void)
+{
+    struct telos_msg m = { { 0, 0, 0 }, 0 };
+    telos_recv(CHILD_SLOT_ARG0, &m);
+    telos_reply(TELOS_MSG_INFO(5, 0, 0), &m);
+    telos_recv(CHILD_SLOT_ARG1, &m);
+    m = (struct telos_msg){ { 0, 0, 0 }, 0 };
+    telos_reply(TELOS_MSG_INFO(6, 0, 0), &m);
+    telos_send(CHILD_SLOT_ARG2, 0, &m);
+    telos_recv(CHILD_SLOT_ARG1, &m);
+}
+
 /* Direct port access: binds the IOPort capability in ARG0 (when `bind`), reads the ATA
  * status port itself and reports; after the root task's reply it reads the port again,
  * which must now raise #GP (a fault message to the root task). */
@@ -423,6 +447,8 @@ int main(u32 role, u32 arg)
     case ROLE_PS_STALLER: ps_staller(); break;
     case ROLE_SYSFUZZ: sysfuzz(arg, arg * 2654435761u + 12345u); break;
     case ROLE_MEM_WRITER: mem_writer(arg); break;
+    case ROLE_CALL_TWICE: call_twice(); break;
+    case ROLE_TWICE_REPLIER: twice_replier(); break;
     default: telos_printf("TelOS: worker: unknown role %u\n", role); break;
     }
     return 0;

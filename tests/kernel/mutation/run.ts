@@ -6,6 +6,7 @@
 //   npm run mutate                 every mutation
 //   npm run mutate -- ID [ID...]   only these (the control still runs first)
 //   npm run mutate -- --list       the list, nothing built
+//   npm run mutate -- --survivors  the edits no test catches (expected to survive: each says why)
 //   npm run mutate -- --keep       keep the temporary trees and builds
 //
 // The working tree is never touched: each build is a copy of images/telos in a temporary
@@ -16,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mutations, type KernelTestRef, type Mutation } from './mutations';
+import { survivors, mutations, type KernelTestRef, type Mutation } from './mutations';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const sourceTree = join(repoRoot, 'images', 'telos');
@@ -26,6 +27,7 @@ const TEST_RUN_LIMIT_MS = 20 * 60_000;
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
+const survivorsRun = args.includes('--survivors');
 const wanted = args.filter((a) => !a.startsWith('--'));
 
 /** Occurrences of `needle` in `text`. */
@@ -113,17 +115,18 @@ const shortName = (ref: KernelTestRef) => `${ref.file.replace('tests/kernel/', '
 
 // ---------------------------------------------------------------- the run
 
-const selected = wanted.length ? mutations.filter((m) => wanted.includes(m.id)) : mutations;
-const unknown = wanted.filter((w) => !mutations.some((m) => m.id === w));
+const list: Mutation[] = survivorsRun ? survivors : mutations;
+const selected = wanted.length ? list.filter((m) => wanted.includes(m.id)) : list;
+const unknown = wanted.filter((w) => !list.some((m) => m.id === w));
 if (unknown.length) {
   console.error(`unknown mutation(s): ${unknown.join(', ')}; --list shows them`);
   process.exit(2);
 }
 if (args.includes('--list')) {
-  for (const m of mutations) console.log(`${m.id.padEnd(32)} ${m.file.padEnd(20)} ${m.breaks}`);
+  for (const m of list) console.log(`${m.id.padEnd(32)} ${m.file.padEnd(20)} ${m.breaks}`);
   process.exit(0);
 }
-const problems = checkList(mutations);
+const problems = checkList([...mutations, ...survivors]);
 if (problems.length) {
   console.error(`the mutation list no longer fits the source:\n  ${problems.join('\n  ')}`);
   process.exit(2);
@@ -171,7 +174,10 @@ try {
           break;
         }
       }
-      if (status === 'SURVIVED') by = `passed: ${m.tests.map(shortName).join('; ')}`;
+      if (status === 'SURVIVED') {
+        const why = (m as Mutation & { why?: string }).why;
+        by = `passed: ${m.tests.map(shortName).join('; ')}${why ? ` (${why})` : ''}`;
+      }
     }
     const seconds = (Date.now() - started) / 1000;
     rows.push({ m, status, by, seconds });
@@ -188,7 +194,8 @@ try {
   }
   const minutes = ((Date.now() - runStarted) / 60_000).toFixed(1);
   console.log(`\n${rows.length} mutations: ${caught} caught, ${survived} survived, ${voided} void; ${minutes} min in all`);
-  if (survived || voided) exitCode = 1;
+  // A survivor that a test now catches belongs in the main list.
+  if (voided || (survivorsRun ? caught : survived)) exitCode = 1;
 } catch (e) {
   console.error(String((e as Error).message ?? e));
   exitCode = 1;

@@ -70,6 +70,29 @@ void test_replycap(void)
     recv_label(done, &m);
     telos_printf("TelOS: replycap: reply went to caller %u\n", m.mr[0]);
     check("suspend caller 3", TELOS_INVOKE0(c3.tcb, TELOS_TCB_SUSPEND));
+
+    /* 4: a server that replied keeps no reply capability, even when its former caller is
+     * waiting on another server: a second Reply must not reach it. The replier waits on a
+     * notification (an endpoint receive would discard the capability anyway) while the
+     * caller Calls us; then it replies again; then we answer the caller. */
+    u32 ep2 = object_alloc(TELOS_OBJ_ENDPOINT, 0), go = object_alloc(TELOS_OBJ_NOTIFICATION, 0);
+    u32 back = object_alloc(TELOS_OBJ_NOTIFICATION, 0);
+    struct cap_grant replier_caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { go, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+                                        { back, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL } };
+    struct process r = spawn("replier", ROLE_TWICE_REPLIER, 0, 110, 0, replier_caps, 3);
+    struct cap_grant twice_caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL }, { ep2, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
+                                      { done, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL } };
+    struct process c5 = spawn("caller-5", ROLE_CALL_TWICE, 0, 100, 0, twice_caps, 3);
+    recv_label(ep2, &m);            /* its second Call: it waits for our reply */
+    telos_send(go, 0, &m);          /* a signal: the replier's second Reply */
+    telos_recv(back, &m);           /* a notification: our reply capability stays */
+    memset(&m, 0, sizeof m);
+    telos_reply(TELOS_MSG_INFO(11, 0, 0), &m);
+    recv_label(done, &m);
+    telos_printf("TelOS: replycap: a caller waiting on another server got reply label %u there (the first server's "
+                 "second Reply went nowhere)\n", m.mr[1]);
+    TELOS_INVOKE0(r.tcb, TELOS_TCB_SUSPEND);
+    TELOS_INVOKE0(c5.tcb, TELOS_TCB_SUSPEND);
     telos_print("TelOS: replycap test finished\n");
 }
 

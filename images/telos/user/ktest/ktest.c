@@ -13,6 +13,7 @@ static const struct ktest tests[] = {
     { "rights", test_rights },
     { "highmem", test_highmem },
     { "irq", test_irq },
+    { "preempt", test_preempt },
     { "halt", test_halt },
     { "exhaust", test_exhaust },
     { "faults", test_faults },

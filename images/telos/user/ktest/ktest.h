@@ -44,6 +44,7 @@ void test_ioports(void);
 void test_rights(void);
 void test_highmem(void);
 void test_irq(void);
+void test_preempt(void);
 void test_halt(void);
 void test_faults(void);
 void test_hostile(void);

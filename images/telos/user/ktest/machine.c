@@ -122,6 +122,25 @@ void test_irq(void)
     telos_printf("TelOS: irq test %s\n", delivered == 3 ? "passed" : "FAILED");
 }
 
+/* Catches: a scheduler whose time slices never end (or whose end it ignores), so a thread
+ * that never blocks keeps the CPU from every other thread of its priority for ever. The
+ * busy thread signals a notification in a loop (a signal never blocks); the sentinel of
+ * the same priority, queued behind it, must still get to send its one message. */
+void test_preempt(void)
+{
+    u32 ntfn = object_alloc(TELOS_OBJ_NOTIFICATION, 0), report = object_alloc(TELOS_OBJ_ENDPOINT, 0);
+    struct cap_grant busy_caps[] = { { ntfn, CHILD_SLOT_ARG0, TELOS_RIGHT_WRITE } };
+    struct process busy = spawn("busy", ROLE_SIGNALLER, 0, 100, 0, busy_caps, 1);
+    struct cap_grant sentinel_caps[] = { { report, CHILD_SLOT_ARG0, TELOS_RIGHT_WRITE } };
+    spawn("sentinel", ROLE_SENTINEL, 7, 100, 0, sentinel_caps, 1);
+    struct telos_msg m;
+    u32 label = recv_label(report, &m);
+    TELOS_INVOKE0(busy.tcb, TELOS_TCB_SUSPEND);
+    telos_printf("TelOS: preempt: beside a thread that never blocks, one of its priority sent label %u (%u)\n", label,
+                 m.mr[0]);
+    telos_printf("TelOS: preempt test %s\n", label == SENTINEL_LABEL && m.mr[0] == 7 ? "passed" : "FAILED");
+}
+
 /* The unclean halt of Stage 3, by the one thread that may (the root task holds IRQ
  * control); the faults test shows another thread cannot. */
 void test_halt(void)

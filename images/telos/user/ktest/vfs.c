@@ -125,6 +125,9 @@ static void confinement(u32 root)
     expect_refusal("child opens /disk/secret", open_status(child, "/disk/secret", VFS_O_READ), VFS_EOUTSIDE);
     expect_refusal("child climbs out with ..", open_status(child, "/disk/docs/../secret", VFS_O_READ), VFS_EOUTSIDE);
     expect_refusal("child climbs out of /tmp with ..", open_status(child, "/tmp/../disk/x", VFS_O_READ), VFS_EOUTSIDE);
+    /* Catches: a grant check by prefix alone, so /disk/docs would hold /disk/docs2 too. */
+    expect_refusal("child opens a sibling sharing its grant's prefix", open_status(child, "/disk/docs2", VFS_O_READ),
+                   VFS_EOUTSIDE);
     expect_refusal("child climbs above the root", open_status(child, "/tmp/../../tmp/child.txt", VFS_O_READ),
                    VFS_EOUTSIDE);
     expect_refusal("child names a relative path", open_status(child, "tmp/child.txt", VFS_O_READ), VFS_EBADPATH);
@@ -137,6 +140,10 @@ static void confinement(u32 root)
     /* Narrower still: never more rights or more tree than it holds. */
     const struct vfs_grant wider[] = { { "/disk/docs", VFS_RIGHT_RW } };
     expect_refusal("child asks read-write on its read-only grant", vfs_session(child, wider, 1, 0, grandchild), VFS_EACCES);
+    /* Catches: rights checked only against grants the new one covers, not the one holding it. */
+    const struct vfs_grant below[] = { { "/disk/docs/sub", VFS_RIGHT_RW } };
+    expect_refusal("child asks read-write below its read-only grant", vfs_session(child, below, 1, 0, grandchild),
+                   VFS_EACCES);
     const struct vfs_grant outside[] = { { "/disk", VFS_RIGHT_RO } };
     expect_refusal("child asks for /disk", vfs_session(child, outside, 1, 0, grandchild), VFS_EOUTSIDE);
     const struct vfs_grant up[] = { { "/tmp/..", VFS_RIGHT_RO } };
