@@ -236,8 +236,8 @@ export const mutations: Mutation[] = [
     id: 'mms-free-any-owner',
     breaks: 'MMS: only the badge that allocated a handle may free it',
     file: 'servers/mms.c',
-    original: 'if (owners[slot].badge != badge) {',
-    replacement: 'if (owners[slot].badge != badge && 0) {',
+    original: 'if (blocks[s].badge != badge) {',
+    replacement: 'if (blocks[s].badge != badge && 0) {',
     tests: [MMS],
   },
   {
