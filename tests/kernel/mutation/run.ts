@@ -133,6 +133,13 @@ if (problems.length) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'telos-mutate-'));
+// Stopped by Ctrl-C or a kill: the temporary trees go too (the test run in progress has had the signal).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!keep) rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 const runStarted = Date.now();
 let exitCode = 0;
 try {
