@@ -3,6 +3,12 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 
+/** Cross-origin isolation: a workspace's Stop shares a SharedArrayBuffer flag with the World
+ * worker (read by the sandbox's interrupt handler while QuickJS runs), and only an isolated
+ * page may share one. Everything the app loads is its own, so require-corp costs nothing;
+ * a host that cannot send these headers serves an app whose evaluations cannot be stopped. */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   plugins: [
     react(),
@@ -54,6 +60,6 @@ export default defineConfig({
     // The store's test page (real-IndexedDB scenarios, crash stream, bench) ships beside the app.
     rollupOptions: { input: { main: 'index.html', storeHarness: 'e2e/pages/store-harness.html' } },
   },
-  server: { host: '127.0.0.1', port: 5173, strictPort: false },
-  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: ISOLATION_HEADERS },
 });

@@ -83,6 +83,32 @@ test('a method edited and saved answers a Print it in the workspace', async ({ f
   expect(await printIt(page, 'self.Circle.area()')).toContain('1001');
 });
 
+// Stop in Firefox: the page is cross-origin isolated, so the stop flag reaches the World
+// worker while QuickJS runs; without it the loop would end only at its 10 s limit.
+test('a 10 s evaluation is stopped with Stop and keeps nothing', async ({ ff: page }) => {
+  await openIde(page);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await menu(page, 'Transcript');
+  const transcript = await windowNamed(page, 'Transcript');
+  await menu(page, 'Workspace');
+  let ws = await windowNamed(page, 'Workspace');
+  const code = 'self.Circle.radius = 5; var t = Date.now(); while (Date.now() - t < 10000) {}';
+  await expect(async () => {
+    ws = await windowNamed(page, 'Workspace');
+    await setEditorText(page, ws, 'Workspace code', code, 5_000);
+  }).toPass({ timeout: 60_000 });
+  const limit = await find(ws, 'combobox', 'Time limit');
+  await limit.select('10000');
+  await click(ws, 'button', 'Do it');
+  await find(ws, 'status', 'Evaluation running');
+  const t0 = Date.now();
+  await click(ws, 'button', 'Stop');
+  await expect.poll(() => transcript.evaluate((e) => e.textContent ?? ''), { timeout: 8_000 }).toContain('Stopped: self.Circle.radius = 5;');
+  expect(Date.now() - t0).toBeLessThan(8_000);
+  await click(ws, 'button', 'Close');
+  expect(await printIt(page, 'self.Circle.radius + 40')).toContain('41');
+});
+
 test('an image exported to a file and imported by the file picker has the same objects', async ({ ff: page, firefox }) => {
   await openIde(page);
   expect(await printIt(page, 'self.Circle.radius = 42; reflect(self).addSlot("exportMark", "travelled"); 1')).toContain('1');

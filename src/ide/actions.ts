@@ -1,6 +1,7 @@
 // IDE commands shared by windows, the spotter and the keyboard: open things, run code,
 // report outcomes. Each asks the World through the link and shows what came back.
 import { useViewState } from './view-state';
+import { deadlineFor, type StopFlag } from './evaluation-control';
 import { worldLink } from './world-link/use-world';
 import { formatValue, isRef } from './world-link/format';
 import type { ErrorView, EvalOutcome, Outcome, Value } from './world-link/types';
@@ -73,12 +74,14 @@ export function describeError(e: ErrorView): string {
   return `${e.name}: ${e.message}${where}`;
 }
 
-/** Runs workspace code as one transaction; an error opens the debugger on it. */
-export async function evaluate(source: string): Promise<EvalOutcome | null> {
+/** Runs workspace code as one transaction under the workspace's time limit; an error opens
+ * the debugger on it, except Stop (the user asked for it: the Transcript says so). */
+export async function evaluate(source: string, stop: StopFlag | null = null): Promise<EvalOutcome | null> {
   const view = useViewState.getState();
   let outcome: EvalOutcome;
   try {
-    outcome = await worldLink().evaluate(source);
+    const deadlineMs = deadlineFor(view.timeLimitMs, stop !== null);
+    outcome = await worldLink().evaluate(source, stop ? { deadlineMs, stop: stop.buffer } : { deadlineMs });
   } catch (e) {
     // Not sent (no World connected, its worker gone): the source stays where it was typed.
     const msg = `Evaluation failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -89,6 +92,10 @@ export async function evaluate(source: string): Promise<EvalOutcome | null> {
   for (const line of outcome.output) view.appendTranscript(line, 'print');
   if (outcome.ok) {
     view.setStatus(`Evaluated: ${outcome.printString.slice(0, 80)}`);
+  } else if (outcome.error.name === 'Stopped') {
+    const firstLine = source.trim().split('\n')[0] ?? '';
+    view.setStatus('Stopped');
+    view.appendTranscript(`Stopped: ${firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine} (nothing it changed was kept)`, 'info');
   } else {
     view.setStatus(describeError(outcome.error));
     openDebugger(source, outcome.error);

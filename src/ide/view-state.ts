@@ -2,6 +2,7 @@
 // open, where, and what they show — never the truth about the image, which the World
 // worker holds. Window layout is saved into the image by layout-store.ts.
 import { create } from 'zustand';
+import { DEFAULT_TIME_LIMIT_MS } from './evaluation-control';
 
 /** What a window shows. The target says which object, selector or error. */
 export type WindowKind =
@@ -122,6 +123,9 @@ export interface ViewState extends TranscriptState {
   pendingImport: File | null;
   setPendingImport(file: File | null): void;
   setStatus(message: string): void;
+  /** How long a workspace evaluation may run, in ms (null: no limit; see evaluation-control.ts). */
+  timeLimitMs: number | null;
+  setTimeLimit(ms: number | null): void;
   setImageInfo(info: Partial<Pick<ViewState, 'imageName' | 'lastCommit'>>): void;
   panBy(dx: number, dy: number): void;
   /** Opens a window, or brings an existing one with the same kind and target to front. */
@@ -246,6 +250,8 @@ export const useViewState = create<ViewState>((set, get) => ({
   pendingImport: null,
   setPendingImport: (pendingImport) => set({ pendingImport }),
   setStatus: (statusMessage) => set({ statusMessage }),
+  timeLimitMs: DEFAULT_TIME_LIMIT_MS,
+  setTimeLimit: (timeLimitMs) => set({ timeLimitMs }),
   setImageInfo: (info) => set(info),
   panBy: (dx, dy) => set((s) => ({ viewport: { x: s.viewport.x + dx, y: s.viewport.y + dy } })),
   openWindow: (spec) => {

@@ -341,6 +341,42 @@ describe('limits', () => {
     expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
   });
 
+  // Stop: the page raises a flag shared with the worker while QuickJS runs. Here `print`
+  // raises it, from the host, in the middle of the run, as the page would from its thread.
+  it('a raised stop flag stops a long loop with Stopped, well before its deadline, and nothing is kept', async () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const { sandbox, world } = await setup({ onPrint: () => Atomics.store(stop, 0, 1) });
+    const t0 = Date.now();
+    let e: unknown;
+    try {
+      await runTransaction(sandbox, 'long', () =>
+        sandbox.evaluate('self.Circle.radius = 7; print("started"); var t = Date.now(); while (Date.now() - t < 10000) {}', { deadlineMs: 10_000, stop }),
+      );
+    } catch (err) {
+      e = err;
+    }
+    expect((e as Error).name).toBe('Stopped');
+    expect((e as Error).message).toMatch(/stopped by the user/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(world.inTransaction).toBe(false);
+    // The next evaluation runs at once (its flag is its own) and sees the World unchanged.
+    expect(sandbox.evaluate('self.Circle.radius').value).toBe(1);
+  });
+
+  it('a stop flag raised during host work stops the evaluation, even inside a catch-all', async () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const { sandbox } = await setup({ onPrint: () => Atomics.store(stop, 0, 1) });
+    const e = failure(() => sandbox.evaluate('for (;;) { try { print("x"); self.Circle.setMethod("m", "return 1"); } catch (e) {} }', { deadlineMs: 10_000, stop }));
+    expect(e.name).toBe('Stopped');
+    expect(sandbox.evaluate('1 + 1').value).toBe(2);
+  });
+
+  it('a flag left down changes nothing', async () => {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const { sandbox } = await setup();
+    expect(sandbox.evaluate('3 * 4', { stop }).value).toBe(12);
+  });
+
   it('one evaluation may set its own deadline', async () => {
     const { sandbox } = await setup();
     const e = failure(() => sandbox.evaluate('while (true) {}', { deadlineMs: 50 }));

@@ -20,6 +20,7 @@ import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type 
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
 import {
   InvalidInput,
+  EvaluationStopped,
   ObjectFault,
   SandboxLimit,
   TelosError,
@@ -60,6 +61,13 @@ export interface SandboxOptions {
 export interface RunLimits {
   /** Wall-clock limit of this evaluation, in ms (default: the sandbox's deadlineMs). */
   deadlineMs?: number;
+  /**
+   * A stop flag the page shares with this worker (an Int32Array over a SharedArrayBuffer):
+   * element 0 turning non-zero stops the evaluation as a deadline would, with
+   * EvaluationStopped. The worker's thread is busy in QuickJS until then, so no message could
+   * reach it; the interrupt handler reads the flag instead.
+   */
+  stop?: Int32Array;
 }
 
 /** The outcome of an evaluation or a send: the value if it is storable, and how it prints. */
@@ -160,6 +168,9 @@ export class Sandbox {
   /** The deadline of the evaluation running now, for its error message. */
   private runDeadlineMs = 0;
   private limitHit: LimitName | null = null;
+  /** The running evaluation's stop flag, and whether it was seen raised. */
+  private stopFlag: Int32Array | null = null;
+  private stopped = false;
   /** > 0 while VM code runs (host callbacks may re-enter). */
   private depth = 0;
   /** The VM's caches no longer match the World. */
@@ -288,6 +299,10 @@ export class Sandbox {
     rt.setMemoryLimit(this.memoryBytes);
     rt.setMaxStackSize(this.stackBytes);
     rt.setInterruptHandler(() => {
+      if (this.stopRequested()) {
+        this.stopped = true;
+        return true;
+      }
       if (Date.now() <= this.deadline) return false;
       this.limitHit = 'deadline';
       return true;
@@ -391,9 +406,14 @@ export class Sandbox {
    * when the host call returns (its interrupt handler sees the deadline passed).
    */
   private overran(): boolean {
-    if (this.depth === 0 || Date.now() <= this.deadline) return false;
+    if (this.depth === 0 || (Date.now() <= this.deadline && !this.stopRequested())) return false;
     this.ctx.setProp(this.vm.overran, 'late', this.ctx.true);
     return true;
+  }
+
+  /** Whether the page raised the running evaluation's stop flag. */
+  private stopRequested(): boolean {
+    return this.depth > 0 && this.stopFlag !== null && Atomics.load(this.stopFlag, 0) !== 0;
   }
 
   /** Compiles text in the VM (a method, for the host's compile); throws an Error saying why not. */
@@ -483,6 +503,8 @@ export class Sandbox {
     this.workspaceInsertions = [];
     this.call(this.vm.rejections, this.ctx.newNumber(0));
     this.limitHit = null;
+    this.stopFlag = limits.stop ?? null;
+    this.stopped = false;
     this.heap.refused = false;
     this.runDeadlineMs = ms;
     this.deadline = Date.now() + ms;
@@ -490,6 +512,10 @@ export class Sandbox {
     // Long host work (a big value checked, a long source parsed, every object walked) checks
     // the deadline as it goes: one host call that starts before it cannot run on far past it.
     const outerCheck = setWorkCheck(() => {
+      if (this.stopRequested()) {
+        this.stopped = true;
+        throw new EvaluationStopped();
+      }
       if (this.depth > 0 && Date.now() > this.deadline) throw new SandboxLimit('deadline', `ran longer than ${this.runDeadlineMs} ms (in host work)`);
     });
     let outcome: { json: string } | { error: QuickJSHandle } | { thrown: unknown };
@@ -498,7 +524,7 @@ export class Sandbox {
     try {
       outcome = run();
       if (!('thrown' in outcome)) this.runPromiseJobs();
-      if ('json' in outcome && !this.limitHit && log.faults.length === 0 && !log.needsOids) {
+      if ('json' in outcome && !this.limitHit && !this.stopped && log.faults.length === 0 && !log.needsOids) {
         const unhandled = this.ctx.callFunction(this.vm.rejections, this.ctx.undefined, this.ctx.newNumber(1));
         if (unhandled.error) {
           outcome = { error: unhandled.error };
@@ -512,10 +538,11 @@ export class Sandbox {
       setWorkCheck(outerCheck);
     }
     this.deadline = Infinity;
+    this.stopFlag = null;
     this.host.endTranscript();
     if (this.heap.refused && !this.limitHit && !('json' in outcome)) this.limitHit = 'memory';
     const transcript = log.transcript;
-    if ('json' in outcome && log.faults.length === 0 && !log.needsOids && !this.limitHit) {
+    if ('json' in outcome && log.faults.length === 0 && !log.needsOids && !this.limitHit && !this.stopped) {
       const r = JSON.parse(outcome.json) as Omit<EvalResult, 'transcript'>;
       return { ...r, transcript };
     }
@@ -533,8 +560,11 @@ export class Sandbox {
     if ('error' in outcome) error = this.vmError(outcome.error);
     if (rejected && error instanceof EvaluationError) error.message = `unhandled promise rejection: ${error.message}`;
     if (log.faults.length || log.needsOids) error = new ObjectFault([...new Set(log.faults)], log.needsOids);
+    // Stopped wins over everything else it may have caused (an interrupted send, a fault).
+    if (this.stopped) error = new EvaluationStopped();
     this.world.abort();
-    if (error instanceof SandboxLimit || this.limitHit) {
+    if (error instanceof EvaluationStopped) this.restart();
+    else if (error instanceof SandboxLimit || this.limitHit) {
       this.restart();
       if (!(error instanceof SandboxLimit)) error = new SandboxLimit(this.limitHit ?? 'deadline', `ran longer than ${this.runDeadlineMs} ms (in a promise job)`);
     } else this.resetVm();
@@ -552,7 +582,7 @@ export class Sandbox {
       if (r.error) {
         const e = this.describeError(r.error);
         this.host.print(`error in a promise job: ${e.name}: ${e.message}`);
-        if (this.limitHit) return;
+        if (this.limitHit || this.stopped) return;
       } else r.dispose?.();
     }
   }
@@ -566,6 +596,9 @@ export class Sandbox {
   private describeError(h: QuickJSHandle, dispose = true): ErrorData {
     const saved = this.deadline;
     const savedHit = this.limitHit;
+    // Describing the error of a stopped evaluation must not be stopped too.
+    const savedStop = this.stopFlag;
+    this.stopFlag = null;
     this.deadline = Date.now() + DESCRIBE_MS;
     this.runtime.setMemoryLimit(this.memoryBytes + DESCRIBE_HEADROOM_BYTES);
     try {
@@ -584,6 +617,7 @@ export class Sandbox {
     } finally {
       this.runtime.setMemoryLimit(this.memoryBytes);
       this.deadline = saved;
+      this.stopFlag = savedStop;
       if (dispose) h.dispose();
     }
   }

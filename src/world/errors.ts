@@ -68,6 +68,13 @@ export class SandboxLimit extends TelosError {
   }
 }
 
+/** An evaluation the user stopped (the page raised its stop flag while it ran). */
+export class EvaluationStopped extends TelosError {
+  constructor() {
+    super('Stopped', 'stopped by the user; the evaluation was aborted and the World is unchanged');
+  }
+}
+
 export class ConflictError extends TelosError {
   constructor(readonly oids: OID[], detail = 'changed by another writer since they were read') {
     super('ConflictError', `objects ${oids.map((o) => `#${o}`).join(', ')} ${detail}; nothing was written`);

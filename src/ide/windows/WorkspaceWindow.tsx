@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { CodeEditor, type CodeEditorHandle, type EditorCommand } from '../editor/CodeEditor';
 import { evaluate, inspectValue } from '../actions';
 import { useViewState } from '../view-state';
+import { RunningEvaluations, canStop, newStopFlag, timeLimitChoices } from '../evaluation-control';
 
 const WELCOME = `// Workspace: select code (or put the cursor on a line) and
 // Do it (Ctrl+D), Print it (Ctrl+P) or Inspect it (Ctrl+I).
@@ -28,17 +29,49 @@ function RunningIndicator({ since }: { since: number }) {
   );
 }
 
+/** How long an evaluation may run (the view state's, shared by every workspace). Without
+ * Stop (a page that is not cross-origin isolated) there is no "none". */
+function TimeLimit({ stoppable }: { stoppable: boolean }) {
+  const limit = useViewState((s) => s.timeLimitMs);
+  const choices = timeLimitChoices(stoppable);
+  return (
+    <label className="time-limit">
+      Time limit{' '}
+      <select
+        value={limit === null ? 'none' : String(limit)}
+        onChange={(e) => useViewState.getState().setTimeLimit(e.target.value === 'none' ? null : Number(e.target.value))}
+      >
+        {choices.map((c) => (
+          <option key={c.label} value={c.ms === null ? 'none' : String(c.ms)}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function WorkspaceWindow({ id, initialText }: { id: string; initialText?: string }) {
   const editor = useRef<CodeEditorHandle | null>(null);
+  const stoppable = canStop();
   // Evaluations of this workspace not answered yet (they queue in the World), and since when.
   const [running, setRunning] = useState<{ count: number; since: number }>({ count: 0, since: 0 });
+  const pending = useRef(new RunningEvaluations());
+  const [stopping, setStopping] = useState(false);
   const run = async (source: string) => {
     setRunning((r) => ({ count: r.count + 1, since: r.count === 0 ? Date.now() : r.since }));
+    const flag = newStopFlag();
+    const done = pending.current.start(flag);
     try {
-      return await evaluate(source);
+      return await evaluate(source, flag);
     } finally {
+      done();
+      if (pending.current.size === 0) setStopping(false);
       setRunning((r) => ({ count: r.count - 1, since: r.since }));
     }
+  };
+  const stop = () => {
+    if (pending.current.stopAll() > 0) setStopping(true);
   };
 
   const doIt = async (h = editor.current) => {
@@ -73,7 +106,13 @@ export function WorkspaceWindow({ id, initialText }: { id: string; initialText?:
         <button type="button" onClick={() => void inspectIt()} title="Inspect it (Ctrl+I)">
           Inspect it
         </button>
+        <TimeLimit stoppable={stoppable} />
         {running.count > 0 && <RunningIndicator since={running.since} />}
+        {running.count > 0 && stoppable && (
+          <button type="button" className="stop" onClick={stop} disabled={stopping} title="Stop the running evaluation (nothing it changed is kept)">
+            {stopping ? 'Stopping…' : 'Stop'}
+          </button>
+        )}
       </div>
       <CodeEditor
         initialText={initialText || WELCOME}

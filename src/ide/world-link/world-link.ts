@@ -158,9 +158,10 @@ export class WorldLink {
     return this.summaries;
   }
 
-  async evaluate(source: string): Promise<EvalOutcome> {
+  /** Workspace code as one transaction, under `deadlineMs` and stopped when `stop`'s flag is raised. */
+  async evaluate(source: string, options: { deadlineMs?: number; stop?: SharedArrayBuffer } = {}): Promise<EvalOutcome> {
     try {
-      const r = await this.client.evaluate(source);
+      const r = await this.client.evaluate(source, options);
       // Printed lines arrive as transcript events; they are not repeated here.
       return { ok: true, value: r.result.value as Value, printString: r.result.display, output: [] };
     } catch (e) {

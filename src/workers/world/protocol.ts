@@ -142,8 +142,11 @@ export interface WorldApi {
   /** Parses method source with the sandbox's parser (for live editor marks). */
   checkSyntax(source: string): SyntaxProblem | null;
 
-  /** Workspace code as one transaction; `deadlineMs` overrides the 1 s default for this run. */
-  evaluate(code: string, options?: TxOptions & { deadlineMs?: number }): RunResult;
+  /** Workspace code as one transaction; `deadlineMs` overrides the 1 s default for this run.
+   * `stop` is a SharedArrayBuffer of at least 4 bytes the page keeps: storing a non-zero
+   * Int32 at its start stops the run (a Stopped error, transaction aborted). Only a
+   * cross-origin isolated page can share one. */
+  evaluate(code: string, options?: TxOptions & { deadlineMs?: number; stop?: SharedArrayBuffer }): RunResult;
   send(oid: OID, selector: string, args?: unknown[], options?: TxOptions & { deadlineMs?: number }): RunResult;
 
   createObject(init: { name?: string; slots?: SlotInput[]; traits?: TraitUse[] }, options?: TxOptions): Committed & { oid: OID };

@@ -80,6 +80,14 @@ const oidArg = (v: unknown): OID => {
   return v;
 };
 
+/** The Int32 stop flag over a page's SharedArrayBuffer (see WorldApi.evaluate). */
+function stopFlagOf(buffer: unknown): Int32Array | undefined {
+  if (buffer === undefined || buffer === null) return undefined;
+  if (typeof SharedArrayBuffer !== 'function' || !(buffer instanceof SharedArrayBuffer) || buffer.byteLength < 4)
+    throw new InvalidInput('a stop flag must be a SharedArrayBuffer of at least 4 bytes');
+  return new Int32Array(buffer, 0, 1);
+}
+
 export class WorldService {
   private queue: Promise<unknown> = Promise.resolve();
   private session!: WorldSession;
@@ -247,7 +255,8 @@ export class WorldService {
       const sandbox = await this.session.sandbox();
       const firstLine = String(code).trim().split('\n')[0] ?? '';
       const note = options?.note ?? `Evaluate: ${firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine}`;
-      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.evaluate(code, { deadlineMs: options?.deadlineMs }));
+      const stop = stopFlagOf(options?.stop);
+      const { result, tid } = await runTransaction(sandbox, note, () => sandbox.evaluate(code, { deadlineMs: options?.deadlineMs, stop }));
       return { result, tid };
     },
 

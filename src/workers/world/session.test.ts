@@ -103,6 +103,22 @@ describe('the World on a living image', () => {
     await expect.poll(() => second.events.some((e) => e.type === 'change' && e.change.type === 'loaded'), { timeout: 20_000 }).toBe(true);
   });
 
+  // The stop flag crosses the port with the request and the sandbox reads it: a flag raised
+  // already stops a 10 s loop at its start, with Stopped and nothing written.
+  it('an evaluation with its stop flag raised is stopped and writes nothing; a bad flag is refused', async () => {
+    const { client } = await connect(registry());
+    const stop = new SharedArrayBuffer(4);
+    Atomics.store(new Int32Array(stop), 0, 1);
+    const t0 = Date.now();
+    await expect(client.evaluate('self.Circle.radius = 9; var t = Date.now(); while (Date.now() - t < 10000) {}', { deadlineMs: 20_000, stop })).rejects.toMatchObject({
+      name: 'Stopped',
+    });
+    expect(Date.now() - t0).toBeLessThan(8000);
+    await expect(client.evaluate('1', { stop: new ArrayBuffer(4) as unknown as SharedArrayBuffer })).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect((await client.history()).length).toBe(1);
+    expect((await client.evaluate('self.Circle.radius', { stop: new SharedArrayBuffer(4) })).result.value).toBe(1);
+  });
+
   it('a failed evaluation writes nothing', async () => {
     const { client } = await connect(registry());
     await expect(client.evaluate('self.Circle.radius = 9; self.nope()')).rejects.toMatchObject({ name: 'MessageNotUnderstood' });
