@@ -9,7 +9,7 @@ export const BRIDGE = {
   MAGIC_0: 0x54,
   MAGIC_1: 0x42,
   HEADER_SIZE: 8,
-  MAX_PAYLOAD: 16384,
+  MAX_PAYLOAD: 8192,
   LIST_OBJECTS: 1,
   GET_OBJECT: 2,
   LIST_PROCESSES: 3,
@@ -107,7 +107,7 @@ export function encodeFrame(frame: BridgeFrame): Uint8Array {
 export class FrameDecoder {
   // Bytes arrive one at a time from a UART: they are appended to a buffer that grows by
   // doubling, and the bytes before `start` are dropped only when a frame or garbage is
-  // consumed, so a 16 KiB frame costs linear time, not a copy of itself per byte.
+  // consumed, so a full frame costs linear time, not a copy of itself per byte.
   private buf = new Uint8Array(256);
   private start = 0;
   private end = 0;

@@ -2,9 +2,12 @@
  * answered by the bridge server, which forwards them as IPC to the PS and the PMS.
  * src/machine/bridge.ts speaks the same frames.
  *
- * Frames carry up to 16 KiB: a file moves a frame per round trip, and on v86 a round trip
+ * Frames carry up to 8 KiB: a file moves a frame per round trip, and on v86 a round trip
  * costs as much as several KiB of bytes through the UART, so 1 KiB frames spent most of a
- * transfer waiting (bench/bridge-files.bench.ts).
+ * transfer waiting (bench/bridge-files.bench.ts). Not more: v86 queues a COM port's input
+ * in a JavaScript array and takes each byte with shift(), which V8 makes a copy of the
+ * whole array once it holds more than about 16K elements; a 16 KiB frame cost seconds a
+ * MiB there.
  *
  * A frame, all integers little-endian:
  *   0  magic 'T' 'B'
@@ -81,7 +84,7 @@
 #define BRIDGE_MAGIC_0        0x54
 #define BRIDGE_MAGIC_1        0x42
 #define BRIDGE_HEADER_SIZE    8
-#define BRIDGE_MAX_PAYLOAD    16384
+#define BRIDGE_MAX_PAYLOAD    8192
 
 #define BRIDGE_LIST_OBJECTS   1
 #define BRIDGE_GET_OBJECT     2
