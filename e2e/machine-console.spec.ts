@@ -45,3 +45,44 @@ test('paste a command, copy the answer, and keep the scrollback', async ({ page,
   await page.screenshot({ path: `${screenshotDir}/machine-console.png` });
   await press(machine, 'Power off');
 });
+
+// Catches: a Console shorter than the boot log (the root task's first line scrolled away before
+// anyone could read it), the MMS's line per allocation among the monitor's answers after a spawn,
+// and log lines in the same colour as the monitor's answers.
+test('the boot log stays in view at 1280x720, a spawn answers without chatter, and log lines are grey', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await openIdeForMachine(page);
+  const { machine, console: terminal } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, 'TelOS: monitor: ready on COM1 (type help)', 60_000);
+  // The rows on screen (xterm draws only those) still hold the root task's first line.
+  const rows = terminal.locator('.xterm-rows > div');
+  await expect(rows.filter({ hasText: 'TelOS: Root task alive and well.' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'TelOS: monitor: ready on COM1' })).toHaveCount(1);
+  // The Console covers none of the Machine window's buttons.
+  const consoleBox = (await page.getByRole('dialog', { name: 'Console', exact: true }).boundingBox())!;
+  const machineBox = (await machine.boundingBox())!;
+  expect(consoleBox.x).toBeGreaterThanOrEqual(machineBox.x + machineBox.width);
+  // ... and ends above the status bar, so its last row (the prompt) is not hidden under it.
+  const statusBar = (await page.getByRole('status', { name: 'Status bar' }).boundingBox())!;
+  expect(consoleBox.y + consoleBox.height).toBeLessThanOrEqual(statusBar.y);
+  expect(consoleBox.x + consoleBox.width).toBeLessThanOrEqual(1280);
+  await page.screenshot({ path: `${screenshotDir}/machine-console-720.png` });
+
+  // A log line is drawn in another colour than the monitor's answers.
+  const colourOf = (text: string | RegExp) =>
+    rows.filter({ hasText: text }).first().locator('span').first().evaluate((el) => getComputedStyle(el).color);
+  const logColour = await colourOf('TelOS: Root task alive and well.');
+  await terminal.locator('.xterm').click();
+  await page.keyboard.type('spawn test_proc');
+  await page.keyboard.press('Enter');
+  await waitForConsole(page, /spawned test_proc as object \d+/, 30_000);
+  await waitForConsole(page, /TelOS: test_proc alive\.[\s\S]*TelOS: test_proc alive\./, 30_000);
+  const text = await consoleText(page);
+  expect(text).not.toContain('allocation request');
+  const answerColour = await colourOf(/^spawned test_proc as object/);
+  expect(answerColour).not.toBe(logColour);
+  expect(await colourOf('TelOS: test_proc alive.')).toBe(logColour);
+  await press(machine, 'Power off');
+});

@@ -157,7 +157,7 @@ const DEFAULT_SIZE: Record<WindowKind, { w: number; h: number }> = {
   'safe-mode': { w: 520, h: 320 },
   'missing-image': { w: 520, h: 280 },
   machine: { w: 420, h: 290 },
-  console: { w: 680, h: 420 },
+  console: { w: 720, h: 620 }, // the boot log from the root task to the prompt fits beside the Machine at 1280x720
   'kernel-objects': { w: 460, h: 320 },
   'kernel-object': { w: 380, h: 300 },
   files: { w: 420, h: 340 },

@@ -55,6 +55,21 @@ describe('serial lines on the host side', () => {
     await expect(seen).resolves.toContain('ready\nready');
   });
 
+  // Catches: the log colour codes TelOS puts around its log lines showing up in the text that
+  // tests and waits read (a wait for 'TelOS: PS: serving\ntelos> ' would never match).
+  it('keeps the text without the terminal colour codes, and the bytes with them', () => {
+    const line = new SerialLine();
+    const got: number[] = [];
+    line.onByte((b) => got.push(b));
+    const raw = '\x1b[90mTelOS: PS: serving\n\x1b[39mtelos> \x1b[1;31mx\x1b[m\x1b[';
+    feed(line, raw);
+    expect(line.text()).toBe('TelOS: PS: serving\ntelos> x');
+    expect(String.fromCharCode(...got)).toBe(raw);
+    expect(new TextDecoder('latin1').decode(line.bytes())).toBe(raw);
+    feed(line, '0mok\x1bc');
+    expect(line.text()).toBe('TelOS: PS: serving\ntelos> xokc');
+  });
+
   it('with no capacity keeps nothing but gives every byte to its listeners', () => {
     const line = new SerialLine(0);
     const got: number[] = [];

@@ -57,6 +57,9 @@ export class SerialLine {
   private readonly textTail: TextTail;
   private readonly listeners = new Set<() => void>();
   private readonly byteListeners = new Set<(byte: number) => void>();
+  /** Where the text is in a terminal control sequence (ESC [ parameters final): TelOS colours
+   * its log lines, and the text that tests and waits read leaves the colour codes out. */
+  private escape: 'none' | 'esc' | 'csi' = 'none';
 
   /** `capacity`: bytes (and characters of text) kept; 0 keeps nothing, for a line whose
    * bytes only go to listeners (the machine worker's COM2 bridge). */
@@ -69,9 +72,26 @@ export class SerialLine {
   push(byte: number): void {
     if (this.capacity) this.ring[this.total % this.capacity] = byte;
     this.total++;
-    if (byte !== 13) this.textTail.append(String.fromCharCode(byte));
+    if (this.isText(byte)) this.textTail.append(String.fromCharCode(byte));
     for (const l of this.byteListeners) l(byte);
     for (const l of this.listeners) l();
+  }
+
+  /** Whether a byte belongs to the text: not a CR, and not part of an ESC [ ... sequence. */
+  private isText(byte: number): boolean {
+    if (this.escape === 'csi') {
+      if (byte >= 0x40 && byte <= 0x7e) this.escape = 'none'; // the final byte
+      return false;
+    }
+    if (this.escape === 'esc') {
+      this.escape = byte === 0x5b ? 'csi' : 'none';
+      if (this.escape === 'csi') return false;
+    }
+    if (byte === 0x1b) {
+      this.escape = 'esc';
+      return false;
+    }
+    return byte !== 13;
   }
 
   /** Bytes received so far (including those no longer kept). */
@@ -87,7 +107,7 @@ export class SerialLine {
     return out;
   }
 
-  /** The kept text (Latin-1, CR removed so lines compare simply); with `from`, only what
+  /** The kept text (Latin-1, CR and colour codes removed so lines compare simply); with `from`, only what
    * came after that absolute text offset. */
   text(from = 0): string {
     return this.textTail.from(from);

@@ -25,8 +25,11 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     await machine.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 30_000);
     expect(await type(machine, 'help')).toContain('commands: help, ps, objects, get <oid>, spawn <name> [<path>[:ro|:rw]]...\n');
     const objects = await type(machine, 'objects');
-    expect(objects).toMatch(/\d+ objects/);
-    expect(objects).toContain('  3  BaseObject  (1 slots, 0 traits)');
+    // Catches: a count that is not the number of objects listed below it, and "1 slots".
+    const said = Number(objects.match(/(\d+) objects\n/)![1]);
+    expect(objects.match(/^ {2}\d+ {2}/gm)).toHaveLength(said);
+    expect(said).toBeGreaterThanOrEqual(20);
+    expect(objects).toContain('  3  BaseObject  (1 slot, 0 traits)');
     expect(objects).toContain('  20  test_proc  (7 slots, 0 traits)');
     expect(objects).toMatch(/ {2}22 {2}\(blob of \d+ bytes\)/);
     const ps = await type(machine, 'get 10');
@@ -36,11 +39,14 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(ps).toContain('  txOpen = false\n  txNote = nil\n  uses Callable (7)\n  uses Transactional (8)\n');
     expect(await type(machine, 'get 20')).toMatch(/ {2}tcbCap = TCB cap, rights 15, badge 0, in slot \d+ of PMS\n/);
     expect(await type(machine, 'get 999')).toContain('no object 999');
-    expect(await type(machine, 'ps')).toMatch(/1 process created by the PMS\n {2}20 {2}test_proc {2}running/);
+    expect(await type(machine, 'ps')).toMatch(/1 process created by the PMS\n {2}20 {2}test_proc {2}running\ntelos> $/);
     const spawned = await type(machine, 'spawn test_proc');
     expect(spawned).toMatch(/spawned test_proc as object \d+/);
     await machine.waitForText(0, /TelOS: test_proc alive\.[\s\S]*TelOS: test_proc alive\./, 10_000);
-    expect(await type(machine, 'ps')).toMatch(/2 processes created by the PMS/);
+    // Catches: the MMS's line per allocation among the monitor's answers (only mmslog=1 asks for it).
+    expect(machine.com1.text()).not.toContain('allocation request');
+    const two = await type(machine, 'ps');
+    expect(two).toMatch(/2 processes created by the PMS\n( {2}\d+ {2}test_proc {2}running\n){2}telos> $/);
     // A namespace for the new process: /image only (read-only), so it cannot see /tmp; more than
     // the PMS holds, or a relative path, is refused and nothing runs.
     expect(await type(machine, 'spawn test_proc /image')).toMatch(/spawned test_proc as object \d+/);
@@ -51,6 +57,12 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(await type(machine, 'spawn test_proc /image:rw')).toContain('spawn test_proc failed: more rights than granted\n');
     expect(await type(machine, 'spawn test_proc tmp')).toContain('usage: spawn <name> [<path>[:ro|:rw]]...');
     expect(await type(machine, 'ps')).toMatch(/3 processes created by the PMS/);
+    // Catches: a count above the list when the PMS's answer cannot hold every process (19 fit).
+    for (let i = 3; i < 21; i++) expect(await type(machine, 'spawn test_proc')).toMatch(/spawned test_proc as object \d+/);
+    const many = await type(machine, 'ps');
+    expect(many).toMatch(/21 processes created by the PMS\n/);
+    expect(many.match(/^ {2}\d+ {2}test_proc {2}running$/gm)).toHaveLength(19);
+    expect(many).toContain("  and 2 more the PMS's answer has no room for\ntelos> ");
     expect(await type(machine, 'bogus')).toContain("unknown command 'bogus'");
   });
 
@@ -95,6 +107,10 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(await type(machine, 'ls /disk/notes/done.txt')).toContain('  /disk/notes/done.txt  (29 bytes)\n');
     expect(await type(machine, 'write /tmp/scratch hello')).toContain('wrote 6 bytes to /tmp/scratch\n');
     expect(await type(machine, 'ls /tmp')).toContain('  scratch  (6 bytes)\n1 entry\n');
+    // Catches: "1 bytes" for a file of one byte (an empty line is its newline).
+    expect(await type(machine, 'write /tmp/scratch')).toContain('wrote 1 byte to /tmp/scratch\n');
+    expect(await type(machine, 'ls /tmp')).toContain('  scratch  (1 byte)\n1 entry\n');
+    expect(await type(machine, 'ls /tmp/scratch')).toContain('  /tmp/scratch  (1 byte)\n');
     expect(await type(machine, 'rm /tmp/scratch')).toBe('rm /tmp/scratch\ntelos> ');
     expect(await type(machine, 'ls /tmp')).toContain('0 entries\n');
     expect(await type(machine, 'rm /disk/notes')).toContain('rm: /disk/notes: directory not empty\n');

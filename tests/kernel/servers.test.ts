@@ -15,7 +15,8 @@ for (const emulator of emulators) {
     // Catches: a root task or server that starts out of order, or a CreateProcess not recorded in one PS
     // transaction.
     it('starts PS, MMS and PMS in sequence and creates test_proc through the PMS inside a PS transaction', async () => {
-      const pc = await emulator.boot('');
+      // mmslog=1: the MMS says which allocations it granted (quiet without it).
+      const pc = await emulator.boot('mmslog=1');
       running.push(pc);
       await pc.waitForText('TelOS: test_proc alive.', 30_000);
       expectInOrder(pc.console(), [

@@ -260,7 +260,7 @@ static u32 largest_free(void)
 
 int main(u32 role, u32 untyped_bits)
 {
-    (void)role;
+    bool log_grants = role & MMS_ROLE_LOG;
     telos_printf("TelOS: MMS: received untyped grant of %u KiB\n", (1u << untyped_bits) >> 10);
     for (u32 s = SLOTS; s-- > FIRST_BLOCK_SLOT;)
         spare_slots[spare_count++] = (u16)s;
@@ -274,8 +274,9 @@ int main(u32 role, u32 untyped_bits)
         if (label == MMS_ALLOC && TELOS_MSG_LENGTH(info) >= 2) {
             u32 type = m.mr[0], handle = 0;
             status = alloc(m.badge, type, m.mr[1], &handle);
-            telos_printf("TelOS: MMS: allocation request from badge %x: %s -> %s\n", m.badge, type_name(type),
-                         status ? telos_error_name(status) : "granted");
+            if (status || log_grants)
+                telos_printf("TelOS: MMS: allocation request from badge %x: %s -> %s\n", m.badge, type_name(type),
+                             status ? telos_error_name(status) : "granted");
             if (status == TELOS_OK) {
                 telos_ipc->caps_or_badges[0] = NEW_OBJECT_SLOT;
                 m.mr[0] = handle;

@@ -24,6 +24,9 @@ static u32 call(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u32 *r
 
 static u8 object[PSDISK_MAX_OBJECT_SIZE];
 
+/* The plural ending for a count of n: "1 slot", "2 slots". */
+static const char *s_for(u32 n) { return n == 1 ? "" : "s"; }
+
 /* Reads and parses an object into `object`. */
 static bool read_object(u32 oid, struct psobj *o)
 {
@@ -73,17 +76,18 @@ static void cmd_objects(void)
 {
     static u32 oids[256];
     u32 n = list_oids(oids, 256);
-    telos_printf("%u object%s\n", n, n == 1 ? "" : "s");
+    telos_printf("%u object%s\n", n, s_for(n));
     for (u32 i = 0; i < n; i++) {
         struct psobj o;
         char name[PSDISK_MAX_NAME + 1];
         if (!read_object(oids[i], &o))
             telos_printf("  %u  (unreadable)\n", oids[i]);
         else if (o.blob)
-            telos_printf("  %u  (blob of %u bytes)\n", oids[i], o.length - 4);
+            telos_printf("  %u  (blob of %u byte%s)\n", oids[i], o.length - 4, s_for(o.length - 4));
         else {
             copy_name(name, o.name, o.name_length);
-            telos_printf("  %u  %s  (%u slots, %u traits)\n", oids[i], name, o.slot_count, o.trait_count);
+            telos_printf("  %u  %s  (%u slot%s, %u trait%s)\n", oids[i], name, o.slot_count, s_for(o.slot_count),
+                         o.trait_count, s_for(o.trait_count));
         }
     }
 }
@@ -96,12 +100,16 @@ static void cmd_ps(void)
         return;
     }
     telos_printf("%u process%s created by the PMS\n", r[0], r[0] == 1 ? "" : "es");
-    for (u32 i = 0, at = 1; i < r[0] && at + 6 <= n; i++, at += 6) {
+    u32 listed = 0;
+    for (u32 at = 1; listed < r[0] && at + 6 <= n; listed++, at += 6) {
         char name[17];
         memcpy(name, &r[at + 2], 16);
         name[16] = 0;
         telos_printf("  %u  %s  %s\n", r[at], name, r[at + 1] ? "running" : "stopped");
     }
+    /* One answer holds (TELOS_MAX_MRS - 1) / 6 of them. */
+    if (listed < r[0])
+        telos_printf("  and %u more the PMS's answer has no room for\n", r[0] - listed);
 }
 
 static void cmd_get(const char *arg)
@@ -204,7 +212,7 @@ static void cmd_ls(char *args)
         return;
     }
     if (st.type != VFS_TYPE_DIR) {
-        telos_printf("  %s  (%u bytes)\n", path, (u32)st.size);
+        telos_printf("  %s  (%u byte%s)\n", path, (u32)st.size, s_for((u32)st.size));
         return;
     }
     u64 cookie = 0;
@@ -215,7 +223,7 @@ static void cmd_ls(char *args)
         if (e.type == VFS_TYPE_DIR)
             telos_printf("  %s/\n", e.name);
         else if (e.type == VFS_TYPE_FILE)
-            telos_printf("  %s  (%u bytes)\n", e.name, (u32)e.size);
+            telos_printf("  %s  (%u byte%s)\n", e.name, (u32)e.size, s_for((u32)e.size));
         else
             telos_printf("  %s  (%s)\n", e.name, e.type == VFS_TYPE_SYMLINK ? "symbolic link" : "special file");
         count++;
@@ -267,7 +275,7 @@ static void cmd_write(char *args)
         if (!err)
             err = cerr;
         if (!err)
-            telos_printf("wrote %u bytes to %s\n", n + 1, path);
+            telos_printf("wrote %u byte%s to %s\n", n + 1, s_for(n + 1), path);
     }
     if (err)
         file_error("write", path, err);
@@ -348,6 +356,7 @@ static void execute(char *line)
 
 int main(void)
 {
+    telos_console_answers();
     if (TELOS_INVOKE(CHILD_SLOT_ARG0, TELOS_IRQ_HANDLER_SET_NOTIFICATION, CHILD_SLOT_ARG1)) {
         telos_print("TelOS: monitor: cannot claim COM1 input\n");
         return 0;

@@ -37,14 +37,26 @@ u32 telos_invoke(u32 cptr, u32 label, u32 argc, const u32 *argv, u32 *reply0)
     return result;
 }
 
+/* Whether this program's output is answers to a person (the monitor) rather than log lines. */
+static bool answers;
+
+void telos_console_answers(void) { answers = true; }
+
 void telos_print(const char *s)
 {
-    usize n = strlen(s);
+    /* Each write is one syscall, styled whole: another program's output between two writes
+     * keeps its own colour. */
+    const char *style = answers ? "" : TELOS_LOG_STYLE, *plain = answers ? "" : TELOS_LOG_PLAIN;
+    usize n = strlen(s), before = strlen(style), after = strlen(plain);
     while (n) {
-        usize chunk = n > sizeof telos_ipc->msg ? sizeof telos_ipc->msg : n;
-        memcpy(telos_ipc->msg, s, chunk);
+        usize room = sizeof telos_ipc->msg - before - after;
+        usize chunk = n > room ? room : n;
+        char *out = (char *)telos_ipc->msg;
+        memcpy(out, style, before);
+        memcpy(out + before, s, chunk);
+        memcpy(out + before + chunk, plain, after);
         struct telos_msg m = { { 0, 0, 0 }, 0 };
-        telos_syscall(TELOS_SYS_DEBUG_WRITE, chunk, 0, &m);
+        telos_syscall(TELOS_SYS_DEBUG_WRITE, before + chunk + after, 0, &m);
         s += chunk;
         n -= chunk;
     }

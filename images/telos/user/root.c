@@ -264,7 +264,8 @@ static void start_mms(void)
     struct cap_grant caps[] = { { ep, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL } };
     struct process_builder mms_builder = root_builder;
     mms_builder.cnode_radix = MMS_CNODE_RADIX;
-    struct process p = build_module(&mms_builder, "mms", "mms", 0, bits, 190, 0, caps, 1, false);
+    u32 role = strstr(bi->cmdline, "mmslog=1") ? MMS_ROLE_LOG : 0;   /* a line per allocation */
+    struct process p = build_module(&mms_builder, "mms", "mms", role, bits, 190, 0, caps, 1, false);
     check("delegating untyped memory",
           TELOS_INVOKE(p.cnode, TELOS_CNODE_MOVE, CHILD_SLOT_ARG3, TELOS_SLOT_CNODE, bi->untyped_first + largest));
     delegated_untyped = largest;

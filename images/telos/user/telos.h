@@ -47,7 +47,10 @@ u32 telos_call_words(u32 ep, u32 label, u32 argc, const u32 *argv, u32 *reply, u
     ({ const u32 _a[] = { __VA_ARGS__ }; telos_invoke((cptr), (label), sizeof _a / sizeof _a[0], _a, NULL); })
 #define TELOS_INVOKE0(cptr, label) telos_invoke((cptr), (label), 0, NULL, NULL)
 
+/* Console output: log lines (in the log colour, see TELOS_LOG_STYLE) unless the program said
+ * it answers a person with telos_console_answers(). */
 void telos_print(const char *s);
+void telos_console_answers(void);
 void telos_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void telos_exit(void);
 const char *telos_error_name(u32 err);

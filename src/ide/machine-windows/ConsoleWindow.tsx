@@ -34,11 +34,14 @@ function terminalText(term: Terminal): string {
   },
 };
 
-function theme(): { background: string; foreground: string; cursor: string; selectionBackground: string } {
+/** Colours of the terminal. TelOS sends its kernel's and servers' log lines in grey (ANSI
+ * bright black, see TELOS_LOG_STYLE in the guest's abi.h) and the monitor's prompt and answers
+ * in the default colour; both keep at least 4.5:1 contrast on the background. */
+function theme(): { background: string; foreground: string; cursor: string; selectionBackground: string; brightBlack: string } {
   const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
   return dark
-    ? { background: '#111418', foreground: '#d8dee9', cursor: '#88c0d0', selectionBackground: '#3b4252' }
-    : { background: '#fbfbf8', foreground: '#1d232b', cursor: '#2e6fba', selectionBackground: '#c9d8ee' };
+    ? { background: '#111418', foreground: '#d8dee9', cursor: '#88c0d0', selectionBackground: '#3b4252', brightBlack: '#8d96a3' }
+    : { background: '#fbfbf8', foreground: '#1d232b', cursor: '#2e6fba', selectionBackground: '#c9d8ee', brightBlack: '#5e6671' };
 }
 
 async function copySelection(term: Terminal): Promise<void> {
@@ -62,7 +65,7 @@ export function ConsoleWindow() {
       scrollback: SCROLLBACK,
       convertEol: true,
       cursorBlink: true,
-      fontSize: 13,
+      fontSize: 12,
       fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace",
       theme: theme(),
     });

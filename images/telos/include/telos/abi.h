@@ -26,6 +26,12 @@
 /* Debug calls. */
 #define TELOS_SYS_DEBUG_PUTCHAR  16  /* EBX = byte */
 #define TELOS_SYS_DEBUG_WRITE    17  /* EBX = byte count; bytes from the IPC buffer's msg[] */
+/* COM1 carries the kernel's and the servers' log and the monitor's answers: log text goes out
+ * between these ANSI SGR codes (grey, then the default colour again), inside each write, so a
+ * terminal tells the two apart and no other output inherits the colour; hosts that read COM1
+ * as text drop the codes. */
+#define TELOS_LOG_STYLE "\x1b[90m"
+#define TELOS_LOG_PLAIN "\x1b[39m"
 #define TELOS_SYS_DEBUG_NULL     18  /* does nothing: the null syscall of the benchmarks */
 #define TELOS_SYS_DEBUG_GETCHAR  20  /* EBX = an IRQHandler cptr for IRQ 4 (COM1 input): only its holder
                                       * reads the console. -> EAX a byte typed on COM1, or 0xFFFFFFFF when

@@ -30,6 +30,9 @@
 #define MMS_STAT    5  /* -> MR0 bytes the MMS could still make objects from, MR1 bytes it
                         * was given, MR2 the largest object it could make now, in bytes */
 #define MMS_MAX_CLIENTS 16
+/* The MMS's start argument (its role register): with MMS_ROLE_LOG it prints a line for every
+ * allocation it grants (the boot argument mmslog=1); refusals and errors are printed always. */
+#define MMS_ROLE_LOG 1u
 
 /* The quotas the root task sets at boot: the PMS gets MMS_PROCESS_QUOTA for each of the
  * PMS_MAX_PROCESSES it may run (test_proc costs 78 KiB: a 32 KiB CNode, a 2 KiB TCB, a
