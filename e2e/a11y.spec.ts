@@ -29,6 +29,10 @@ test('the world, menu, status bar and lobby outliner', async ({ page }) => {
   await menu(page, 'Lobby');
   await expect(windowNamed(page, 'lobby')).toBeVisible();
   expect(await violations(page, 'body')).toEqual([]);
+  // The notifications area, opened from the status bar.
+  await page.getByRole('button', { name: /^Notifications/ }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' })).toBeVisible();
+  expect(await violations(page, '.notifications-panel')).toEqual([]);
 });
 
 test('the method editor, workspace and debugger', async ({ page }) => {

@@ -44,3 +44,33 @@ test('a 10 s evaluation is stopped with Stop, keeps nothing, and the next one ru
   await expect.poll(() => editorText(ws), { timeout: 5000 }).toContain('41');
   expect(await editorText(ws)).not.toContain('45');
 });
+
+// Catches errors and finished long work that vanish with the next status message: the
+// notifications keep them until dismissed, one at a time or all at once.
+test('notifications keep a stopped run and an error until dismissed', async ({ page }) => {
+  await openIde(page);
+  await page.getByRole('navigation', { name: 'World menu' }).getByRole('button', { name: 'Workspace' }).click();
+  const ws = windowNamed(page, 'Workspace').last();
+  await expect(ws.locator('.code-editor[data-loaded="true"]')).toBeVisible({ timeout: 30_000 });
+  await ws.getByRole('combobox', { name: 'Time limit' }).selectOption('none');
+  await setEditorText(page, ws, 'Workspace code', 'while (true) {}');
+  await ws.getByRole('button', { name: 'Do it' }).click();
+  await ws.getByRole('button', { name: 'Stop' }).click();
+  await expect(ws.getByRole('status', { name: 'Evaluation running' })).toHaveCount(0);
+  await setEditorText(page, ws, 'Workspace code', 'self.noSuchThing()');
+  await ws.getByRole('button', { name: 'Do it' }).click();
+  await expect(page.getByRole('dialog', { name: /^Debugger/ })).toBeVisible();
+
+  await page.getByRole('button', { name: /^Notifications \(2\)/ }).click();
+  const list = page.getByRole('list', { name: 'Notifications list' });
+  await expect(list.getByRole('listitem')).toHaveCount(2);
+  await expect(list).toContainText('Stopped: while (true) {}');
+  await expect(list).toContainText('MessageNotUnderstood');
+  await page.screenshot({ path: `${screenshotDir}/notifications.png` });
+  await list.getByRole('button', { name: /^Dismiss: Stopped/ }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(1);
+  await expect(list).toContainText('MessageNotUnderstood');
+  await page.getByRole('button', { name: 'Clear all' }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Nothing to report.');
+  await expect(page.getByRole('button', { name: /^Notifications \(0\)/ })).toBeVisible();
+});

@@ -57,8 +57,12 @@ test('an image exported from the IDE and imported as a new image has the same ob
   const [download] = await Promise.all([page.waitForEvent('download'), current.getByRole('button', { name: 'Export' }).click()]);
   expect(download.suggestedFilename()).toMatch(/\.telos$/);
   const path = await download.path();
-  // The file is whole: a telos header first and the checksum line last (the status line's
-  // "done" can be replaced by the next message before anyone reads it).
+  // The export's "done" stays in the notifications (the status bar's message may be replaced
+  // by the next one before anyone reads it), and the file is whole: a telos header first and
+  // the checksum line last.
+  await page.getByRole('button', { name: /^Notifications/ }).click();
+  await expect(page.getByRole('list', { name: 'Notifications list' })).toContainText('Export default: done');
+  await page.getByRole('button', { name: 'Close notifications' }).click();
   const lines = gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n');
   expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'telos-image' });
   expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'end' });

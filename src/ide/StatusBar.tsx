@@ -1,10 +1,13 @@
 // The status bar: which image is open, its last commit, the storage the browser keeps for
-// it, whether the app works offline (and a new version waiting), and what happened last.
+// it, whether the app works offline (and a new version waiting), the notifications button and
+// what happened last.
 import { useViewState } from './view-state';
 import { useWorldLinkState } from './world-link/use-world';
 import { formatBytes, useStorageState } from './storage-state';
 import { useAppUpdates } from './app-updates';
 import { exportImageFile } from './actions';
+import { NotificationsButton, NotificationsPanel } from './NotificationsPanel';
+import { useState } from 'react';
 
 const PERSISTENCE_LABEL = {
   persistent: 'kept',
@@ -65,21 +68,26 @@ export function StatusBar() {
   const lastCommit = useViewState((s) => s.lastCommit);
   const world = useWorldLinkState((s) => s.status);
   const failure = useWorldLinkState((s) => s.failure);
+  const [notificationsOpen, setNotificationsOpen] = useState(false);
   return (
-    <footer className="status-bar" role="status" aria-label="Status bar">
-      <span className="status-image">Image: {imageName}</span>
-      <span
-        className="status-world"
-        data-world={world}
-        data-world-missing={failure?.includes('not available') ? 'true' : undefined}
-        title={failure ?? undefined}
-      >
-        World: {world}
-      </span>
-      <span className="status-commit">Last commit: {lastCommit}</span>
-      <StorageIndicator />
-      <OfflineIndicator />
-      <span className="status-message">{statusMessage}</span>
-    </footer>
+    <>
+      {notificationsOpen && <NotificationsPanel onClose={() => setNotificationsOpen(false)} />}
+      <footer className="status-bar" role="status" aria-label="Status bar">
+        <span className="status-image">Image: {imageName}</span>
+        <span
+          className="status-world"
+          data-world={world}
+          data-world-missing={failure?.includes('not available') ? 'true' : undefined}
+          title={failure ?? undefined}
+        >
+          World: {world}
+        </span>
+        <span className="status-commit">Last commit: {lastCommit}</span>
+        <StorageIndicator />
+        <OfflineIndicator />
+        <NotificationsButton open={notificationsOpen} onToggle={() => setNotificationsOpen((o) => !o)} />
+        <span className="status-message">{statusMessage}</span>
+      </footer>
+    </>
   );
 }

@@ -2,6 +2,7 @@
 // report outcomes. Each asks the World through the link and shows what came back.
 import { useViewState } from './view-state';
 import { deadlineFor, type StopFlag } from './evaluation-control';
+import { LONG_WORK_MS, notify } from './notifications';
 import { worldLink } from './world-link/use-world';
 import { formatValue, isRef } from './world-link/format';
 import type { ErrorView, EvalOutcome, Outcome, Value } from './world-link/types';
@@ -56,16 +57,20 @@ export async function askAndReport(what: string, ask: (link: WorldLink) => Promi
   return reportOutcome(what, await askWorld(ask));
 }
 
-/** Shows a refused operation in the status bar and the Transcript. */
-export function reportOutcome(what: string, outcome: Outcome<unknown>): boolean {
+/** Shows an operation's outcome in the status bar; a refusal also goes to the Transcript and
+ * the notifications, and so does a success when `long` (work the user waited for, such as an
+ * export, whose "done" the next status message would replace before it is read). */
+export function reportOutcome(what: string, outcome: Outcome<unknown>, long = false): boolean {
   const view = useViewState.getState();
   if (outcome.ok) {
     view.setStatus(`${what}: done`);
+    if (long) notify(`${what}: done`);
     return true;
   }
   const msg = `${what} refused: ${describeError(outcome.error)}`;
   view.setStatus(msg);
   view.appendTranscript(msg, 'error');
+  notify(msg, 'error');
   return false;
 }
 
@@ -79,6 +84,7 @@ export function describeError(e: ErrorView): string {
 export async function evaluate(source: string, stop: StopFlag | null = null): Promise<EvalOutcome | null> {
   const view = useViewState.getState();
   let outcome: EvalOutcome;
+  const started = Date.now();
   try {
     const deadlineMs = deadlineFor(view.timeLimitMs, stop !== null);
     outcome = await worldLink().evaluate(source, stop ? { deadlineMs, stop: stop.buffer } : { deadlineMs });
@@ -87,17 +93,24 @@ export async function evaluate(source: string, stop: StopFlag | null = null): Pr
     const msg = `Evaluation failed: ${e instanceof Error ? e.message : String(e)}`;
     view.setStatus(msg);
     view.appendTranscript(msg, 'error');
+    notify(msg, 'error');
     return null;
   }
+  const seconds = (Date.now() - started) / 1000;
   for (const line of outcome.output) view.appendTranscript(line, 'print');
+  const firstLine = source.trim().split('\n')[0] ?? '';
+  const shown = firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine;
   if (outcome.ok) {
     view.setStatus(`Evaluated: ${outcome.printString.slice(0, 80)}`);
+    if (seconds * 1000 >= LONG_WORK_MS) notify(`Evaluated in ${Math.round(seconds)} s: ${shown} → ${outcome.printString.slice(0, 80)}`);
   } else if (outcome.error.name === 'Stopped') {
-    const firstLine = source.trim().split('\n')[0] ?? '';
+    const msg = `Stopped: ${shown} (nothing it changed was kept)`;
     view.setStatus('Stopped');
-    view.appendTranscript(`Stopped: ${firstLine.length > 60 ? firstLine.slice(0, 57) + '…' : firstLine} (nothing it changed was kept)`, 'info');
+    view.appendTranscript(msg, 'info');
+    notify(msg, 'info');
   } else {
     view.setStatus(describeError(outcome.error));
+    notify(`${shown}: ${describeError(outcome.error)}`, 'error');
     openDebugger(source, outcome.error);
   }
   return outcome;
@@ -128,7 +141,7 @@ export function inspectValue(value: Value, printString: string): void {
  * Export and the status bar's "Export a copy" both come here). */
 export async function exportImageFile(name: string): Promise<void> {
   const outcome = await askWorld((link) => link.exportImage(name));
-  if (!reportOutcome(`Export ${name}`, outcome) || !outcome.ok) return;
+  if (!reportOutcome(`Export ${name}`, outcome, true) || !outcome.ok) return;
   const a = document.createElement('a');
   a.href = URL.createObjectURL(outcome.value);
   a.download = `${name}.telos`;

@@ -58,7 +58,7 @@ export function ImportForm({ file, taken }: { file: File; taken: string[] | null
     }
     const view = useViewState.getState();
     view.imageListChanged();
-    if (reportOutcome(`Import ${file.name}`, outcome)) {
+    if (reportOutcome(`Import ${file.name}`, outcome, true)) {
       if (view.pendingImport === file) view.setPendingImport(null);
     } else if (!outcome.ok) {
       setFailure(importFailure(file.name, outcome.error));
