@@ -133,13 +133,9 @@ if (problems.length) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'telos-mutate-'));
-// Stopped by Ctrl-C or a kill: the temporary trees go too (the test run in progress has had the signal).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (!keep) rmSync(work, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+// No signal handler: every step is a synchronous child process, so a handler would only run
+// at the end and would keep Ctrl-C from stopping the run. A stopped run leaves its directory
+// (named on the first line it prints) behind.
 const runStarted = Date.now();
 let exitCode = 0;
 try {
