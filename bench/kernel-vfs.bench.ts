@@ -37,44 +37,28 @@ const span = (phase: string) => {
   const a = marks.get(`${phase} start`)!, b = marks.get(`${phase} end`)!;
   return { seconds: (b.ns - a.ns) / 1e9, instr: b.instr - a.instr };
 };
-const rows = [];
-for (const op of ['write', 'read'] as const) {
-  const ours = span(`vfs-${op}`), base = span(`block-${op}`);
-  rows.push({
-    name: `${MIB} MiB sequential ${op}: MiB/s (host time)`,
-    ours: MIB / ours.seconds,
-    baseline: MIB / base.seconds,
-    unit: 'MiB/s',
-    baselineName: 'block server alone',
-    higherIsBetter: true,
+/** Rows for one path (phases `${prefix}-write`, `${prefix}-read`) against the block server alone. */
+const rowsFor = (prefix: string) =>
+  (['write', 'read'] as const).flatMap((op) => {
+    const ours = span(`${prefix}-${op}`), base = span(`block-${op}`);
+    return [
+      {
+        name: `${MIB} MiB sequential ${op}: MiB/s (host time)`,
+        ours: MIB / ours.seconds,
+        baseline: MIB / base.seconds,
+        unit: 'MiB/s',
+        baselineName: 'block server alone',
+        higherIsBetter: true,
+      },
+      {
+        name: `${MIB} MiB sequential ${op}: guest instructions per KiB`,
+        ours: ours.instr / (MIB * 1024),
+        baseline: base.instr / (MIB * 1024),
+        unit: 'instr',
+        baselineName: 'block server alone',
+      },
+    ];
   });
-  rows.push({
-    name: `${MIB} MiB sequential ${op}: guest instructions per KiB`,
-    ours: ours.instr / (MIB * 1024),
-    baseline: base.instr / (MIB * 1024),
-    unit: 'instr',
-    baselineName: 'block server alone',
-  });
-}
-printTable('vfs_server (posix on hdb) against the block server on v86', rows);
-const device = [];
-for (const op of ['write', 'read'] as const) {
-  const ours = span(`dev-${op}`), base = span(`block-${op}`);
-  device.push({
-    name: `${MIB} MiB sequential ${op}: MiB/s (host time)`,
-    ours: MIB / ours.seconds,
-    baseline: MIB / base.seconds,
-    unit: 'MiB/s',
-    baselineName: 'block server alone',
-    higherIsBetter: true,
-  });
-  device.push({
-    name: `${MIB} MiB sequential ${op}: guest instructions per KiB`,
-    ours: ours.instr / (MIB * 1024),
-    baseline: base.instr / (MIB * 1024),
-    unit: 'instr',
-    baselineName: 'block server alone',
-  });
-}
-printTable('vfs_server (block: /dev/hdb-raw) against the block server on v86', device);
+printTable('vfs_server (posix on hdb) against the block server on v86', rowsFor('vfs'));
+printTable('vfs_server (block: /dev/hdb-raw) against the block server on v86', rowsFor('dev'));
 console.log(done.split('\n').filter((l) => l.includes('vfs-bench: ') && l.includes('ratio')).join('\n'));
