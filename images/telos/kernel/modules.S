@@ -43,6 +43,10 @@ image_vfs:
     .incbin "vfs.bin"
 image_vfs_end:
     .balign 4096
+image_spinner:
+    .incbin "spinner.bin"
+image_spinner_end:
+    .balign 4096
 
 .macro MODULE name, start, end
 1:  .ascii "\name"
@@ -64,5 +68,6 @@ boot_module_table:
     MODULE bridge, image_bridge, image_bridge_end
     MODULE test_proc, image_test_proc, image_test_proc_end
     MODULE vfs, image_vfs, image_vfs_end
+    MODULE spinner, image_spinner, image_spinner_end
 boot_module_count:
-    .long 10
+    .long 11

@@ -442,7 +442,7 @@ static void start_bridge(void)
     create_process("bridge", "bridge", 0, 0, 45, 0, caps, ncaps, true);
 }
 
-static void boot_servers(void)
+void boot_servers(void)
 {
     start_servers();
     struct ps_stat st;

@@ -60,6 +60,9 @@ void give_pms_namespace(void);
 void wait_until_serving(u32 ep);
 /* PS, MMS and PMS, each answering before the next starts. */
 void start_servers(void);
+/* The system as a machine boots it: the servers, genesis (or its validation), vfs_server,
+ * test_proc through the PMS, the COM2 bridge and the COM1 monitor. */
+void boot_servers(void);
 /* What the genesis graph's capability slots describe (filled as the servers start). */
 extern struct genesis_env genesis_env;
 /* The genesis graph (user/genesis.c) in one PS transaction. */

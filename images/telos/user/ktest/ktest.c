@@ -44,6 +44,7 @@ static const struct ktest tests[] = {
     { "vfs-bench", test_vfs_bench },
     { "vfs-block", test_vfs_block },
     { "vfs-stream", test_vfs_stream },
+    { "sched", test_sched },
 };
 
 const struct ktest *ktest_find(const char *cmdline)

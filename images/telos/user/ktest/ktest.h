@@ -74,5 +74,6 @@ void test_vfs_verify(void);
 void test_vfs_bench(void);
 void test_vfs_block(void);
 void test_vfs_stream(void);
+void test_sched(void);
 
 #endif
