@@ -11,7 +11,12 @@
  * or to the PMS itself), and so does the vfs session: Terminate closes the session (which
  * revokes the process's capability to it) and gives every object back to the MMS, which
  * makes the next process's objects from the same memory: processes can be created and
- * terminated without end. */
+ * terminated without end.
+ *
+ * Every process runs in the user band of include/telos/priorities.h, below the services
+ * and below the bridge and the monitor: at PRIO_USER_DEFAULT, or at what its process
+ * object's `priority` slot asks for, clamped to the band. */
+#include <telos/priorities.h>
 #include <telos/ps.h>
 #include <telos/servers.h>
 #include "user/telos.h"
@@ -311,11 +316,13 @@ static u32 encode_processes(u8 *buf, u32 capacity, const u8 *old, u32 old_len, c
     return psobj_end(&b);
 }
 
-/* Records the process in transaction tx: its object and its slot in the mapping. */
-static u32 record_process(u32 tx, const char *name, u32 image_oid, u32 process_oid, const struct process *p)
+/* Records the process in transaction tx: its object (with the priority it runs at) and its
+ * slot in the mapping. */
+static u32 record_process(u32 tx, const char *name, u32 image_oid, u32 process_oid, const struct process *p,
+                          i32 priority)
 {
     static u8 obj[PSDISK_MAX_OBJECT_SIZE], old[PSDISK_MAX_OBJECT_SIZE];
-    u32 n = encode_process(obj, sizeof obj, name, image_oid, p, "running", 50), len = 0;
+    u32 n = encode_process(obj, sizeof obj, name, image_oid, p, "running", priority), len = 0;
     if (!n)
         return PS_EMALFORMED;
     u32 err = ps_put(PS_EP, tx, process_oid, obj, n);
@@ -326,6 +333,26 @@ static u32 record_process(u32 tx, const char *name, u32 image_oid, u32 process_o
         return err;
     n = encode_processes(obj, sizeof obj, err ? NULL : old, len, name, process_oid);
     return n ? ps_put(PS_EP, tx, GENESIS_PROCESSES, obj, n) : PS_EFULL;
+}
+
+/* The priority a new process runs at: what its process object asks for, when one is there
+ * already with an int `priority` slot (the World edits it; a terminated process keeps it),
+ * clamped to the user band, so no user program rises above the bridge and the monitor
+ * however its object was edited; PRIO_USER_DEFAULT otherwise. */
+static i32 user_priority(u32 tx, u32 process_oid)
+{
+    static u8 obj[PSDISK_MAX_OBJECT_SIZE];
+    u32 len;
+    struct psobj o;
+    struct psobj_slot s;
+    i32 asked;
+    if (ps_get_tx(PS_EP, tx, process_oid, obj, sizeof obj, &len, NULL) || len > sizeof obj || !psobj_parse(obj, len, &o) ||
+        o.blob || !psobj_find_slot(&o, "priority", 8, &s) || !psobj_value_int(&s, &asked))
+        return PRIO_USER_DEFAULT;
+    if (asked > PRIO_USER_MAX || asked < PRIO_USER_MIN)
+        telos_printf("TelOS: PMS: object %u asks for priority %d; user programs run at %u to %u\n", process_oid, asked,
+                     PRIO_USER_MIN, PRIO_USER_MAX);
+    return asked > PRIO_USER_MAX ? PRIO_USER_MAX : asked < PRIO_USER_MIN ? PRIO_USER_MIN : asked;
 }
 
 static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
@@ -350,8 +377,9 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     u32 size = 0, tid = 0;
     struct process p;
     u32 err = process_oid ? load_image(tx, image_oid, name, &size) : TELOS_EINVALID_ARGUMENT;
+    i32 priority = process_oid ? user_priority(tx, process_oid) : PRIO_USER_DEFAULT;
     if (!err)
-        err = process_build(&builder, image, size, name, 0, 0, 50, 0, NULL, 0, false, &p);
+        err = process_build(&builder, image, size, name, 0, 0, (u32)priority, 0, NULL, 0, false, &p);
     /* The capabilities named by the caps object would go into the new CNode. */
     if (!err && caps_oid)
         err = check_caps(tx, caps_oid);
@@ -361,13 +389,13 @@ static u32 create_process(u32 image_oid, u32 caps_oid, u32 process_oid)
     if (!err) {
         /* Another client may have changed the mapping since we read it: then record the
          * process again in a new transaction (optimistic concurrency, psclient.h). */
-        u32 ps_err = record_process(tx, name, image_oid, process_oid, &p);
+        u32 ps_err = record_process(tx, name, image_oid, process_oid, &p, priority);
         if (!ps_err)
             ps_err = ps_commit(PS_EP, tx, &tid);
         for (u32 retry = 0; ps_err == PS_ECONFLICT && retry < 4; retry++) {
             if (ps_begin(PS_EP, &tx))
                 break;
-            ps_err = record_process(tx, name, image_oid, process_oid, &p);
+            ps_err = record_process(tx, name, image_oid, process_oid, &p, priority);
             if (!ps_err)
                 ps_err = ps_commit(PS_EP, tx, &tid);
         }
@@ -407,7 +435,7 @@ static u32 terminate_process(u32 process_oid)
     if (i == PMS_MAX_PROCESSES)
         return TELOS_EFAILED_LOOKUP;
     struct process_entry *e = &processes[i];
-    i32 priority = 50;
+    i32 priority = PRIO_USER_DEFAULT;
     u32 tx, len, tid = 0, ps_err = ps_begin(PS_EP, &tx);
     if (!ps_err) {
         struct psobj o;

@@ -4,6 +4,7 @@
  * caps; methods carry the IPC label their server answers for them. */
 #include <telos/abi.h>
 #include <telos/genesis.h>
+#include <telos/priorities.h>
 #include <telos/ps.h>
 #include <telos/psdisk.h>
 #include <telos/servers.h>
@@ -126,7 +127,7 @@ u32 genesis_encode(u32 oid, const struct genesis_env *env, u8 *buf, u32 capacity
         const struct process *p = i == 0 ? &env->ps : i == 1 ? &env->mms : &env->pms;
         u32 ep = i == 0 ? env->ps_ep : i == 1 ? env->mms_ep : env->pms_ep;
         psobj_begin(&b, buf, capacity, server_names[i]);
-        server_slots(&b, p, ep, i == 0 ? 200 : i == 1 ? 190 : 180);
+        server_slots(&b, p, ep, i == 0 ? PRIO_PS : i == 1 ? PRIO_MMS : PRIO_PMS);
         psobj_data_bool(&b, "txOpen", false);
         psobj_data_nil(&b, "txNote");
         if (oid == GENESIS_MMS)

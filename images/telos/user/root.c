@@ -5,6 +5,7 @@
  * through the PMS, then the COM2 bridge and the COM1 monitor. With `test=NAME` on the
  * boot command line it runs that kernel test (user/ktest/) instead. */
 #include <telos/block.h>
+#include <telos/priorities.h>
 #include <telos/vfs.h>
 #include <telos/ps.h>
 #include <telos/servers.h>
@@ -142,7 +143,7 @@ void start_block(void)
         { ata_control, CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
         { ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
     };
-    block_server = create_process("block", "block", 0, 0, 220, 0, caps, 3, false);
+    block_server = create_process("block", "block", 0, 0, PRIO_BLOCK, 0, caps, 3, false);
     u32 pt = object_alloc(TELOS_OBJ_PAGE_TABLE, 0);
     check("block buffers' page table", TELOS_INVOKE(pt, TELOS_PAGE_TABLE_MAP, block_server.pd, BLOCK_SERVER_BUFFERS));
     check("block server resume", TELOS_INVOKE0(block_server.tcb, TELOS_TCB_RESUME));
@@ -190,7 +191,7 @@ void start_ps(void)
         { 0, CHILD_SLOT_ARG0, TELOS_RIGHTS_ALL },
         { ep, CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
     };
-    genesis_env.ps = create_process("ps", "ps", 0, 0, 200, 0, caps + 1, 1, false);
+    genesis_env.ps = create_process("ps", "ps", 0, 0, PRIO_PS, 0, caps + 1, 1, false);
     /* The PS's disk is the whole first disk; with none it keeps objects in memory. */
     u32 sizes[2];
     block_disks(sizes);
@@ -225,7 +226,7 @@ void start_vfs(void)
     u32 raw = sizes[1] ? VFS_HDB_RAW_SECTORS(sizes[1]) : 0;
     u32 arg = (sizes[1] ? VFS_ARG_DISK : 0) | (ps_raw_ep ? VFS_ARG_PS : 0) | (have_clock ? VFS_ARG_CLOCK : 0) |
               (raw ? VFS_ARG_RAW : 0);
-    struct process p = create_process("vfs", "vfs", 0, arg, 170, 0, caps, 1, false);
+    struct process p = create_process("vfs", "vfs", 0, arg, PRIO_VFS, 0, caps, 1, false);
     if (have_clock)
         copy_cap(p.cnode, CHILD_SLOT_ARG3, clock, TELOS_RIGHTS_ALL);
     if (ps_raw_ep)
@@ -265,7 +266,7 @@ static void start_mms(void)
     struct process_builder mms_builder = root_builder;
     mms_builder.cnode_radix = MMS_CNODE_RADIX;
     u32 role = strstr(bi->cmdline, "mmslog=1") ? MMS_ROLE_LOG : 0;   /* a line per allocation */
-    struct process p = build_module(&mms_builder, "mms", "mms", role, bits, 190, 0, caps, 1, false);
+    struct process p = build_module(&mms_builder, "mms", "mms", role, bits, PRIO_MMS, 0, caps, 1, false);
     check("delegating untyped memory",
           TELOS_INVOKE(p.cnode, TELOS_CNODE_MOVE, CHILD_SLOT_ARG3, TELOS_SLOT_CNODE, bi->untyped_first + largest));
     delegated_untyped = largest;
@@ -287,7 +288,7 @@ static void start_pms(void)
         { mint_cap(ps_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_PMS), CHILD_SLOT_ARG1, TELOS_RIGHTS_ALL },
         { mint_cap(mms_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT, BADGE_PMS), CHILD_SLOT_ARG2, TELOS_RIGHTS_ALL },
     };
-    genesis_env.pms = create_process("pms", "pms", 0, 0, 180, 0, caps, 3, true);
+    genesis_env.pms = create_process("pms", "pms", 0, 0, PRIO_PMS, 0, caps, 3, true);
     pms_raw_ep = genesis_env.pms_ep = ep;
     pms_ep = mint_cap(ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_ROOT);
     telos_print("TelOS: root task: started the Process Management Server\n");
@@ -409,7 +410,7 @@ static void start_monitor(void)
         { mint_cap(pms_raw_ep, TELOS_RIGHT_WRITE | TELOS_RIGHT_GRANT_REPLY, BADGE_MONITOR), CHILD_SLOT_ARG3, TELOS_RIGHTS_ALL },
         { vfs_root_ep, CHILD_SLOT_ARG4, TELOS_RIGHTS_ALL },   /* the whole tree, read-write: the console's user */
     };
-    create_process("monitor", "monitor", 0, 0, 40, 0, caps, 5, true);
+    create_process("monitor", "monitor", 0, 0, PRIO_MONITOR, 0, caps, 5, true);
 }
 
 static void start_bridge(void)
@@ -439,7 +440,7 @@ static void start_bridge(void)
     } else {
         telos_print("TelOS: root task: no file-system session for the bridge\n");
     }
-    create_process("bridge", "bridge", 0, 0, 45, 0, caps, ncaps, true);
+    create_process("bridge", "bridge", 0, 0, PRIO_BRIDGE, 0, caps, ncaps, true);
 }
 
 void boot_servers(void)

@@ -55,7 +55,10 @@
                               * reaches past the message). vfs_server makes the session from the
                               * PMS's own, so a grant outside it answers VFS_EOUTSIDE and one with
                               * more rights VFS_EACCES; then nothing is recorded and every object
-                              * goes back to the MMS. */
+                              * goes back to the MMS. The process runs in the user band of
+                              * priorities.h: at PRIO_USER_DEFAULT, or at the int `priority`
+                              * slot of an object already at MR2, clamped to the band; the
+                              * object records the priority it runs at. */
 #define PMS_LIST_PROCESSES 2 /* -> MR0 count, then per process: oid, state (1 running), name (4 words) */
 #define PMS_TERMINATE_PROCESS 3 /* MR0 process oid -> MR0 the process oid: the process stops, leaves
                                  * the PMS's list, its object's state becomes "terminated", its vfs
