@@ -9,12 +9,25 @@ afterEach(async () => {
   machine = undefined;
 });
 
-/** Types a command and waits for the next prompt; returns what the command printed. */
+/**
+ * Types a command and waits for the next prompt; returns what the command printed. A process
+ * it starts runs below the monitor, so that process's lines may follow the prompt in the same
+ * burst of output: the prompt need not end the text.
+ */
 async function type(m: SerialPC, command: string): Promise<string> {
   const from = m.com1.text().length;
   m.send(0, `${command}\r`);
-  await m.waitForText(0, /\ntelos> $/, 20_000, from);
+  await m.waitForText(0, /\ntelos> /, 20_000, from);
   return m.com1.text().slice(from);
+}
+
+/**
+ * Waits until a test_proc started after `from` (an index into COM1's text) has printed its
+ * last line. It runs below the monitor (include/telos/priorities.h), so its lines come after
+ * the prompt, and a command typed before they are out would see them in its answer.
+ */
+async function testProcDone(m: SerialPC, from = 0): Promise<void> {
+  await m.waitForText(0, /TelOS: test_proc: open \/tmp\/\.\.\/disk: [^\n]*\n/, 20_000, from);
 }
 
 for (const emulator of emulators) {
@@ -23,6 +36,7 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
   it('answers help, objects, get, ps and spawn', async () => {
     machine = await bootWithDisk(emulator, newDisk(emulator, 4 << 20));
     await machine.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 30_000);
+    await testProcDone(machine);
     expect(await type(machine, 'help')).toContain('commands: help, ps, objects, get <oid>, spawn <name> [<path>[:ro|:rw]]...\n');
     const objects = await type(machine, 'objects');
     // Catches: a count that is not the number of objects listed below it, and "1 slots".
@@ -40,17 +54,21 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(await type(machine, 'get 20')).toMatch(/ {2}tcbCap = TCB cap, rights 15, badge 0, in slot \d+ of PMS\n/);
     expect(await type(machine, 'get 999')).toContain('no object 999');
     expect(await type(machine, 'ps')).toMatch(/1 process created by the PMS\n {2}20 {2}test_proc {2}running\ntelos> $/);
+    const beforeSpawn = machine.com1.text().length;
     const spawned = await type(machine, 'spawn test_proc');
     expect(spawned).toMatch(/spawned test_proc as object \d+/);
     await machine.waitForText(0, /TelOS: test_proc alive\.[\s\S]*TelOS: test_proc alive\./, 10_000);
+    await testProcDone(machine, beforeSpawn);
     // Catches: the MMS's line per allocation among the monitor's answers (only mmslog=1 asks for it).
     expect(machine.com1.text()).not.toContain('allocation request');
     const two = await type(machine, 'ps');
     expect(two).toMatch(/2 processes created by the PMS\n( {2}\d+ {2}test_proc {2}running\n){2}telos> $/);
     // A namespace for the new process: /image only (read-only), so it cannot see /tmp; more than
     // the PMS holds, or a relative path, is refused and nothing runs.
+    const beforeImageOnly = machine.com1.text().length;
     expect(await type(machine, 'spawn test_proc /image')).toMatch(/spawned test_proc as object \d+/);
     await machine.waitForText(0, "TelOS: test_proc: write /tmp/test_proc.txt: outside the session's namespace\n", 10_000);
+    await testProcDone(machine, beforeImageOnly);
     expect(await type(machine, 'spawn test_proc /tmp:rw /disk:rw')).toContain(
       "spawn test_proc failed: outside the session's namespace\n",
     );
@@ -73,6 +91,7 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     const hdb = newDisk(emulator, 8 << 20);
     machine = await bootWithDisk(emulator, disk, '', hdb);
     await machine.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 60_000);
+    await testProcDone(machine);
     // test_proc, made by the PMS, has a namespace of /tmp (read-write) and /image (read-only) only.
     expect(machine.com1.text()).toContain(
       [
@@ -141,8 +160,10 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(await type(machine, 'write /image/objects/10 hacked')).toContain('write: /image/objects/10: read-only\n');
     expect(await type(machine, 'rm /image/objects/10')).toContain('rm: /image/objects/10: read-only\n');
     expect(await type(machine, 'cat /image/objects/999999')).toContain('cat: /image/objects/999999: no such file or directory\n');
+    const beforeSpawn = machine.com1.text().length;
     const spawned = (await type(machine, 'spawn test_proc')).match(/spawned test_proc as object (\d+)/);
     expect(spawned).not.toBeNull();
+    await testProcDone(machine, beforeSpawn);
     expect(await type(machine, `cat /image/objects/${spawned![1]}`)).toContain(`object ${spawned![1]}: test_proc\n`);
     const after = await type(machine, 'ls /image/objects');
     expect(after).toContain(`\n  ${spawned![1]}  (`);
@@ -151,6 +172,7 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
 
     machine = await bootWithDisk(emulator, disk, '', hdb);
     await machine.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 60_000);
+    await testProcDone(machine);
     expect(machine.com1.text()).toContain("TelOS: vfs: mounted hdb's ext2 file system at /disk");
     expect(machine.com1.text()).not.toContain('hdb was blank');
     expect(await type(machine, 'cat /disk/notes/done.txt')).toContain('\nbuy milk, then  fix the roof\ntelos> ');
