@@ -24,6 +24,8 @@ test('typing ps in the console lists the running processes', async ({ page }) =>
   const { machine, console } = await openMachineWindows(page);
   await press(machine, 'Boot');
   await waitForConsole(page, 'telos> ');
+  // test_proc runs below the monitor, so its lines may follow the prompt: let it finish first.
+  await waitForConsole(page, 'TelOS: test_proc: open /tmp/../disk: ');
   await console.locator('.xterm').click();
   await page.keyboard.type('ps');
   await page.keyboard.press('Enter');
