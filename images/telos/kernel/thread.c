@@ -1,4 +1,4 @@
-/* Threads and the scheduler: preemptive, fixed-priority round robin (256 levels, 10 ms
+/* Threads and the scheduler: preemptive, fixed-priority round robin (256 levels, 20 ms
  * time slices on the PIT), an idle thread that halts, and the TCB invocations. The
  * running thread is never in a ready queue; everything else runnable is. */
 #include "kernel/object.h"
