@@ -12,9 +12,8 @@
  * monitor still answers `ps` and the bridge its frames while it spins. The PMS creates each
  * process at PRIO_USER_DEFAULT, or at the priority its process object asks for (the
  * `priority` slot, as the World edits it) clamped to the user band: no user program can
- * rise above the bridge, whatever its object says. A thread can never raise another above
- * its own priority (TCB SetPriority), so the band's top is also below every service that
- * could start one. */
+ * rise above the monitor, whatever its object says. (The kernel's own rule is weaker: TCB
+ * SetPriority only refuses to raise a thread above its caller, here the PMS.) */
 #ifndef TELOS_PRIORITIES_H
 #define TELOS_PRIORITIES_H
 
