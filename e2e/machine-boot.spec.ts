@@ -24,13 +24,15 @@ test('typing ps in the console lists the running processes', async ({ page }) =>
   const { machine, console } = await openMachineWindows(page);
   await press(machine, 'Boot');
   await waitForConsole(page, 'telos> ');
-  // test_proc runs below the monitor, so its lines may follow the prompt: let it finish first.
+  // test_proc runs below the monitor, so its lines follow the prompt: let it finish first,
+  // so that none falls between the keys typed.
   await waitForConsole(page, 'TelOS: test_proc: open /tmp/../disk: ');
   await console.locator('.xterm').click();
   await page.keyboard.type('ps');
   await page.keyboard.press('Enter');
-  // The shell echoes what was typed, then the PMS's process list.
-  const text = await waitForConsole(page, /telos> ps\n\d+ process(?:es)? created by the PMS\n[\s\S]*test_proc\s+running/);
+  // The shell echoes what was typed (after the prompt, or after test_proc's last line), then
+  // the PMS's process list.
+  const text = await waitForConsole(page, /(?:telos> |\n)ps\n\d+ process(?:es)? created by the PMS\n[\s\S]*test_proc\s+running/);
   expect(text).toContain('TelOS: test_proc alive.');
   await page.screenshot({ path: `${screenshotDir}/machine-ps.png` });
   expect(await consoleText(page)).toMatch(/telos> $/);

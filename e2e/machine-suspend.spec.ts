@@ -34,10 +34,12 @@ test('suspend, reload the page, resume: the machine continues where it was', asy
   await expect(machine.getByRole('status', { name: 'Uptime' })).not.toHaveText('0:00:00');
   // The restored kernel keeps serving: the shell answers on COM1.
   await waitForConsole(page, 'telos> ');
+  // test_proc runs below the monitor: its last lines follow the prompt, and come before we type.
+  await waitForConsole(page, 'TelOS: test_proc: open /tmp/../disk: ');
   await page.getByRole('region', { name: 'Console' }).locator('.xterm').click();
   await page.keyboard.type('ps');
   await page.keyboard.press('Enter');
-  await waitForConsole(page, new RegExp(`telos> ps\\n1 process created by the PMS\\n\\s+${oid}\\s+test_proc\\s+running`));
+  await waitForConsole(page, new RegExp(`(?:telos> |\\n)ps\\n1 process created by the PMS\\n\\s+${oid}\\s+test_proc\\s+running`));
   await page.screenshot({ path: `${screenshotDir}/machine-resume.png` });
   await press(machine, 'Power off');
 });
