@@ -1,6 +1,7 @@
 // The COM1 monitor shell, typed at through the serial line as a person would, on v86 and
 // on QEMU (COM1 input through its stdin).
 import { afterEach, describe, expect, it } from 'vitest';
+import { BridgeClient, encodePsObject } from '../../src/machine';
 import { bootWithDisk, emulators, newDisk, type SerialPC } from './emulators';
 
 let machine: SerialPC | undefined;
@@ -82,6 +83,41 @@ describe.skipIf(!emulator.available)(`COM1 monitor shell on ${emulator.name}`, (
     expect(many.match(/^ {2}\d+ {2}test_proc {2}running$/gm)).toHaveLength(19);
     expect(many).toContain("  and 2 more the PMS's answer has no room for\ntelos> ");
     expect(await type(machine, 'bogus')).toContain("unknown command 'bogus'");
+  });
+
+  // Catches: "(1 bytes)" for a bytes slot of one byte and "a blob of 1 bytes" (lib/psshow.c,
+  // shared by `get` and the /image/objects files), and a count that is not the length.
+  it('shows bytes slots and blobs with their length, singular for one byte, in get and in /image/objects', async () => {
+    const m = await bootWithDisk(emulator, newDisk(emulator, 4 << 20));
+    machine = m;
+    const client = new BridgeClient((bytes) => m.send(1, bytes));
+    m.com2.onByte((b) => client.feed(Uint8Array.of(b)));
+    await m.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 30_000);
+    await m.waitForText(0, 'TelOS: bridge: serving frames on COM2', 30_000);
+    await testProcDone(m);
+    // Objects as the IDE writes them through the bridge: byte arrays of 1, 2 and 0 bytes, a 1-byte blob.
+    const { txid } = await client.begin();
+    await client.put(
+      txid,
+      1600,
+      encodePsObject({
+        kind: 'object',
+        name: 'sample',
+        traits: [],
+        slots: [
+          { kind: 'data', name: 'one', value: Uint8Array.of(7) },
+          { kind: 'data', name: 'two', value: Uint8Array.of(1, 2) },
+          { kind: 'data', name: 'none', value: new Uint8Array(0) },
+        ],
+      }),
+    );
+    await client.put(txid, 1601, encodePsObject({ kind: 'blob', data: Uint8Array.of(9) }));
+    await client.commit(txid);
+    const slots = '  one = (1 byte)\n  two = (2 bytes)\n  none = (0 bytes)\n';
+    expect(await type(m, 'get 1600')).toContain(`object 1600: sample\n${slots}`);
+    expect(await type(m, 'cat /image/objects/1600')).toContain(`object 1600: sample\n${slots}`);
+    expect(await type(m, 'get 1601')).toContain('object 1601: a blob of 1 byte\n');
+    expect(await type(m, 'cat /image/objects/1601')).toContain('object 1601: a blob of 1 byte\n');
   });
 
   // Catches: file commands that misreport vfs_server's tree, lose a file written on hdb at

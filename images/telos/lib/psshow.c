@@ -50,7 +50,7 @@ static void put_value(struct text *t, const char *sel, const u8 *v, psshow_name_
         copy_name(s, (const char *)v + 3, n < PSDISK_MAX_NAME ? n : PSDISK_MAX_NAME);
         put(t, "  %s = '%s'%s\n", sel, s, n > PSDISK_MAX_NAME ? "..." : "");
         break;
-    case PSDISK_VAL_BYTES: put(t, "  %s = (%u bytes)\n", sel, n); break;
+    case PSDISK_VAL_BYTES: put(t, "  %s = (%u byte%s)\n", sel, n, n == 1 ? "" : "s"); break;
     case PSDISK_VAL_REF: put(t, "  %s = -> %s (%u)\n", sel, name_of(rd32(v + 1), s, sizeof s), rd32(v + 1)); break;
     case PSDISK_VAL_LIST: put(t, "  %s = a list of %u\n", sel, n); break;
     default: put(t, "  %s = (a value of kind %u)\n", sel, v[0]); break;
@@ -69,7 +69,7 @@ u32 psshow_object(u32 oid, const u8 *bytes, u32 length, psshow_name_fn name_of, 
         return t.len;
     }
     if (o.blob) {
-        put(&t, "object %u: a blob of %u bytes\n", oid, o.length - 4);
+        put(&t, "object %u: a blob of %u byte%s\n", oid, o.length - 4, o.length - 4 == 1 ? "" : "s");
         return t.len;
     }
     char name[PSDISK_MAX_NAME + 1], sel[PSDISK_MAX_NAME + 1], ref[PSDISK_MAX_NAME + 1];
