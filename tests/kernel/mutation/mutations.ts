@@ -37,6 +37,10 @@ const FUZZ: KernelTestRef = { file: 'tests/kernel/fuzz.test.ts', name: 'syscall 
 const MMS: KernelTestRef = { file: 'tests/kernel/mms-quota.test.ts', name: 'MMS ownership and quotas on v86' };
 const BLOCK: KernelTestRef = { file: 'tests/kernel/block.test.ts', name: 'block server on v86 keeps each session inside its sectors' };
 const VFS: KernelTestRef = { file: 'tests/kernel/vfs.test.ts', name: 'vfs_server on v86 keeps a file on hdb across a reboot' };
+const SCHED: KernelTestRef = {
+  file: 'tests/kernel/sched.test.ts',
+  name: 'scheduling on v86 a spinning program starves neither the monitor nor the bridge, and two equal spinners both run',
+};
 const MALFORMED: KernelTestRef = { file: 'tests/kernel/servers.test.ts', name: 'servers on v86 answers every malformed IPC message' };
 
 export const mutations: Mutation[] = [
@@ -164,6 +168,32 @@ export const mutations: Mutation[] = [
     original: '    if (!current->timeslice)\n        resched_requested = true;\n',
     replacement: '',
     tests: [PREEMPT],
+  },
+  // ---- the scheduling policy (include/telos/priorities.h)
+  {
+    id: 'pms-priority-unclamped',
+    breaks: 'PMS: a process object\'s priority slot cannot lift a program out of the user band',
+    file: 'servers/pms.c',
+    original: '    return asked > PRIO_USER_MAX ? PRIO_USER_MAX : asked < PRIO_USER_MIN ? PRIO_USER_MIN : asked;',
+    replacement: '    return asked;',
+    tests: [SCHED],
+  },
+  {
+    id: 'pms-priority-ignored',
+    breaks: 'PMS: a program runs at the priority its process object asks for (within the user band)',
+    file: 'servers/pms.c',
+    // Still calls user_priority, or -Werror refuses the unused function and nothing is tested.
+    original: '    i32 priority = process_oid ? user_priority(tx, process_oid) : PRIO_USER_DEFAULT;',
+    replacement: '    i32 priority = process_oid ? (user_priority(tx, process_oid), PRIO_USER_DEFAULT) : PRIO_USER_DEFAULT;',
+    tests: [SCHED],
+  },
+  {
+    id: 'consoles-below-users',
+    breaks: 'the monitor and the bridge run above every user program',
+    file: 'include/telos/priorities.h',
+    original: '#define PRIO_BRIDGE  150\n#define PRIO_MONITOR 140',
+    replacement: '#define PRIO_BRIDGE  30\n#define PRIO_MONITOR 20',
+    tests: [SCHED],
   },
   // ---- untyped memory and CNodes
   {
