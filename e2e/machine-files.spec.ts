@@ -215,3 +215,86 @@ test('Files uploads by the picker and by dropping, with progress and Cancel; the
   await command(page, 'cat /tmp/dropped.txt', /\ndropped on the window\r?\n/);
   await press(machine, 'Power off');
 });
+
+// Catches: no way to make a folder or delete a file from the Files window, a folder made
+// somewhere other than the folder shown, a Delete that does not ask first (or deletes when
+// the person said no), and refusals (a folder that is not empty, /image) that fail silently.
+test('Files makes a folder in the folder shown and deletes files and empty folders, asking first; refusals are shown', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openIdeForMachine(page);
+  const { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, MONITOR_READY, 60_000);
+  await machine.getByRole('heading', { name: 'Machine' }).click();
+  await machine.getByRole('button', { name: 'Files', exact: true }).click();
+  const files = page.getByRole('dialog', { name: 'Files', exact: true });
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'disk/' }).click({ timeout: 20_000 });
+  const disk = files.getByRole('list', { name: 'Files in /disk' });
+  await expect(disk).toBeVisible();
+
+  // New folder asks its name in the window; Cancel makes nothing.
+  await files.getByRole('button', { name: 'New folder', exact: true }).click();
+  const newFolder = files.getByRole('form', { name: 'New folder in /disk' });
+  await newFolder.getByRole('textbox', { name: 'Name of the new folder' }).fill('unwanted');
+  await newFolder.getByRole('button', { name: 'Cancel' }).click();
+  await expect(newFolder).toHaveCount(0);
+  await expect(disk.getByRole('listitem', { name: 'unwanted', exact: true })).toHaveCount(0);
+  await files.getByRole('button', { name: 'New folder', exact: true }).click();
+  await newFolder.getByRole('textbox', { name: 'Name of the new folder' }).fill('notes');
+  await newFolder.getByRole('button', { name: 'Create' }).click();
+  const notes = disk.getByRole('listitem', { name: 'notes', exact: true });
+  await expect(notes.getByRole('button', { name: 'notes/' })).toBeVisible({ timeout: 30_000 });
+  await expect(newFolder).toHaveCount(0);
+
+  // A file inside it: the folder is not empty, so deleting it is refused and said.
+  await notes.getByRole('button', { name: 'notes/' }).click();
+  const inside = files.getByRole('list', { name: 'Files in /disk/notes' });
+  await expect(files.getByRole('status', { name: 'Folder' })).toHaveText('/disk/notes', { timeout: 30_000 });
+  await expect(files.getByText('0 entries')).toBeVisible({ timeout: 30_000 });
+  await files.getByLabel('Files to upload into /disk/notes').setInputFiles({ name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a\n') });
+  const file = inside.getByRole('listitem', { name: 'a.txt', exact: true });
+  await expect(file).toContainText('2 B', { timeout: 30_000 });
+  await files.getByRole('button', { name: 'Up', exact: true }).click();
+  page.once('dialog', (d) => void d.accept());
+  await notes.getByRole('button', { name: 'Delete notes' }).click();
+  await expect(files.getByRole('alert')).toHaveText(/Deleting \/disk\/notes failed: .*not empty/, { timeout: 30_000 });
+  await expect(notes).toBeVisible();
+
+  // Delete asks first: declined, the file stays; accepted, it goes.
+  await notes.getByRole('button', { name: 'notes/' }).click();
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await file.getByRole('button', { name: 'Delete a.txt' }).click();
+  await expect.poll(() => asked).toEqual(['Delete /disk/notes/a.txt (2 B)? It cannot be brought back.']);
+  await expect(file).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
+  await file.getByRole('button', { name: 'Delete a.txt' }).click();
+  await expect(file).toHaveCount(0, { timeout: 30_000 });
+  await expect(files.getByText('0 entries')).toBeVisible();
+
+  // Now empty, the folder goes too.
+  await files.getByRole('button', { name: 'Up', exact: true }).click();
+  page.once('dialog', (d) => void d.accept());
+  await notes.getByRole('button', { name: 'Delete notes' }).click();
+  await expect(notes).toHaveCount(0, { timeout: 30_000 });
+  await expect(files.getByRole('alert')).toHaveCount(0);
+  await files.getByRole('button', { name: 'Refresh', exact: true }).click();
+  await expect(files.getByText(/^\d+ entr(y|ies)$/)).toBeVisible({ timeout: 30_000 });
+  await expect(notes).toHaveCount(0);
+
+  // /image is the living image: no folder is made and nothing deleted there.
+  await files.getByRole('button', { name: 'Up', exact: true }).click();
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'image/' }).click();
+  const image = files.getByRole('list', { name: 'Files in /image' });
+  const roots = image.getByRole('listitem', { name: 'roots', exact: true });
+  await expect(roots).toBeVisible({ timeout: 30_000 });
+  page.once('dialog', (d) => void d.accept());
+  await roots.getByRole('button', { name: 'Delete roots' }).click();
+  await expect(files.getByRole('alert')).toHaveText(/Deleting \/image\/roots failed: read-only/, { timeout: 30_000 });
+  await expect(roots).toBeVisible();
+  await files.getByRole('button', { name: 'New folder', exact: true }).click();
+  await files.getByRole('form', { name: 'New folder in /image' }).getByRole('textbox', { name: 'Name of the new folder' }).fill('x');
+  await files.getByRole('form', { name: 'New folder in /image' }).getByRole('button', { name: 'Create' }).click();
+  await expect(files.getByRole('alert')).toHaveText(/Making the folder \/image\/x failed: read-only/, { timeout: 30_000 });
+  await press(machine, 'Power off');
+});

@@ -3,7 +3,9 @@
 // name opens it in a read-only viewer, and Download saves it to the host (with progress and
 // Cancel). Upload (a file picker) and files dropped on the window write host files into the
 // folder shown, with progress and Cancel; the bridge writes under /tmp and /disk only, and
-// its refusal elsewhere is shown as the error. Off, there is no tree to read: the window
+// its refusal elsewhere is shown as the error. New folder asks a name in the window and makes
+// it in the folder shown; Delete (asked first) removes a file or an empty folder, and a
+// refusal (a folder not empty, anything under /image) is shown as the error. Off, there is no tree to read: the window
 // says so.
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { machineLink, useMachine } from './machine-link';
@@ -28,6 +30,8 @@ export function FilesWindow() {
   const uploads = useFileUpload();
   const picker = useRef<HTMLInputElement>(null);
   const [dropping, setDropping] = useState(false);
+  /** The name typed for a new folder, while New folder asks it (null: not asking). */
+  const [folderName, setFolderName] = useState<string | null>(null);
 
   const list = useCallback(async (at: string) => {
     setBusy(`Listing ${at}`);
@@ -90,6 +94,47 @@ export function FilesWindow() {
     if (failure) setError(failure);
   };
 
+  /** Runs a change of the tree (a new folder, a deletion), then lists the folder again and
+   * shows a refusal once the listing is fresh. */
+  const change = async (label: string, done: string, run: () => Promise<void>) => {
+    const dir = path;
+    let failure: string | null = null;
+    setBusy(label);
+    setError(null);
+    try {
+      await run();
+      useViewState.getState().setStatus(done);
+    } catch (e) {
+      failure = `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      setBusy(null);
+    }
+    await list(dir);
+    if (failure) setError(failure);
+  };
+
+  const makeFolder = async () => {
+    const name = (folderName ?? '').trim();
+    if (!name) {
+      setError('A new folder needs a name');
+      return;
+    }
+    if (name.includes('/') || name === '.' || name === '..') {
+      setError(`A folder name cannot contain / or be . or ..: ${name}`);
+      return;
+    }
+    setFolderName(null);
+    const at = join(path, name);
+    await change(`Making the folder ${at}`, `Made the folder ${at}`, () => machineLink().makeDirectory(at));
+  };
+
+  const deleteEntry = async (entry: FileEntryView) => {
+    const at = join(path, entry.name);
+    const what = entry.type === 'directory' ? `the folder ${at}` : `${at} (${formatSize(entry.size)})`;
+    if (!window.confirm(`Delete ${what}? It cannot be brought back.`)) return;
+    await change(`Deleting ${at}`, `Deleted ${at}`, () => machineLink().removeFile(at));
+  };
+
   const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
   const onDragOver = (e: DragEvent) => {
     if (!hasFiles(e) || busy !== null) return;
@@ -130,6 +175,17 @@ export function FilesWindow() {
         <button type="button" disabled={busy !== null} title={`Upload files from this computer into ${path} (or drop them on this window)`} onClick={() => picker.current?.click()}>
           Upload…
         </button>
+        <button
+          type="button"
+          disabled={busy !== null || folderName !== null}
+          title={`Make a new folder in ${path}`}
+          onClick={() => {
+            setError(null);
+            setFolderName('');
+          }}
+        >
+          New folder
+        </button>
         <input
           ref={picker}
           type="file"
@@ -147,6 +203,33 @@ export function FilesWindow() {
           {path}
         </output>
       </div>
+      {folderName !== null && (
+        <form
+          className="files-new-folder"
+          aria-label={`New folder in ${path}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void makeFolder();
+          }}
+        >
+          <input
+            type="text"
+            aria-label="Name of the new folder"
+            autoFocus
+            value={folderName}
+            onChange={(e) => setFolderName(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setFolderName(null);
+            }}
+          />{' '}
+          <button type="submit" disabled={busy !== null}>
+            Create
+          </button>{' '}
+          <button type="button" onClick={() => setFolderName(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
       <ReadProgress progress={progress} onCancel={cancel} />
       <ReadProgress progress={uploads.progress} onCancel={uploads.cancel} />
       {error && (
@@ -163,9 +246,20 @@ export function FilesWindow() {
           {entries.map((e) => (
             <li key={e.name} aria-label={e.name}>
               {e.type === 'directory' ? (
-                <button type="button" className="linklike" disabled={busy !== null} onClick={() => void list(join(path, e.name))}>
-                  {e.name}/
-                </button>
+                <>
+                  <button type="button" className="linklike" disabled={busy !== null} onClick={() => void list(join(path, e.name))}>
+                    {e.name}/
+                  </button>
+                  {/* The folders of "/" are the mounts: they are not deleted. */}
+                  {path !== '/' && (
+                    <>
+                      {' '}
+                      <button type="button" disabled={busy !== null} aria-label={`Delete ${e.name}`} title={`Delete the folder ${join(path, e.name)} (only an empty folder)`} onClick={() => void deleteEntry(e)}>
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </>
               ) : (
                 <>
                   {e.type === 'file' ? (
@@ -180,7 +274,10 @@ export function FilesWindow() {
                     <button type="button" disabled={busy !== null} aria-label={`Download ${e.name}`} onClick={() => void fetchFile(e)}>
                       Download
                     </button>
-                  )}
+                  )}{' '}
+                  <button type="button" disabled={busy !== null} aria-label={`Delete ${e.name}`} title={`Delete ${join(path, e.name)}`} onClick={() => void deleteEntry(e)}>
+                    Delete
+                  </button>
                 </>
               )}
             </li>

@@ -192,6 +192,18 @@ class MachineLink {
     });
   }
 
+  /** Makes an empty directory of the running TelOS's tree (a refusal rejects with its reason). */
+  async makeDirectory(path: string): Promise<void> {
+    await this.attach();
+    await this.client.makeDirectory(path);
+  }
+
+  /** Removes a file or an empty directory of the running TelOS's tree (a refusal rejects with its reason). */
+  async removeFile(path: string): Promise<void> {
+    await this.attach();
+    await this.client.removeFile(path);
+  }
+
   async spawn(name: string): Promise<string | null> {
     try {
       const said = await this.client.spawn(name);

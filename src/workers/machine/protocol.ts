@@ -102,6 +102,11 @@ export interface MachineApi {
    * write between frames (rejected with WriteCancelled; the partial file is removed). A
    * refusal rejects with the bridge's reason (code EREAD_ONLY under /image and "/"). */
   writeFile(path: string, bytes: Uint8Array): null;
+  /** A new, empty directory `path` (under /tmp or /disk); a refusal rejects with the bridge's reason. */
+  makeDirectory(path: string): null;
+  /** Removes the file or empty directory `path` (under /tmp or /disk); a directory that is
+   * not empty, or anything under /image, is refused with the bridge's reason. */
+  removeFile(path: string): null;
   /** Bytes typed to COM1 (the monitor shell). */
   type(text: string): void;
   /** The console's kept tail and the absolute offset of its end (a Console window opened

@@ -462,6 +462,12 @@ export class MachineSession {
       case 'writeFile':
         if (!(args[1] instanceof Uint8Array)) throw new TypeError('writeFile wants the file’s bytes as a Uint8Array');
         return this.writeFile(String(args[0]), args[1], context);
+      case 'makeDirectory':
+        await this.fileBridge().makeDirectory(String(args[0]));
+        return null;
+      case 'removeFile':
+        await this.fileBridge().remove(String(args[0]));
+        return null;
       case 'kernelWorld':
         return this.kernelImage.objects();
       case 'kernelObject':
