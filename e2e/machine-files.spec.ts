@@ -298,3 +298,19 @@ test('Files makes a folder in the folder shown and deletes files and empty folde
   await expect(files.getByRole('alert')).toHaveText(/Making the folder \/image\/x failed: read-only/, { timeout: 30_000 });
   await press(machine, 'Power off');
 });
+
+// Catches: Files opened while TelOS still boots staying at "still booting" until Refresh is
+// pressed, rather than listing the tree by itself once the bridge serves.
+test('Files opened while TelOS boots says so, then lists the tree by itself once the bridge serves', async ({ page }) => {
+  await openIdeForMachine(page);
+  const { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await machine.getByRole('heading', { name: 'Machine' }).click();
+  await machine.getByRole('button', { name: 'Files', exact: true }).click();
+  const files = page.getByRole('dialog', { name: 'Files', exact: true });
+  await expect(files.getByText(/still booting/)).toBeVisible();
+  await expect(files.getByRole('list', { name: 'Files in /' }).getByRole('listitem')).toHaveText(['tmp/', 'disk/', 'dev/', 'image/'], { timeout: 60_000 });
+  await expect(files.getByRole('alert')).toHaveCount(0);
+  await waitForConsole(page, MONITOR_READY, 60_000);
+  await press(machine, 'Power off');
+});

@@ -3,10 +3,11 @@
 // name opens it in a read-only viewer, and Download saves it to the host (with progress and
 // Cancel). Upload (a file picker) and files dropped on the window write host files into the
 // folder shown, with progress and Cancel; the bridge writes under /tmp and /disk only, and
-// its refusal elsewhere is shown as the error. New folder asks a name in the window and makes
-// it in the folder shown; Delete (asked first) removes a file or an empty folder, and a
-// refusal (a folder not empty, anything under /image) is shown as the error. Off, there is no tree to read: the window
-// says so.
+// its refusal elsewhere is shown as the error. New folder asks a name in the window and
+// makes it in the folder shown; Delete (asked first) removes a file or an empty folder, and
+// a refusal (a folder not empty, anything under /image) is shown as the error. Opened while
+// TelOS still boots, the window says so and lists the tree by itself once the bridge
+// serves. Off, there is no tree to read: the window says so.
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { machineLink, useMachine } from './machine-link';
 import { useViewState } from '../view-state';
@@ -21,7 +22,9 @@ const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/
 const parentOf = (path: string) => path.replace(/\/[^/]+$/, '') || '/';
 
 export function FilesWindow() {
-  const running = useMachine((s) => s.status.state === 'running');
+  const on = useMachine((s) => s.status.state === 'running' || s.status.state === 'booting');
+  // TelOS runs a while before its bridge serves: the tree is listed once it does.
+  const ready = useMachine((s) => s.status.state === 'running' && s.status.bridgeReady === true);
   const [path, setPath] = useState('/');
   const [entries, setEntries] = useState<FileEntryView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -47,11 +50,14 @@ export function FilesWindow() {
   }, []);
 
   useEffect(() => {
-    if (running) void list(path);
-    else setEntries(null);
-    // Only when the machine starts or stops: moving around lists by itself.
+    if (ready) void list(path);
+    else {
+      setEntries(null);
+      setError(null);
+    }
+    // Only when the bridge starts or stops serving: moving around lists by itself.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [running]);
+  }, [ready]);
 
   const fetchFile = async (entry: FileEntryView) => {
     const at = join(path, entry.name);
@@ -149,10 +155,19 @@ export function FilesWindow() {
     void uploadFiles([...e.dataTransfer.files]);
   };
 
-  if (!running) {
+  if (!on) {
     return (
       <div className="files-window">
         <p className="muted">Boot the machine to see its files: /disk (the file disk), /tmp and /image.</p>
+      </div>
+    );
+  }
+  if (!ready) {
+    return (
+      <div className="files-window">
+        <p className="muted" role="status">
+          TelOS is still booting: its files are listed as soon as its bridge serves.
+        </p>
       </div>
     );
   }

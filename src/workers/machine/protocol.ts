@@ -37,6 +37,9 @@ export interface MachineStatus {
   /** Size of the file-system disk (hdb, /disk in TelOS); absent until the first boot that
    * makes it. */
   hdbBytes?: number | undefined;
+  /** Whether TelOS's bridge serves requests yet (files, kernel objects over COM2): it
+   * turns true during a boot, a while after `state` is running. */
+  bridgeReady?: boolean;
 }
 
 export interface KernelObjectsView {

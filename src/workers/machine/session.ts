@@ -64,7 +64,11 @@ export class MachineSession {
       this.pendingConsole = '';
       if (data) this.emit({ type: 'console', data, end: this.console.end });
       // Asked once per batch, and only until it is seen.
-      if (!this.bridgeServing && this.console.from(this.console.end - data.length - BRIDGE_READY.length).includes(BRIDGE_READY)) this.bridgeServing = true;
+      if (!this.bridgeServing && this.console.from(this.console.end - data.length - BRIDGE_READY.length).includes(BRIDGE_READY)) {
+        this.bridgeServing = true;
+        // Windows that wait for the bridge (Files) go on by themselves.
+        this.setStatus({ bridgeReady: true });
+      }
     }, 16);
   }
 
@@ -74,6 +78,7 @@ export class MachineSession {
     this.consoleTimer = null;
     this.pendingConsole = '';
     this.bridgeServing = text.includes(BRIDGE_READY);
+    if ((this.status.bridgeReady ?? false) !== this.bridgeServing) this.setStatus({ bridgeReady: this.bridgeServing });
     this.console.reset(text);
     this.emit({ type: 'console-reset', data: text, end: this.console.end });
   }
