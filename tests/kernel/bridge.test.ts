@@ -176,6 +176,24 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     await expect(upload).rejects.toMatchObject({ name: 'WriteCancelled' });
     expect((await client.listDirectory('/disk/up')).map((e) => e.name)).toEqual(['random.bin']);
 
+    // Catches: a first frame that creates the file and then fails to write (here at an offset
+    // past what the file system holds) leaving the new, empty file behind.
+    const far = (path: string) => {
+      const name = new TextEncoder().encode(path);
+      const p = new Uint8Array(16 + name.length + 4);
+      const v = new DataView(p.buffer);
+      v.setUint32(4, 0x100, true); // offset 2^40
+      v.setUint32(8, BRIDGE.FS_CREATE | BRIDGE.FS_TRUNCATE | BRIDGE.FS_LAST, true);
+      v.setUint32(12, name.length, true);
+      p.set(name, 16);
+      p.set([1, 2, 3, 4], 16 + name.length);
+      return p;
+    };
+    await expect(client.request(BRIDGE.FS_WRITE, far('/disk/up/far.bin'))).rejects.toBeInstanceOf(BridgeError);
+    await expect(client.request(BRIDGE.FS_WRITE, far('/tmp/far.bin'))).rejects.toBeInstanceOf(BridgeError);
+    expect((await client.listDirectory('/disk/up')).map((e) => e.name)).toEqual(['random.bin']);
+    expect((await client.listDirectory('/tmp')).map((e) => e.name)).not.toContain('far.bin');
+
     // Refused: /image and "/" are read-only, a missing directory is not found, ".." cannot
     // leave the tree; nothing is written by any of them.
     await expect(client.writeFile('/image/new', Uint8Array.of(1))).rejects.toMatchObject({ code: BRIDGE.EREAD_ONLY, message: expect.stringContaining('read-only') });

@@ -352,14 +352,19 @@ static void fs_write(u32 type, u32 id, const u8 *payload, u32 len)
         return;
     }
     u32 err = 0;
+    /* Whether this frame made the file: a failure later in it takes the file away again. */
+    bool created = false;
     /* Another file, or one to create or empty again: the open one is done. */
     if (upload_open && (strcmp(path, upload_path) || flags & (BRIDGE_FS_CREATE | BRIDGE_FS_TRUNCATE)))
         err = upload_close();
     if (!err && !upload_open) {
         u32 how = VFS_O_WRITE | (flags & BRIDGE_FS_CREATE ? VFS_O_CREATE : 0) | (flags & BRIDGE_FS_TRUNCATE ? VFS_O_TRUNC : 0);
+        struct vfs_stat st;
+        bool existed = !(flags & BRIDGE_FS_CREATE) || vfs_stat(VFS_EP, path, &st) != VFS_ENOENT;
         err = vfs_open(VFS_EP, path, how, &upload);
         if (!err) {
             upload_open = true;
+            created = !existed;
             memcpy(upload_path, path, plen + 1);
         }
     }
@@ -370,6 +375,8 @@ static void fs_write(u32 type, u32 id, const u8 *payload, u32 len)
         if (!err)
             err = closed;
     }
+    if (err && created)
+        vfs_unlink(VFS_EP, path);
     if (err) {
         send_change_error(id, path, err);
         return;
