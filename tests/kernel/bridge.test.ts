@@ -244,6 +244,41 @@ describe.skipIf(!emulator.available)(`COM2 bridge on ${emulator.name}`, () => {
     expect(await client.listObjects()).toContain(20);
   });
 
+  // Catches: a listing that meets a file-system error after some entries of a frame and
+  // ends there silently, as if the directory held only those.
+  it('reports an error met part way through a directory listing', async () => {
+    const hdb = newDisk(emulator, 8 << 20);
+    const writer = await bootWithDisk(emulator, newDisk(emulator, 4 << 20), '', hdb);
+    machine = writer;
+    const client = new BridgeClient((bytes) => writer.send(1, bytes));
+    writer.com2.onByte((b) => client.feed(Uint8Array.of(b)));
+    await writer.waitForText(0, 'TelOS: monitor: ready on COM1 (type help)\ntelos> ', 60_000);
+    await client.makeDirectory('/disk/d');
+    for (let i = 1; i <= 6; i++) await client.writeFile(`/disk/d/entry-${i}`, Uint8Array.of(i));
+    expect((await client.listDirectory('/disk/d')).map((e) => e.name)).toEqual(['entry-1', 'entry-2', 'entry-3', 'entry-4', 'entry-5', 'entry-6']);
+    await writer.powerOff();
+    machine = undefined;
+
+    // entry-4's directory record gets a length no ext2 record has (not a multiple of 4).
+    const bytes = hdb.bytes();
+    const name = new TextEncoder().encode('entry-4');
+    let at = -1;
+    for (let i = 8; i + name.length <= bytes.length && at < 0; i++) if (bytes[i] === name[0] && name.every((b, k) => bytes[i + k] === b) && bytes[i - 2] === name.length) at = i - 8;
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 4] = 13;
+    bytes[at + 5] = 0;
+    hdb.write(bytes);
+
+    const m = await bootWithDisk(emulator, newDisk(emulator, 4 << 20), '', hdb);
+    machine = m;
+    const again = new BridgeClient((b) => m.send(1, b));
+    m.com2.onByte((b) => again.feed(Uint8Array.of(b)));
+    await m.waitForText(0, 'TelOS: bridge: serving frames on COM2', 60_000);
+    await expect(again.listDirectory('/disk/d')).rejects.toBeInstanceOf(BridgeError);
+    // Still serving.
+    expect(await again.listObjects()).toContain(20);
+  });
+
   // Catches: a write to /disk on a Machine without a file disk that is refused as
   // "read-only" (or hangs) instead of naming the missing disk.
   it('refuses a write to /disk when there is no file disk, naming it', async () => {

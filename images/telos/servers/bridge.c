@@ -410,8 +410,9 @@ static void fs_list(u32 type, u32 id, const u8 *payload, u32 len)
     u32 at = 16, count = 0, err = 0;
     bool end = false;
     static struct vfs_entry e;
+    u64 before = cookie;
     for (;;) {
-        u64 before = cookie;
+        before = cookie;
         err = vfs_readdir(VFS_EP, path, &cookie, &e, &end);
         if (err || end)
             break;
@@ -433,7 +434,11 @@ static void fs_list(u32 type, u32 id, const u8 *payload, u32 len)
         send_vfs_error(id, err);
         return;
     }
-    wr32(body, end || err ? 0 : BRIDGE_MORE);
+    /* An error after some entries: they go now, with MORE and the cookie of the entry that
+     * failed, so the next frame asks for it again and reports the error (it starts there). */
+    if (err)
+        cookie = before;
+    wr32(body, end ? 0 : BRIDGE_MORE);
     wr32(body + 4, (u32)cookie);
     wr32(body + 8, (u32)(cookie >> 32));
     wr32(body + 12, count);
