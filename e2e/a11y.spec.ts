@@ -1,6 +1,6 @@
 // Accessibility: axe-core scans each main window of the IDE as a person opens it (lobby
 // outliner, method editor, workspace, debugger, history, images and its import form, Machine,
-// console, Files and a file viewer, search)
+// console, Files (its New folder form open) and a file viewer, search)
 // and finds no serious or critical violation; keyboard focus stays visible.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
@@ -103,6 +103,10 @@ test('the Machine and its console', async ({ page }) => {
   await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'image/' }).click({ timeout: 20_000 });
   await files.getByRole('list', { name: 'Files in /image' }).getByRole('button', { name: 'Open roots' }).click();
   await expect(page.getByRole('region', { name: 'Text of /image/roots' })).toContainText('lobby', { timeout: 20_000 });
+  // Scanned with its Delete buttons and the New folder form open.
+  await files.getByRole('heading', { name: 'Files' }).click();
+  await files.getByRole('button', { name: 'New folder', exact: true }).click();
+  await expect(files.getByRole('form', { name: 'New folder in /image' })).toBeVisible();
   expect(await violations(page, windowSelector('Files'))).toEqual([]);
   expect(await violations(page, windowSelector('/image/roots'))).toEqual([]);
   await press(machine, 'Power off');
