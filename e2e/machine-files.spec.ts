@@ -19,6 +19,21 @@ async function command(page: Page, line: string, answer: RegExp): Promise<void> 
 
 const fileDisk = (machine: Locator) => machine.getByRole('status', { name: 'File disk' });
 
+/** Boots the Machine and opens Files on /disk, once the monitor is ready. */
+async function bootAndOpenDisk(page: Page): Promise<{ machine: Locator; files: Locator; disk: Locator }> {
+  await openIdeForMachine(page);
+  const { machine } = await openMachineWindows(page);
+  await press(machine, 'Boot');
+  await waitForConsole(page, MONITOR_READY, 60_000);
+  await machine.getByRole('heading', { name: 'Machine' }).click();
+  await machine.getByRole('button', { name: 'Files', exact: true }).click();
+  const files = page.getByRole('dialog', { name: 'Files', exact: true });
+  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'disk/' }).click({ timeout: 20_000 });
+  const disk = files.getByRole('list', { name: 'Files in /disk' });
+  await expect(disk).toBeVisible();
+  return { machine, files, disk };
+}
+
 test('a file written on /disk is there after a reload and a new boot', async ({ page }) => {
   await openIdeForMachine(page);
   let { machine } = await openMachineWindows(page);
@@ -129,16 +144,7 @@ test('Files lists the running TelOS’s tree and downloads a file written on /di
 // upload (/image is read-only) that fails silently.
 test('Files uploads by the picker and by dropping, with progress and Cancel; the bytes come back the same and cat shows them', async ({ page }) => {
   test.setTimeout(240_000);
-  await openIdeForMachine(page);
-  const { machine } = await openMachineWindows(page);
-  await press(machine, 'Boot');
-  await waitForConsole(page, MONITOR_READY, 60_000);
-  await machine.getByRole('heading', { name: 'Machine' }).click();
-  await machine.getByRole('button', { name: 'Files', exact: true }).click();
-  const files = page.getByRole('dialog', { name: 'Files', exact: true });
-  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'disk/' }).click({ timeout: 20_000 });
-  const disk = files.getByRole('list', { name: 'Files in /disk' });
-  await expect(disk).toBeVisible();
+  const { machine, files, disk } = await bootAndOpenDisk(page);
 
   // 1 MiB of random bytes through the picker.
   const random = new Uint8Array(1 << 20);
@@ -221,16 +227,7 @@ test('Files uploads by the picker and by dropping, with progress and Cancel; the
 // the person said no), and refusals (a folder that is not empty, /image) that fail silently.
 test('Files makes a folder in the folder shown and deletes files and empty folders, asking first; refusals are shown', async ({ page }) => {
   test.setTimeout(180_000);
-  await openIdeForMachine(page);
-  const { machine } = await openMachineWindows(page);
-  await press(machine, 'Boot');
-  await waitForConsole(page, MONITOR_READY, 60_000);
-  await machine.getByRole('heading', { name: 'Machine' }).click();
-  await machine.getByRole('button', { name: 'Files', exact: true }).click();
-  const files = page.getByRole('dialog', { name: 'Files', exact: true });
-  await files.getByRole('list', { name: 'Files in /' }).getByRole('button', { name: 'disk/' }).click({ timeout: 20_000 });
-  const disk = files.getByRole('list', { name: 'Files in /disk' });
-  await expect(disk).toBeVisible();
+  const { machine, files, disk } = await bootAndOpenDisk(page);
 
   // New folder asks its name in the window; Cancel makes nothing.
   await files.getByRole('button', { name: 'New folder', exact: true }).click();

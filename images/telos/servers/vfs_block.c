@@ -147,7 +147,7 @@ static int blk_readdir(void *fs, u32 dir, u64 *cookie, struct vfs_dirent *e)
 }
 
 /* The device file is fixed: nothing is made, removed or renamed beside it. */
-static int blk_mkdir(void *fs, const char *path)
+static int blk_no_new_names(void *fs, const char *path)
 {
     (void)fs;
     (void)path;
@@ -188,8 +188,8 @@ const struct vfs_plugin_ops vfs_block_ops = {
     .read = blk_read,
     .write = blk_write,
     .readdir = blk_readdir,
-    .mkdir = blk_mkdir,
-    .unlink = blk_mkdir,
+    .mkdir = blk_no_new_names,
+    .unlink = blk_no_new_names,
     .rename = blk_rename,
     .statfs = blk_statfs,
     .sync = blk_sync,

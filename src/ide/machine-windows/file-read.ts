@@ -22,24 +22,25 @@ export function readFailure(e: unknown): ReadFailure {
   return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
 }
 
-export function useFileRead() {
+/** The part of a read or write that a transfer hook drives: it reports progress and stops on `signal`. */
+export type TransferWork<T> = (signal: AbortSignal, onProgress: (done: number, size: number | null) => void) => Promise<T>;
+
+/** One transfer at a time from a window: a new one cancels the last, closing the window cancels
+ * it, and `progress` follows it frame by frame. Reads and uploads both run through it. */
+export function useFileTransfer() {
   const [progress, setProgress] = useState<FileRead | null>(null);
   const abort = useRef<AbortController | null>(null);
-  // A window closed mid-read stops the read.
+  // A window closed mid-transfer stops it.
   useEffect(() => () => abort.current?.abort(), []);
 
-  const read = useCallback(async (path: string, label: string, maxBytes?: number): Promise<Uint8Array> => {
+  const run = useCallback(async <T>(label: string, size: number | null, work: TransferWork<T>): Promise<T> => {
     abort.current?.abort();
     const controller = new AbortController();
     abort.current = controller;
-    setProgress({ label, read: 0, size: null });
+    setProgress({ label, read: 0, size });
     try {
-      return await machineLink().readFile(path, {
-        signal: controller.signal,
-        onProgress: (read, size) => {
-          if (!controller.signal.aborted) setProgress({ label, read, size });
-        },
-        ...(maxBytes === undefined ? {} : { maxBytes }),
+      return await work(controller.signal, (read, size) => {
+        if (!controller.signal.aborted) setProgress({ label, read, size });
       });
     } finally {
       if (abort.current === controller) {
@@ -50,6 +51,18 @@ export function useFileRead() {
   }, []);
 
   const cancel = useCallback(() => abort.current?.abort(), []);
+  return { progress, run, cancel };
+}
+
+export function useFileRead() {
+  const { progress, run, cancel } = useFileTransfer();
+  const read = useCallback(
+    (path: string, label: string, maxBytes?: number): Promise<Uint8Array> =>
+      run(label, null, (signal, onProgress) =>
+        machineLink().readFile(path, { signal, onProgress, ...(maxBytes === undefined ? {} : { maxBytes }) }),
+      ),
+    [run],
+  );
   return { progress, read, cancel };
 }
 

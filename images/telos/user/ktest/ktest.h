@@ -29,6 +29,9 @@ bool slot_is_empty(u32 slot);
 /* Whether an untyped capability's memory is whole again: only then does one object as
  * large as the untyped itself fit. */
 bool untyped_whole(u32 ut, u32 bits);
+/* What opening `path` on the vfs session `ep` with `flags` answers (a file opened is closed
+ * again): the refusal tests' probe (user/ktest/vfs.c). */
+u32 open_status(u32 ep, const char *path, u32 flags);
 
 /* The tests, one file per subject. */
 void test_boot(void);

@@ -79,7 +79,7 @@ static u32 read_file(u32 ep, const char *path, void *data, u32 max, u32 *got)
     return err;
 }
 
-static u32 open_status(u32 ep, const char *path, u32 flags)
+u32 open_status(u32 ep, const char *path, u32 flags)
 {
     struct vfs_file f;
     u32 err = vfs_open(ep, path, flags, &f);

@@ -52,15 +52,6 @@ static void expect_refusal(const char *what, u32 got, u32 want)
     }
 }
 
-static u32 open_status(u32 ep, const char *path, u32 flags)
-{
-    struct vfs_file f;
-    u32 err = vfs_open(ep, path, flags, &f);
-    if (!err)
-        vfs_close(&f);
-    return err;
-}
-
 /* The bytes the host expects (tests/kernel/vfs-block.test.ts builds the same). */
 static u8 background(u32 i) { return (u8)(0xE0 ^ (i >> 9)); }
 static u8 piece(u32 i) { return (u8)(i * 31 + 7); }
